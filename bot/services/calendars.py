@@ -1,0 +1,21 @@
+"""Builds the business-day calendar a project or a command plans with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.config import Settings, parse_month_day_range
+from bot.domain.calendar import BusinessCalendar, DateRange, YearEndClosure
+
+
+def calendar_for(
+    settings: Settings, *, country: str | None = None, blackouts: Sequence[DateRange] = ()
+) -> BusinessCalendar:
+    """The calendar of `country` (default: HOLIDAY_COUNTRY) with the configured year-end closure."""
+    closure = None
+    if settings.year_end_closure != "off":
+        start, end = parse_month_day_range(settings.year_end_closure)
+        closure = YearEndClosure(start=start, end=end)
+    return BusinessCalendar(
+        country=country or settings.holiday_country, year_end_closure=closure, blackouts=blackouts
+    )

@@ -1,0 +1,325 @@
+"""Use cases on onboarding projects: start, link people, read a project for display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.command_text import Person
+from bot.domain.planning import plan
+from bot.domain.playbook import Playbook
+from bot.domain.views import PhaseView, ProjectView, TaskView
+from storage import events
+from storage import projects as project_rows
+from storage import tasks as task_rows
+from storage.models import Project, ProjectStatus, Stakeholder, StakeholderRole, Task
+
+OPEN_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)
+
+# Which stakeholder owns a task of each playbook role.
+OWNER_FOR_ROLE = {
+    "champion": StakeholderRole.CHAMPION,
+    "customer_member": StakeholderRole.CHAMPION,
+    "decision_maker": StakeholderRole.DECISION_MAKER,
+    "csm": StakeholderRole.CSM,
+    "vendor_member": StakeholderRole.CSM,
+}
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """What a CSM gave to start a project (from the command or the modal)."""
+
+    customer_name: str
+    playbook: Playbook
+    kickoff: date
+    locale: str
+    timezone: str
+    csm_user_id: str
+    created_by: str
+    team_id: str | None = None
+    go_live: date | None = None
+    champion: Person | None = None
+    decision_maker: Person | None = None
+    members: tuple[Person, ...] = ()
+
+
+def start_project(
+    *, session: Session, new: NewProject, calendar: BusinessCalendar, now: datetime
+) -> Project:
+    """Create the project, its people and its dated tasks; log it."""
+    playbook = new.playbook
+    project = Project(
+        customer_name=new.customer_name,
+        playbook_name=playbook.name,
+        playbook_version=playbook.version,
+        playbook_snapshot=playbook.model_dump(mode="json"),
+        locale=new.locale,
+        timezone=new.timezone,
+        holiday_country=calendar.country,
+        kickoff=new.kickoff,
+        target_go_live=new.go_live,
+        team_id=new.team_id,
+        created_by=new.created_by,
+        created_at=now,
+    )
+    session.add(project)
+    session.flush()
+    assert project.id is not None
+    people = [
+        Stakeholder(
+            project_id=project.id,
+            role=StakeholderRole.CSM,
+            side="vendor",
+            slack_user_id=new.csm_user_id,
+        )
+    ]
+    for role, person in (
+        (StakeholderRole.CHAMPION, new.champion),
+        (StakeholderRole.DECISION_MAKER, new.decision_maker),
+        *((StakeholderRole.MEMBER, member) for member in new.members),
+    ):
+        if person is not None:
+            people.append(
+                Stakeholder(
+                    project_id=project.id,
+                    role=role,
+                    side="customer",
+                    slack_user_id=person.user_id,
+                    email=person.email,
+                )
+            )
+    session.add_all(people)
+    for position, (spec, dated) in enumerate(
+        zip(
+            playbook.tasks,
+            plan(playbook.tasks, kickoff=new.kickoff, calendar=calendar),
+            strict=True,
+        )
+    ):
+        session.add(
+            Task(
+                project_id=project.id,
+                key=spec.id,
+                position=position,
+                phase=spec.phase,
+                title_ja=spec.title.ja,
+                title_en=spec.title.en,
+                why_ja=spec.why.ja,
+                why_en=spec.why.en,
+                owner_side=spec.owner_side,
+                owner_role=spec.owner_role,
+                start_date=dated.start,
+                planned_due=dated.due,
+                due=dated.due,
+                required=spec.required,
+                first_value=spec.first_value,
+                depends_on=list(spec.depends_on),
+            )
+        )
+    events.record(
+        session=session,
+        kind="project.started",
+        actor=new.created_by,
+        at=now,
+        project_id=project.id,
+        after={
+            "customer_name": new.customer_name,
+            "playbook": playbook.name,
+            "version": playbook.version,
+            "kickoff": new.kickoff.isoformat(),
+        },
+    )
+    session.flush()
+    return project
+
+
+def attach_channel(
+    *, session: Session, project_id: int, channel_id: str, channel_name: str, now: datetime
+) -> None:
+    project = _get(session, project_id)
+    project.channel_id, project.channel_name = channel_id, channel_name
+    events.record(
+        session=session,
+        kind="project.channel_created",
+        actor="system",
+        at=now,
+        project_id=project_id,
+        after={"channel_id": channel_id, "name": channel_name},
+    )
+
+
+def record_messages(
+    *, session: Session, project_id: int, welcome_ts: str | None, checklist_ts: list[str]
+) -> None:
+    """Remember where the welcome message and the checklist messages are, to edit them later."""
+    project = _get(session, project_id)
+    if welcome_ts is not None:
+        project.welcome_ts = welcome_ts
+    project.checklist_ts = list(checklist_ts)
+
+
+def customer_member(*, session: Session, project_id: int, user_id: str) -> Stakeholder | None:
+    """The customer-side stakeholder record of `user_id` on the project, if any."""
+    for person in project_rows.stakeholders(session=session, project_id=project_id):
+        if person.slack_user_id == user_id and person.side == "customer":
+            return person
+    return None
+
+
+def link_member(
+    *,
+    session: Session,
+    project_id: int,
+    user_id: str,
+    email: str | None,
+    is_external: bool,
+    now: datetime,
+) -> Stakeholder | None:
+    """Someone joined the project channel: link them to the invited stakeholder with their
+    e-mail, or record an external joiner as a customer member. Internal people are not
+    customers and are left alone (returns None)."""
+    people = project_rows.stakeholders(session=session, project_id=project_id)
+    if any(p.slack_user_id == user_id for p in people):
+        return None
+    invited = next(
+        (
+            p
+            for p in people
+            if email and p.email and p.email.lower() == email.lower() and p.slack_user_id is None
+        ),
+        None,
+    )
+    if invited is None and not is_external:
+        return None
+    person = invited or Stakeholder(
+        project_id=project_id, role=StakeholderRole.MEMBER, side="customer", email=email
+    )
+    person.slack_user_id, person.is_external, person.joined_at = user_id, is_external, now
+    session.add(person)
+    events.record(
+        session=session,
+        kind="stakeholder.joined",
+        actor=user_id,
+        at=now,
+        project_id=project_id,
+        after={"role": person.role, "user_id": user_id},
+    )
+    return person
+
+
+def assign_role(
+    *,
+    session: Session,
+    project_id: int,
+    user_id: str,
+    role: str,
+    is_external: bool,
+    actor: str,
+    now: datetime,
+) -> Stakeholder:
+    """Link a Slack user to a customer role by hand (`/onboard assign`).
+
+    Champion and decision-maker are single seats: the new person takes the seat (an invited
+    e-mail without a Slack user is replaced), the previous holder stays as a member.
+    """
+    people = project_rows.stakeholders(session=session, project_id=project_id)
+    before = {p.id: p.role for p in people}
+    mine = next((p for p in people if p.slack_user_id == user_id), None)
+    if role != StakeholderRole.MEMBER:
+        for holder in people:
+            if holder.role == role and holder is not mine:
+                if holder.slack_user_id is None:
+                    mine = mine or holder  # the invited seat is filled by this person
+                    if mine is not holder:
+                        session.delete(holder)
+                else:
+                    holder.role = StakeholderRole.MEMBER
+    if mine is None:
+        mine = Stakeholder(project_id=project_id, role=role, side="customer")
+    mine.slack_user_id, mine.role, mine.side, mine.is_external = (
+        user_id,
+        role,
+        "customer",
+        is_external,
+    )
+    session.add(mine)
+    session.flush()
+    events.record(
+        session=session,
+        kind="stakeholder.assigned",
+        actor=actor,
+        at=now,
+        project_id=project_id,
+        before={"role": before.get(mine.id)},
+        after={"role": role, "user_id": user_id},
+    )
+    return mine
+
+
+def blackouts(*, session: Session, project_id: int) -> list[DateRange]:
+    rows = project_rows.blackouts(session=session, project_id=project_id)
+    return [DateRange(row.start, row.end) for row in rows]
+
+
+def project_view(*, session: Session, project: Project) -> ProjectView:
+    """Everything needed to render a project, in its own locale."""
+    assert project.id is not None
+    locale = project.locale
+    playbook = Playbook.model_validate(project.playbook_snapshot)
+    people = project_rows.stakeholders(session=session, project_id=project.id)
+    by_role = {p.role: p.slack_user_id for p in people if p.slack_user_id}
+    rows = task_rows.of_project(session=session, project_id=project.id)
+    tasks = tuple(
+        TaskView(
+            id=row.id,  # type: ignore[arg-type]
+            key=row.key,
+            phase=row.phase,
+            title=row.title_ja if locale == "ja" else row.title_en,
+            why=row.why_ja if locale == "ja" else row.why_en,
+            owner_side=row.owner_side,
+            owner_role=row.owner_role,
+            owner_user_id=by_role.get(OWNER_FOR_ROLE.get(row.owner_role, "")),
+            due=row.due,
+            planned_due=row.planned_due,
+            status=row.status,
+            required=row.required,
+            completed_by=row.completed_by,
+            completed_on=row.completed_on,
+            replan_count=row.replan_count,
+        )
+        for row in rows
+    )
+    return ProjectView(
+        id=project.id,
+        customer_name=project.customer_name,
+        locale=locale,
+        playbook_title=playbook.title.get(locale),  # type: ignore[arg-type]
+        status=project.status,
+        kickoff=project.kickoff,
+        target_go_live=project.target_go_live,
+        csm_user_id=by_role.get(StakeholderRole.CSM),
+        champion_user_id=by_role.get(StakeholderRole.CHAMPION),
+        decision_maker_user_id=by_role.get(StakeholderRole.DECISION_MAKER),
+        channel_id=project.channel_id,
+        goal=playbook.goal.get(locale),  # type: ignore[arg-type]
+        completion_criteria=tuple(c.get(locale) for c in playbook.completion_criteria),  # type: ignore[arg-type]
+        phases=tuple(PhaseView(p.id, p.title.get(locale)) for p in playbook.phases),  # type: ignore[arg-type]
+        tasks=tasks,
+    )
+
+
+def local_today(project: Project, now: datetime) -> date:
+    """The date in the project's time zone."""
+    return now.astimezone(ZoneInfo(project.timezone)).date()
+
+
+def _get(session: Session, project_id: int) -> Project:
+    project = project_rows.get(session=session, project_id=project_id)
+    if project is None:
+        raise LookupError(f"project {project_id} not found")
+    return project

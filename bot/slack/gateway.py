@@ -1,0 +1,223 @@
+"""The one place that calls the Slack Web API.
+
+Retries 429 (honouring Retry-After) and transient 5xx / connection errors with backoff
+through slack_sdk's retry handlers, paces calls before Slack has to say 429, and turns
+Slack's `ok: false` answers into `SlackError` carrying the error code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+from bot.slack.pacing import POST_PER_CHANNEL, TIER_2, TIER_3, Pacer, Rate
+
+logger = logging.getLogger(__name__)
+
+
+class Postable(Protocol):
+    """Anything with a notification text and blocks (bot.blocks.message.Message)."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+class SlackError(Exception):
+    """Slack answered `ok: false` (after retries); `code` is Slack's error code."""
+
+    def __init__(self, method: str, code: str, response: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{method}: {code}")
+        self.method = method
+        self.code = code
+        self.response = response or {}
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    team_id: str | None
+    tz: str | None
+    locale: str | None
+    email: str | None
+    name: str
+    deleted: bool
+    is_bot: bool
+
+
+def build_client(*, token: str, base_url: str, retries: int = 4) -> WebClient:
+    """A WebClient that retries rate limits, server errors and dropped connections."""
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+            ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+            ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+        ],
+    )
+
+
+class Gateway:
+    """Typed wrappers over the Web API methods the bot uses."""
+
+    def __init__(self, client: WebClient, *, pacer: Pacer | None = None) -> None:
+        self.client = client
+        self.pacer = pacer or Pacer()
+
+    # -- plumbing -----------------------------------------------------------------
+    def call(
+        self, method: str, *, rate: Rate | None = None, pace_key: str = "", **params: Any
+    ) -> dict[str, Any]:
+        """Call `method`; raise SlackError with Slack's code when it answers ok:false."""
+        if rate is not None:
+            self.pacer.wait((method, pace_key), rate)
+        # The typed slack_sdk method picks the encoding (JSON or form) Slack expects.
+        sdk_method = getattr(self.client, method.replace(".", "_"))
+        try:
+            response = sdk_method(**_drop_none(params))
+        except SlackApiError as exc:
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            code = str(data.get("error") or f"http_{exc.response.status_code}")
+            logger.warning("slack %s failed: %s", method, code)
+            raise SlackError(method, code, data) from None
+        return response.data  # type: ignore[return-value]
+
+    # -- messages -------------------------------------------------------------------
+    def post_message(self, channel: str, message: Postable, *, thread_ts: str | None = None) -> str:
+        """Post into a channel (or a user's DM when `channel` is a user id); returns the ts."""
+        data = self.call(
+            "chat.postMessage",
+            rate=POST_PER_CHANNEL,
+            pace_key=channel,
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks or None,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(data["ts"])
+
+    def update_message(self, channel: str, ts: str, message: Postable) -> None:
+        self.call(
+            "chat.update",
+            rate=POST_PER_CHANNEL,
+            pace_key=channel,
+            channel=channel,
+            ts=ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+
+    def post_ephemeral(self, channel: str, user: str, message: Postable) -> None:
+        self.call(
+            "chat.postEphemeral",
+            channel=channel,
+            user=user,
+            text=message.text,
+            blocks=message.blocks or None,
+        )
+
+    def pin(self, channel: str, ts: str) -> None:
+        try:
+            self.call("pins.add", rate=TIER_2, channel=channel, timestamp=ts)
+        except SlackError as exc:
+            if exc.code != "already_pinned":
+                raise
+
+    # -- channels -------------------------------------------------------------------
+    def create_channel(self, name: str) -> str:
+        data = self.call("conversations.create", rate=TIER_2, name=name, is_private=False)
+        return str(data["channel"]["id"])
+
+    def set_topic(self, channel: str, topic: str) -> None:
+        self.call("conversations.setTopic", rate=TIER_2, channel=channel, topic=topic[:250])
+
+    def set_purpose(self, channel: str, purpose: str) -> None:
+        self.call("conversations.setPurpose", rate=TIER_2, channel=channel, purpose=purpose[:250])
+
+    def invite(self, channel: str, user_ids: Sequence[str]) -> None:
+        """Invite internal users; people already in the channel are not an error."""
+        if not user_ids:
+            return
+        try:
+            self.call(
+                "conversations.invite", rate=TIER_3, channel=channel, users=",".join(user_ids)
+            )
+        except SlackError as exc:
+            if exc.code not in ("already_in_channel", "cant_invite_self"):
+                raise
+
+    def invite_shared(self, channel: str, email: str) -> str | None:
+        """Invite one external e-mail to a Slack Connect channel (one invitee per call)."""
+        data = self.call(
+            "conversations.inviteShared",
+            rate=TIER_2,
+            pace_key="workspace",
+            channel=channel,
+            emails=[email],
+        )
+        return data.get("invite_id")
+
+    def channel_members(self, channel: str) -> Iterator[str]:
+        cursor = None
+        while True:
+            data = self.call(
+                "conversations.members", rate=TIER_3, channel=channel, cursor=cursor, limit=200
+            )
+            yield from data.get("members", [])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
+
+    # -- users and views -------------------------------------------------------------
+    def user_info(self, user_id: str) -> UserInfo:
+        data = self.call("users.info", user=user_id, include_locale=True)["user"]
+        profile = data.get("profile") or {}
+        return UserInfo(
+            id=data["id"],
+            team_id=data.get("team_id"),
+            tz=data.get("tz"),
+            locale=data.get("locale"),
+            email=profile.get("email"),
+            name=data.get("real_name") or profile.get("real_name") or data.get("name") or user_id,
+            deleted=bool(data.get("deleted")),
+            is_bot=bool(data.get("is_bot")),
+        )
+
+    def lookup_by_email(self, email: str) -> str | None:
+        try:
+            return str(self.call("users.lookupByEmail", email=email)["user"]["id"])
+        except SlackError as exc:
+            if exc.code == "users_not_found":
+                return None
+            raise
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        return str(self.call("views.open", trigger_id=trigger_id, view=view)["view"]["id"])
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        self.call("views.update", view_id=view_id, view=view)
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        self.call("views.publish", user_id=user_id, view=view)
+
+    def auth_test(self) -> dict[str, Any]:
+        return self.call("auth.test")
+
+
+def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in params.items() if value is not None}

@@ -1,0 +1,137 @@
+"""SQLModel tables. Storage knows nothing of Slack beyond opaque ids it keeps for others."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProjectStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class StakeholderRole(StrEnum):
+    CSM = "csm"
+    CHAMPION = "champion"
+    DECISION_MAKER = "decision_maker"
+    MEMBER = "member"
+
+
+class Project(SQLModel, table=True):
+    """One customer's onboarding project."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_name: str = Field(max_length=200)
+    playbook_name: str = Field(max_length=100)
+    playbook_version: int
+    locale: str = Field(default="ja", max_length=5)
+    timezone: str = Field(default="Asia/Tokyo", max_length=64)
+    holiday_country: str = Field(default="JP", max_length=8)
+    kickoff: date
+    target_go_live: date | None = None
+    fiscal_year_end_month: int = 3
+    status: str = Field(default=ProjectStatus.ACTIVE, max_length=16, index=True)
+    paused_until: date | None = None
+    team_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32, unique=True)
+    channel_name: str | None = Field(default=None, max_length=80)
+    welcome_ts: str | None = Field(default=None, max_length=32)
+    checklist_ts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The playbook as it was at kickoff: later edits of the YAML don't change a running project.
+    playbook_snapshot: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    close_reason: str | None = Field(default=None, max_length=2000)
+
+
+class Stakeholder(SQLModel, table=True):
+    """A person on a project: the CSM, the champion, the decision-maker or another member."""
+
+    __table_args__ = (Index("ix_stakeholder_project_user", "project_id", "slack_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=16)  # a StakeholderRole value
+    side: str = Field(max_length=8)  # "customer" or "vendor"
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    email: str | None = Field(default=None, max_length=254)
+    name: str | None = Field(default=None, max_length=200)
+    is_external: bool = False
+    joined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Task(SQLModel, table=True):
+    """A dated task of a project, copied from the playbook when the project starts."""
+
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=100)  # the playbook task id
+    position: int
+    phase: str = Field(max_length=100)
+    title_ja: str = Field(max_length=500)
+    title_en: str = Field(max_length=500)
+    why_ja: str = Field(max_length=1000)
+    why_en: str = Field(max_length=1000)
+    owner_side: str = Field(max_length=8)
+    owner_role: str = Field(max_length=32)
+    owner_id: int | None = Field(default=None, foreign_key="stakeholder.id", ondelete="SET NULL")
+    start_date: date
+    planned_due: date
+    due: date = Field(index=True)
+    required: bool = True
+    first_value: bool = False
+    depends_on: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=TaskStatus.OPEN, max_length=16, index=True)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_on: date | None = None  # the completion day in the project's time zone
+    completed_by: str | None = Field(default=None, max_length=32)
+    replan_count: int = 0
+
+
+class Blackout(SQLModel, table=True):
+    """A period in which the customer cannot work on onboarding (e.g. fiscal year-end close)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    start: date
+    end: date
+    label: str | None = Field(default=None, max_length=200)
+
+
+class Event(SQLModel, table=True):
+    """Append-only log of every change: who did what, when, with the values before and after."""
+
+    __table_args__ = (Index("ix_event_project_at", "project_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", ondelete="CASCADE")
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL")
+    kind: str = Field(max_length=64, index=True)
+    actor: str = Field(max_length=64)  # a Slack user id, or "system"
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

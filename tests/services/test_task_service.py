@@ -1,0 +1,123 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.command_text import Person
+from bot.domain.permissions import Actor
+from bot.domain.playbook import load_playbooks
+from bot.services.projects import NewProject, project_view, start_project
+from bot.services.tasks import Outcome, complete_task, undo_task
+from storage import events, tasks
+from storage.projects import get
+from storage.db import session_scope
+
+NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
+CSM = Actor("UCSM", "T1", is_staff=True, is_external=False)
+CUSTOMER = Actor("WCUST", "T2", is_staff=False, is_external=True)
+OTHER_CUSTOMER = Actor("WOTHER", "T3", is_staff=False, is_external=True)
+INTERNAL = Actor("UINT", "T1", is_staff=False, is_external=False)
+
+
+@pytest.fixture
+def project_id(engine) -> int:  # type: ignore[no-untyped-def]
+    playbook = load_playbooks()["low-touch"]
+    with session_scope(engine) as session:
+        project = start_project(
+            session=session,
+            new=NewProject(
+                customer_name="Acme",
+                playbook=playbook,
+                kickoff=date(2027, 4, 5),
+                locale="ja",
+                timezone="Asia/Tokyo",
+                csm_user_id="UCSM",
+                created_by="UCSM",
+                champion=Person(user_id="WCUST"),
+                decision_maker=Person(email="boss@acme.example"),
+            ),
+            calendar=BusinessCalendar(country="JP"),
+            now=NOW,
+        )
+        return project.id  # type: ignore[return-value]
+
+
+def _task_id(engine, project_id: int, side: str) -> int:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        rows = tasks.of_project(session=session, project_id=project_id)
+        return next(t.id for t in rows if t.owner_side == side)  # type: ignore[misc]
+
+
+def test_start_project_dates_tasks_and_logs(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        rows = tasks.of_project(session=session, project_id=project_id)
+        assert len(rows) >= 8
+        assert all(r.due == r.planned_due and r.due >= date(2027, 4, 5) for r in rows)
+        assert [e.kind for e in events.for_project(session=session, project_id=project_id)] == [
+            "project.started"
+        ]
+        view = project_view(session=session, project=get(session=session, project_id=project_id))  # type: ignore[arg-type]
+        assert view.csm_user_id == "UCSM" and view.champion_user_id == "WCUST"
+        assert view.progress == (0, len(rows))
+
+
+def test_customer_completes_customer_task_once(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    task_id = _task_id(engine, project_id, "customer")
+    with session_scope(engine) as session:
+        first = complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
+    with session_scope(engine) as session:
+        second = complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
+    assert (first.outcome, second.outcome) == (Outcome.CHANGED, Outcome.UNCHANGED)
+    with session_scope(engine) as session:
+        task = tasks.get(session=session, task_id=task_id)
+        assert task.status == "done" and task.completed_by == "WCUST"  # type: ignore[union-attr]
+        assert task.completed_at == NOW and task.completed_on == date(2027, 4, 6)  # type: ignore[union-attr]
+        kinds = [e.kind for e in events.for_project(session=session, project_id=project_id)]
+        assert kinds.count("task.completed") == 1
+
+
+@pytest.mark.parametrize(
+    ("actor", "side", "reason"),
+    [
+        (CUSTOMER, "vendor", "deny.vendor_task"),
+        (OTHER_CUSTOMER, "customer", "deny.not_project_member"),
+        (INTERNAL, "customer", "deny.not_project_member"),
+    ],
+)
+def test_refusals_change_nothing(
+    engine, project_id: int, actor: Actor, side: str, reason: str
+) -> None:  # type: ignore[no-untyped-def]
+    task_id = _task_id(engine, project_id, side)
+    with session_scope(engine) as session:
+        change = complete_task(session=session, task_id=task_id, actor=actor, now=NOW)
+    assert change.outcome == Outcome.REFUSED and change.reason == reason
+    with session_scope(engine) as session:
+        assert tasks.get(session=session, task_id=task_id).status == "open"  # type: ignore[union-attr]
+        kinds = [e.kind for e in events.for_project(session=session, project_id=project_id)]
+        assert "task.completed" not in kinds
+
+
+def test_staff_completes_any_task_and_undo_rules(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    task_id = _task_id(engine, project_id, "customer")
+    with session_scope(engine) as session:
+        assert (
+            complete_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
+            == Outcome.CHANGED
+        )
+    with session_scope(engine) as session:
+        refused = undo_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
+    assert refused.outcome == Outcome.REFUSED and refused.reason == "deny.undo_others"
+    with session_scope(engine) as session:
+        assert (
+            undo_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
+            == Outcome.CHANGED
+        )
+    with session_scope(engine) as session:
+        assert (
+            undo_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
+            == Outcome.UNCHANGED
+        )
+        task = tasks.get(session=session, task_id=task_id)
+        assert task.status == "open" and task.completed_by is None  # type: ignore[union-attr]
+        reopened = events.for_project(session=session, project_id=project_id, kind="task.reopened")
+        assert len(reopened) == 1 and reopened[0].before["completed_by"] == "UCSM"  # type: ignore[index]
