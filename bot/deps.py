@@ -1,0 +1,47 @@
+"""What flows and jobs need, built once by the composition root and passed explicitly."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.playbook import Playbook
+from bot.services.calendars import calendar_for
+from bot.slack.directory import Directory
+from bot.slack.gateway import Gateway
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+    gateway: Gateway
+    directory: Directory
+    playbooks: dict[str, Playbook]
+    clock: Callable[[], datetime] = utc_now
+    _locks: defaultdict[int, threading.Lock] = field(
+        default_factory=lambda: defaultdict(threading.Lock)
+    )
+    _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+
+    def project_lock(self, project_id: int) -> threading.Lock:
+        """Serialises checklist edits of one project within this process."""
+        return self._locks[project_id]
+
+    def calendar(self, country: str, blackouts: list[DateRange] | None = None) -> BusinessCalendar:
+        """One holiday cache per country, shared by every project."""
+        base = self._calendars.get(country)
+        if base is None:
+            base = self._calendars[country] = calendar_for(self.settings, country=country)
+        return base.with_blackouts(blackouts) if blackouts else base
