@@ -8,7 +8,13 @@ from bot.config import SettingsError, load_settings
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # No stray .env or variables from the developer's shell.
     monkeypatch.chdir(tmp_path)
-    for name in ("DATABASE_URL", "DEFAULT_TIMEZONE", "DEFAULT_LOCALE", "SLACK_API_URL", "HOLIDAY_COUNTRY"):
+    for name in (
+        "DATABASE_URL",
+        "DEFAULT_TIMEZONE",
+        "DEFAULT_LOCALE",
+        "SLACK_API_URL",
+        "HOLIDAY_COUNTRY",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

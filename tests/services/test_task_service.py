@@ -9,8 +9,8 @@ from bot.domain.playbook import load_playbooks
 from bot.services.projects import NewProject, project_view, start_project
 from bot.services.tasks import Outcome, complete_task, undo_task
 from storage import events, tasks
-from storage.projects import get
 from storage.db import session_scope
+from storage.projects import get
 
 NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 CSM = Actor("UCSM", "T1", is_staff=True, is_external=False)
