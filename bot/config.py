@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     holiday_country: str = "JP"
     year_end_closure: str = "12-29:01-03"
     playbook_dir: Path | None = None
+    default_playbook: str = "low-touch"
     reminder_hour: int = Field(default=9, ge=0, le=23)
     reminder_lead_days: int = Field(default=2, ge=0, le=30)
     digest_cron: str = "mon 09:00"

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -131,6 +132,17 @@ class Gateway:
             blocks=message.blocks or None,
         )
 
+    def respond(self, response_url: str, message: Postable) -> None:
+        """Answer through an interaction's response_url, visible only to the person."""
+        response = WebhookClient(response_url, timeout=10).send(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        if response.status_code >= 400:
+            logger.warning("response_url answered %s", response.status_code)
+
     def pin(self, channel: str, ts: str) -> None:
         try:
             self.call("pins.add", rate=TIER_2, channel=channel, timestamp=ts)
@@ -161,14 +173,18 @@ class Gateway:
             if exc.code not in ("already_in_channel", "cant_invite_self"):
                 raise
 
-    def invite_shared(self, channel: str, email: str) -> str | None:
-        """Invite one external e-mail to a Slack Connect channel (one invitee per call)."""
+    def invite_shared(
+        self, channel: str, *, email: str | None = None, user_id: str | None = None
+    ) -> str | None:
+        """Invite one external person (by e-mail or user id) to a Slack Connect channel;
+        Slack takes one invitee per call."""
         data = self.call(
             "conversations.inviteShared",
             rate=TIER_2,
             pace_key="workspace",
             channel=channel,
-            emails=[email],
+            emails=[email] if email else None,
+            user_ids=[user_id] if user_id else None,
         )
         return data.get("invite_id")
 

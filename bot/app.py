@@ -1,0 +1,46 @@
+"""The composition root: settings → engine → gateway → Bolt app with its listeners."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.deps import Deps
+from bot.domain.playbook import load_playbooks
+from bot.slack.directory import Directory
+from bot.slack.gateway import Gateway, build_client
+from bot.work import TrackedExecutor
+from storage.db import make_engine
+from storage.migrate import check_schema
+
+
+def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
+    """Everything the listeners and jobs share. Refuses a database whose schema is behind."""
+    engine = make_engine(settings.database_url)
+    if check_db:
+        check_schema(engine)
+    gateway = Gateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    return Deps(
+        settings=settings,
+        engine=engine,
+        gateway=gateway,
+        directory=Directory(gateway, cs_team_channel=settings.cs_team_channel),
+        playbooks=load_playbooks(settings.playbook_dir),
+    )
+
+
+def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
+    """The Bolt app with every listener registered."""
+    import handlers  # only the composition root knows the handlers
+
+    app = App(
+        listener_executor=executor or TrackedExecutor(),
+        signing_secret=deps.settings.slack_signing_secret,
+        client=deps.gateway.client,
+        token_verification_enabled=False,
+        logger=logging.getLogger("onboardbot.bolt"),
+    )
+    handlers.register(app, deps)
+    return app

@@ -1,0 +1,28 @@
+"""Keeping a project's pinned checklist in step with the database."""
+
+from __future__ import annotations
+
+from bot.blocks.checklist import checklist_messages
+from bot.deps import Deps
+from bot.services.projects import local_today, project_view
+from storage import projects as project_rows
+from storage.db import session_scope
+
+
+def refresh_checklist(deps: Deps, project_id: int) -> None:
+    """Re-render the checklist from the database and edit its messages in place.
+
+    The per-project lock keeps two concurrent clicks from landing their edits out of order:
+    each edit renders what is committed at the time it holds the lock. The number of
+    checklist messages depends only on the task list, so it never changes.
+    """
+    with deps.project_lock(project_id):
+        with session_scope(deps.engine) as session:
+            project = project_rows.get(session=session, project_id=project_id)
+            if project is None or not project.channel_id:
+                return
+            view = project_view(session=session, project=project)
+            today = local_today(project, deps.clock())
+            channel, stamps = project.channel_id, list(project.checklist_ts)
+        for ts, message in zip(stamps, checklist_messages(view, today=today), strict=False):
+            deps.gateway.update_message(channel, ts, message)

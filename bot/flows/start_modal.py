@@ -1,0 +1,49 @@
+"""The start-project modal: open it, and turn a submission into a kickoff."""
+
+from __future__ import annotations
+
+from bot.blocks.message import Message
+from bot.blocks.start_modal import start_modal
+from bot.deps import Deps
+from bot.domain.command_text import StartCommand
+from bot.domain.permissions import can_use_cs_commands
+from bot.errors import UserError
+from bot.flows import kickoff
+from bot.flows.context import Caller
+from bot.slack.gateway import SlackError
+
+
+def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    decision = can_use_cs_commands(actor)
+    if not decision:
+        raise UserError(decision.reason or "deny.not_staff")
+    locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
+    playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]
+    view = start_modal(
+        locale=locale,
+        playbooks=playbooks,
+        default_playbook=deps.settings.default_playbook,
+        csm_user_id=caller.user_id,
+        today=deps.today(),
+        private_metadata=caller.channel_id or "",
+    )
+    deps.gateway.open_view(trigger_id, view)
+
+
+def submit(deps: Deps, command: StartCommand, caller: Caller) -> None:
+    """Run the kickoff and tell the person who submitted the modal how it went."""
+    notify(deps, caller, kickoff.start(deps, command, caller))
+
+
+def notify(deps: Deps, caller: Caller, messages: list[Message]) -> None:
+    """Ephemeral in the channel the person was in; a DM when that is not possible."""
+    for message in messages:
+        if caller.channel_id:
+            try:
+                deps.gateway.post_ephemeral(caller.channel_id, caller.user_id, message)
+                continue
+            except SlackError as exc:
+                if exc.code not in ("user_not_in_channel", "channel_not_found", "not_in_channel"):
+                    raise
+        deps.gateway.post_message(caller.user_id, message)

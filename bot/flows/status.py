@@ -1,0 +1,51 @@
+"""`/onboard status`: one project in its channel, or the caller's projects elsewhere."""
+
+from __future__ import annotations
+
+from bot.blocks.message import Message
+from bot.blocks.status import project_status, projects_overview
+from bot.deps import Deps
+from bot.domain.permissions import can_use_cs_commands
+from bot.errors import UserError
+from bot.flows.context import Caller
+from bot.services.projects import (
+    OPEN_STATUSES,
+    blackouts,
+    customer_member,
+    local_today,
+    project_view,
+)
+from storage import projects as project_rows
+from storage.db import session_scope
+
+
+def status(deps: Deps, caller: Caller) -> Message:
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    default_locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
+    with session_scope(deps.engine) as session:
+        project = None
+        if caller.channel_id:
+            project = project_rows.by_channel(session=session, channel_id=caller.channel_id)
+        if project is not None:
+            assert project.id is not None
+            member = customer_member(session=session, project_id=project.id, user_id=caller.user_id)
+            if not actor.is_staff and member is None:
+                # A customer never sees another customer's project, and internal
+                # non-staff see only what the channel already shows them.
+                raise UserError("deny.not_project_member")
+            view = project_view(session=session, project=project)
+            today = local_today(project, deps.clock())
+            calendar = deps.calendar(
+                project.holiday_country, blackouts(session=session, project_id=project.id)
+            )
+            overdue = {
+                t.id: calendar.business_days_between(t.due, today) for t in view.overdue(today)
+            }
+            return project_status(view, today=today, overdue_days=overdue)
+        decision = can_use_cs_commands(actor)
+        if not decision:
+            raise UserError(decision.reason or "deny.not_staff")
+        mine = project_rows.by_csm(session=session, user_id=caller.user_id, statuses=OPEN_STATUSES)
+        views = [project_view(session=session, project=p) for p in mine]
+        today = deps.today()
+        return projects_overview(views, locale=default_locale, today=today)

@@ -1,0 +1,53 @@
+"""Done and Undo on a task, from the checklist or from a reminder DM."""
+
+from __future__ import annotations
+
+from bot.blocks.message import Message
+from bot.blocks.notes import task_done_note, task_undone_note
+from bot.blocks.replies import reply
+from bot.deps import Deps
+from bot.flows.checklist import refresh_checklist
+from bot.flows.context import Caller
+from bot.services.projects import project_view
+from bot.services.tasks import Outcome, TaskChange, complete_task, undo_task
+from storage.db import session_scope
+
+
+def done(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
+    """Mark a task done; a second click or a retried delivery records nothing more."""
+    return _change(deps, task_id, caller, complete_task, note=task_done_note)
+
+
+def undo(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
+    return _change(deps, task_id, caller, undo_task, note=task_undone_note)
+
+
+def _change(deps: Deps, task_id: int, caller: Caller, use_case, *, note) -> list[Message]:  # type: ignore[no-untyped-def]
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        change: TaskChange = use_case(
+            session=session, task_id=task_id, actor=actor, now=deps.clock()
+        )
+        locale = (
+            change.project.locale
+            if change.project
+            else deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
+        )
+        view = None
+        if change.outcome == Outcome.CHANGED and change.project is not None:
+            view = project_view(session=session, project=change.project)
+    if change.outcome == Outcome.REFUSED:
+        return [reply(locale, change.reason or "error.unexpected")]
+    assert change.project is not None and change.project.id is not None
+    # Refresh on UNCHANGED too: a click on a stale message repairs what that person sees.
+    refresh_checklist(deps, change.project.id)
+    if change.outcome == Outcome.UNCHANGED:
+        return []
+    assert view is not None and change.project.channel_id and change.project.checklist_ts
+    task_view = next(t for t in view.tasks if t.id == task_id)
+    deps.gateway.post_message(
+        change.project.channel_id,
+        note(task_view, actor_user_id=caller.user_id, locale=locale),
+        thread_ts=change.project.checklist_ts[0],
+    )
+    return []

@@ -1,0 +1,46 @@
+"""`/onboard …`: parse, call one flow, answer the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.help import help_message
+from bot.blocks.replies import reply
+from bot.deps import Deps
+from bot.domain import command_text as cmd
+from bot.flows import kickoff, membership, start_modal, status
+from bot.flows.locale import locale_for
+from handlers.payload import caller_from_command
+from handlers.respond import ephemeral
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/onboard")
+    def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        caller = caller_from_command(body)
+        try:
+            command = cmd.parse(body.get("text") or "")
+        except cmd.ParseError as exc:
+            message = reply(locale_for(deps, caller), exc.key, **exc.values)
+            ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
+            return
+        if isinstance(command, cmd.HelpCommand):
+            message = help_message(locale_for(deps, caller), topic=command.topic)
+            ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
+            return
+        ack()  # answer inside Slack's 3 seconds; the work follows
+        if isinstance(command, cmd.StartCommand) and command.customer_name is None:
+            start_modal.open_start_modal(deps, caller, trigger_id=body["trigger_id"])
+        elif isinstance(command, cmd.StartCommand):
+            ephemeral(respond, kickoff.start(deps, command, caller))
+        elif isinstance(command, cmd.StatusCommand):
+            ephemeral(respond, [status.status(deps, caller)])
+        elif isinstance(command, cmd.AssignCommand):
+            ephemeral(
+                respond,
+                [membership.assign(deps, caller, user_id=command.user_id, role=command.role)],
+            )
+        else:
+            ephemeral(respond, [reply(locale_for(deps, caller), "error.not_available_yet")])

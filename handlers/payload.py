@@ -1,0 +1,23 @@
+"""Reading the common parts of Slack payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.flows.context import Caller
+
+
+def caller_from_command(body: dict[str, Any]) -> Caller:
+    return Caller(
+        user_id=body["user_id"],
+        channel_id=body.get("channel_id"),
+        payload_team_id=body.get("user_team_id") or body.get("team_id"),
+    )
+
+
+def caller_from_interaction(body: dict[str, Any]) -> Caller:
+    user = body.get("user") or {}
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return Caller(user_id=user["id"], channel_id=channel, payload_team_id=user.get("team_id"))
