@@ -16,7 +16,8 @@ from bot.deps import Deps
 from bot.sandbox import Sandbox, SlackDriver, User
 from bot.server import make_server, wsgi_app
 from bot.work import TrackedExecutor
-from storage.db import make_engine
+from storage import events, projects, tasks
+from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 
 SECRET = "e2e-signing-secret"
@@ -146,3 +147,18 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
     )
     deps.clock = lambda: harness.now
     return harness
+
+
+def project_tasks(harness: Harness, channel_id: str) -> list[Any]:
+    """The project's task rows, in checklist order."""
+    with session_scope(harness.deps.engine) as session:
+        project = projects.by_channel(session=session, channel_id=channel_id)
+        assert project is not None
+        return tasks.of_project(session=session, project_id=project.id)  # type: ignore[arg-type]
+
+
+def project_events(harness: Harness, channel_id: str, kind: str | None = None) -> list[Any]:
+    with session_scope(harness.deps.engine) as session:
+        project = projects.by_channel(session=session, channel_id=channel_id)
+        assert project is not None
+        return events.for_project(session=session, project_id=project.id, kind=kind)  # type: ignore[arg-type]

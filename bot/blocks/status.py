@@ -1,0 +1,166 @@
+"""Status answers: one project in detail, or every project on one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from bot.blocks.checklist import due_label, owner_label, short_date
+from bot.blocks.escape import channel_link, clip, escape
+from bot.blocks.ids import ActionId, BlockId, overview_block_id
+from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.blocks.progress import progress_bar
+from bot.domain.views import ProjectView, TaskView
+from bot.i18n import t
+
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+TITLE_LIMIT = 150
+CUSTOMER_LIMIT = 80
+
+
+def project_status(
+    project: ProjectView, *, today: date, overdue_days: Mapping[int, int] | None = None
+) -> Message:
+    """Progress, overdue tasks (oldest first) and the next task due.
+
+    Args:
+        project: The project to describe.
+        today: The date overdue and next-due are computed against.
+        overdue_days: Business days each overdue task is late, by task id; computed by the
+            caller with the project's calendar. Tasks missing from it show no day count.
+    """
+    locale = project.locale
+    overdue_days = overdue_days or {}
+    customer = clip(escape(project.customer_name), CUSTOMER_LIMIT)
+    done, total = project.progress
+
+    header = t(
+        locale,
+        "status.header",
+        customer=customer,
+        playbook=clip(escape(project.playbook_title), 200),
+        status=t(locale, f"status.project.{project.status}"),
+    )
+    dates = t(
+        locale,
+        "status.dates",
+        kickoff=short_date(project.kickoff, locale),
+        go_live=short_date(project.target_go_live, locale)
+        if project.target_go_live
+        else t(locale, "status.go_live_tbd"),
+    )
+
+    overdue = sorted(project.overdue(today), key=lambda task: (task.due, task.id))
+    if overdue:
+        title = t(locale, "status.overdue_title", count=len(overdue))
+        lines = [_overdue_line(task, overdue_days.get(task.id), locale) for task in overdue]
+        overdue_text = _fit(title, lines, locale=locale)
+    else:
+        overdue_text = t(locale, "status.no_overdue")
+
+    upcoming = project.next_due(today)
+    if upcoming is not None:
+        next_text = t(locale, "status.next_title") + "\n" + _task_line(upcoming, locale)
+    else:
+        next_text = t(locale, "status.no_next")
+
+    blocks: list[Block] = [
+        section(BlockId.STATUS_HEADER, header),
+        section(
+            BlockId.STATUS_PROGRESS,
+            t(locale, "status.progress", bar=progress_bar(done, total)) + "\n" + dates,
+        ),
+        section(BlockId.STATUS_OVERDUE, overdue_text),
+        section(BlockId.STATUS_NEXT, next_text),
+    ]
+    if project.channel_id:
+        blocks.append(
+            context(
+                BlockId.STATUS_CHANNEL,
+                t(locale, "status.channel", channel=channel_link(project.channel_id)),
+            )
+        )
+    if project.status in ("active", "paused") and any(task.is_open for task in project.tasks):
+        blocks.append(
+            actions(
+                BlockId.STATUS_ACTIONS,
+                button(
+                    t(locale, "status.button.plan_schedule"),
+                    action_id=ActionId.PLAN_SCHEDULE,
+                    value=str(project.id),
+                ),
+            )
+        )
+    text = t(locale, "status.text", customer=customer, done=done, total=total, overdue=len(overdue))
+    return Message(text=text, blocks=blocks)
+
+
+def projects_overview(projects: list[ProjectView], *, locale: str, today: date) -> Message:
+    """One line per project, in the order given: customer, channel, progress, overdue count."""
+    header = section(
+        BlockId.OVERVIEW_HEADER, t(locale, "status.overview.title", count=len(projects))
+    )
+    text = t(locale, "status.overview.text", count=len(projects))
+    if not projects:
+        body = section(overview_block_id(1), t(locale, "status.overview.empty"))
+        return Message(text=text, blocks=[header, body])
+
+    lines = [_overview_line(project, locale=locale, today=today) for project in projects]
+    sections: list[list[str]] = [[]]
+    for line in lines:
+        if len("\n".join([*sections[-1], line])) > SECTION_LIMIT:
+            sections.append([])
+        sections[-1].append(line)
+    blocks = [header]
+    room = MAX_BLOCKS - 1
+    if len(sections) > room:
+        shown = sections[: room - 1]
+        hidden = sum(len(chunk) for chunk in sections[room - 1 :])
+        sections = [*shown, [t(locale, "status.more", count=hidden)]]
+    for index, chunk in enumerate(sections, start=1):
+        blocks.append(section(overview_block_id(index), "\n".join(chunk)))
+    return Message(text=text, blocks=blocks)
+
+
+def _overview_line(project: ProjectView, *, locale: str, today: date) -> str:
+    done, total = project.progress
+    parts = [f"*{clip(escape(project.customer_name), CUSTOMER_LIMIT)}*"]
+    if project.channel_id:
+        parts.append(channel_link(project.channel_id))
+    parts.append(progress_bar(done, total))
+    overdue = len(project.overdue(today))
+    parts.append(
+        t(locale, "status.overview.overdue", count=overdue)
+        if overdue
+        else t(locale, "status.overview.on_track")
+    )
+    if project.status != "active":
+        parts.append(t(locale, f"status.project.{project.status}"))
+    return "• " + " · ".join(parts)
+
+
+def _task_line(task: TaskView, locale: str) -> str:
+    title = clip(escape(task.title), TITLE_LIMIT)
+    return f"• *{title}* — {owner_label(task, locale)} · {due_label(task, locale)}"
+
+
+def _overdue_line(task: TaskView, days: int | None, locale: str) -> str:
+    line = _task_line(task, locale)
+    if days is None:
+        return line
+    key = "status.days_overdue_one" if days == 1 else "status.days_overdue"
+    return f"{line} · {t(locale, key, days=days)}"
+
+
+def _fit(title: str, lines: list[str], *, locale: str) -> str:
+    """`title` and as many lines as fit in one section, then `…and N more`."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        left_after = len(lines) - index - 1
+        tail = [t(locale, "status.more", count=left_after)] if left_after else []
+        if len("\n".join([title, *kept, line, *tail])) > SECTION_LIMIT:
+            # The previous round checked that this very "more" line fits after `kept`.
+            return "\n".join([title, *kept, t(locale, "status.more", count=len(lines) - index)])
+        kept.append(line)
+    return "\n".join([title, *kept])
