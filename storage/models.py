@@ -79,6 +79,7 @@ class Stakeholder(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     name: str | None = Field(default=None, max_length=200)
     is_external: bool = False
+    team_id: str | None = Field(default=None, max_length=32)  # the person's Slack team
     joined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

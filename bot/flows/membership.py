@@ -31,6 +31,7 @@ def member_joined(deps: Deps, *, channel_id: str, user_id: str) -> None:
             project_id=project.id,
             user_id=user_id,
             email=info.email if info else None,
+            team_id=info.team_id if info else None,
             is_external=is_external,
             now=deps.clock(),
         )

@@ -177,12 +177,14 @@ def link_member(
     project_id: int,
     user_id: str,
     email: str | None,
+    team_id: str | None,
     is_external: bool,
     now: datetime,
 ) -> Stakeholder | None:
-    """Someone joined the project channel: link them to the invited stakeholder with their
-    e-mail, or record an external joiner as a customer member. Internal people are not
-    customers and are left alone (returns None)."""
+    """Someone joined the project channel. Link them to the invited stakeholder with their
+    e-mail; an external joiner from the same organisation as a linked customer becomes a
+    customer member. Anyone else (internal people, another organisation) is left alone:
+    the CSM can still `/onboard assign` them. Returns the linked stakeholder or None."""
     people = project_rows.stakeholders(session=session, project_id=project_id)
     if any(p.slack_user_id == user_id for p in people):
         return None
@@ -194,12 +196,14 @@ def link_member(
         ),
         None,
     )
-    if invited is None and not is_external:
+    customer_teams = {p.team_id for p in people if p.side == "customer" and p.team_id}
+    if invited is None and not (is_external and team_id in customer_teams):
         return None
     person = invited or Stakeholder(
         project_id=project_id, role=StakeholderRole.MEMBER, side="customer", email=email
     )
-    person.slack_user_id, person.is_external, person.joined_at = user_id, is_external, now
+    person.slack_user_id, person.is_external = user_id, is_external
+    person.team_id, person.joined_at = team_id, now
     session.add(person)
     events.record(
         session=session,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:58:36.804835
+Create Date: 2026-11-23 20:05:37.578491
 """
 
 from collections.abc import Sequence
@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("is_external", sa.Boolean(), nullable=False),
+        sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("joined_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["project_id"], ["project.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
