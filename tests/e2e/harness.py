@@ -3,22 +3,17 @@ pointed at the local sandbox, and a driver that sends signed requests like Slack
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.app import build_app, build_deps
-from bot.config import load_settings
 from bot.deps import Deps
+from bot.local import LocalBot, start_local_bot
 from bot.sandbox import Sandbox, SlackDriver, User
-from bot.server import make_server, wsgi_app
-from bot.work import TrackedExecutor
 from storage import events, projects, tasks
-from storage.db import make_engine, session_scope
-from storage.migrate import upgrade
+from storage.db import session_scope
 
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e-token"
@@ -35,24 +30,27 @@ class People:
 
 @dataclass
 class Harness:
-    sandbox: Sandbox
+    local: LocalBot
     driver: SlackDriver
-    deps: Deps
-    executor: TrackedExecutor
     people: People
     cs_channel: str
     general: str
-    url: str
     now: datetime = field(default_factory=lambda: datetime(2027, 4, 5, 0, 30, tzinfo=UTC))
-    _server: Any = None
-    _thread: threading.Thread | None = None
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.local.sandbox
+
+    @property
+    def deps(self) -> Deps:
+        return self.local.deps
+
+    @property
+    def url(self) -> str:
+        return self.local.url
 
     def settle(self, timeout: float = 15.0) -> None:
-        """Wait until the bot has finished the work its acks promised, and events are out."""
-        for _ in range(3):
-            assert self.executor.wait_idle(timeout), "bot work did not finish"
-            self.sandbox.wait_for_events(timeout)
-        assert self.executor.wait_idle(timeout)
+        self.local.settle(timeout)
 
     def slash(self, user: User, channel: str, text: str, **options: Any):  # type: ignore[no-untyped-def]
         response = self.driver.slash(user.id, channel, text, **options)
@@ -61,6 +59,10 @@ class Harness:
 
     def ephemerals(self, user: User) -> list[str]:
         return [m.get("text", "") for m in self.sandbox.ephemerals(user_id=user.id)]
+
+    def created_channels(self) -> list[str]:
+        calls = self.sandbox.calls("conversations.create")
+        return [c.result["channel"]["id"] for c in calls if c.result.get("ok")]
 
     def start_project(self, text: str, *, user: User | None = None) -> str:
         """Run `/onboard start …` as the CSM; return the new channel's id."""
@@ -71,18 +73,8 @@ class Harness:
         assert new, f"no channel created; ephemerals: {self.ephemerals(user or self.people.csm)}"
         return new[-1]
 
-    def created_channels(self) -> list[str]:
-        calls = self.sandbox.calls("conversations.create")
-        return [c.result["channel"]["id"] for c in calls if c.result.get("ok")]
-
     def close(self) -> None:
-        self.settle()
-        if self._server is not None:
-            self._server.close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self.executor.shutdown(wait=True)
-        self.deps.engine.dispose()
+        self.local.close()
         self.sandbox.stop()
 
 
@@ -113,39 +105,15 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
     )
     cs_channel = sandbox.add_channel("cs-team", members=[csm.id, staff.id]).id
     general = sandbox.add_channel("general", members=[csm.id, staff.id, internal.id]).id
-    engine = make_engine(db_url)
-    upgrade(engine)
-    engine.dispose()
-    config = load_settings(
-        _env_file=None,
-        slack_bot_token=TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=sandbox.api_url,
-        database_url=db_url,
-        cs_team_channel=cs_channel,
-        **settings,
-    )
-    deps = build_deps(config)
-    executor = TrackedExecutor()
-    app = build_app(deps, executor=executor)
-    server = make_server(wsgi_app(app, deps), host="127.0.0.1", port=0)
-    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    sandbox.events_url = url
+    local = start_local_bot(sandbox, database_url=db_url, cs_team_channel=cs_channel, **settings)
     harness = Harness(
-        sandbox=sandbox,
-        driver=SlackDriver(url, SECRET, sandbox),
-        deps=deps,
-        executor=executor,
+        local=local,
+        driver=SlackDriver(local.url, SECRET, sandbox),
         people=People(csm, staff, internal, customer, other),
         cs_channel=cs_channel,
         general=general,
-        url=url,
-        _server=server,
-        _thread=thread,
     )
-    deps.clock = lambda: harness.now
+    local.deps.clock = lambda: harness.now
     return harness
 
 
