@@ -6,7 +6,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -34,6 +35,10 @@ class Deps:
         default_factory=lambda: defaultdict(threading.Lock)
     )
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+
+    def today(self) -> date:
+        """Today in DEFAULT_TIMEZONE (projects have their own zone: see local_today)."""
+        return self.clock().astimezone(ZoneInfo(self.settings.default_timezone)).date()
 
     def project_lock(self, project_id: int) -> threading.Lock:
         """Serialises checklist edits of one project within this process."""

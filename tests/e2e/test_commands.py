@@ -155,3 +155,33 @@ def test_healthz(bot: Harness) -> None:
     with urllib.request.urlopen(bot.url.replace("/slack/events", "/healthz")) as response:
         assert response.status == 200
         assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+
+
+def test_assign_links_a_person_by_hand_and_is_cs_only(bot: Harness) -> None:
+    channel_id = bot.start_project(START)
+    bot.sandbox.join_channel(channel_id, bot.people.other_customer.id)
+    bot.settle()
+    # Jane is from another organisation than any invited customer: not linked by joining.
+    assert f"<@{bot.people.other_customer.id}>" not in str(
+        bot.sandbox.messages(channel_id)[1]["blocks"]
+    )
+    bot.sandbox.join_channel(channel_id, bot.people.internal.id)
+    bot.settle()
+    bot.slash(bot.people.internal, channel_id, f"assign <@{bot.people.other_customer.id}> champion")
+    assert any("customer-success team" in t for t in bot.ephemerals(bot.people.internal))
+    bot.slash(bot.people.csm, channel_id, f"assign <@{bot.people.other_customer.id}|jane> champion")
+    assert f"<@{bot.people.other_customer.id}>" in str(
+        bot.sandbox.messages(channel_id)[1]["blocks"]
+    )
+    assert any("Champion" in t for t in bot.ephemerals(bot.people.csm))
+
+
+def test_socket_mode_needs_an_app_token(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    assert main(["run", "--mode", "socket"]) == 2
+    assert "SLACK_APP_TOKEN" in capsys.readouterr().err

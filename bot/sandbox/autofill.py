@@ -1,0 +1,44 @@
+"""The `block_id`s and `action_id`s Slack generates when the app leaves them out."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import string
+from typing import Any
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _random_id() -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(5))
+
+
+def with_ids(blocks: list[Any] | None) -> list[Any] | None:
+    """A copy of `blocks` where every block and interactive element has its id."""
+    if blocks is None:
+        return None
+    filled = copy.deepcopy(blocks)
+    for block in filled:
+        if not isinstance(block, dict):
+            continue
+        block.setdefault("block_id", _random_id())
+        for element in _elements(block):
+            if isinstance(element, dict) and element.get("type") not in (
+                "plain_text",
+                "mrkdwn",
+                "image",
+            ):
+                element.setdefault("action_id", _random_id())
+    return filled
+
+
+def _elements(block: dict[str, Any]) -> list[Any]:
+    kind = block.get("type")
+    if kind == "actions":
+        return list(block.get("elements") or [])
+    if kind == "section" and isinstance(block.get("accessory"), dict):
+        return [block["accessory"]]
+    if kind == "input" and isinstance(block.get("element"), dict):
+        return [block["element"]]
+    return []

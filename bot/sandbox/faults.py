@@ -1,0 +1,137 @@
+"""Failures a test can inject into the sandbox's Web API, one rule at a time.
+
+Rules apply to one method, or to every method with `"*"`, for the next `times` calls.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ANY_METHOD = "*"
+
+
+@dataclass
+class Fault:
+    """What to do to one call: delay it, and/or answer it with something other than success."""
+
+    method: str
+    kind: str
+    remaining: int
+    retry_after: int = 1
+    status: int = 200
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The faults that apply to one call: a delay first, then maybe a canned answer."""
+
+    delay: float = 0.0
+    status: int | None = None
+    error: str | None = None
+    retry_after: int | None = None
+
+
+class Faults:
+    """Thread-safe registry of injected faults (`sandbox.faults`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[Fault] = []
+
+    def ratelimit(self, method: str = ANY_METHOD, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer HTTP 429, `Retry-After: retry_after` and `{"ok": false, "error": "ratelimited"}`."""
+        self._add(Fault(method, "ratelimit", times, retry_after=retry_after, status=429))
+
+    def server_error(self, method: str = ANY_METHOD, *, times: int = 1, status: int = 500) -> None:
+        """Answer with an HTTP 5xx (500, 502, 503...)."""
+        self._add(Fault(method, "server_error", times, status=status))
+
+    def slow(self, method: str = ANY_METHOD, seconds: float = 1.0, *, times: int = 1) -> None:
+        """Delay the answer by `seconds`, then answer normally."""
+        self._add(Fault(method, "slow", times, seconds=seconds))
+
+    def slack_error(
+        self, method: str = ANY_METHOD, *, error: str = "not_paid", times: int = 1
+    ) -> None:
+        """Answer HTTP 200 `{"ok": false, "error": error}` without doing anything."""
+        self._add(Fault(method, "slack_error", times, error=error))
+
+    def clear(self) -> None:
+        """Forget every rule."""
+        with self._lock:
+            self._rules.clear()
+
+    def pending(self) -> list[Fault]:
+        """Rules that still have calls left."""
+        with self._lock:
+            return [Fault(**vars(rule)) for rule in self._rules]
+
+    def take(self, method: str) -> Outcome:
+        """Consume the rules that match this call and say what they do to it."""
+        delay = 0.0
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind == "slow" and self._matches(rule, method):
+                    rule.remaining -= 1
+                    delay += rule.seconds
+            answer = next(
+                (r for r in self._rules if r.kind != "slow" and self._matches(r, method)), None
+            )
+            if answer is not None:
+                answer.remaining -= 1
+            self._rules = [r for r in self._rules if r.remaining > 0]
+        if answer is None:
+            return Outcome(delay=delay)
+        if answer.kind == "ratelimit":
+            return Outcome(delay, 429, "ratelimited", answer.retry_after)
+        if answer.kind == "server_error":
+            return Outcome(delay, answer.status, _server_error_code(answer.status))
+        return Outcome(delay, 200, answer.error)
+
+    def _add(self, rule: Fault) -> None:
+        if rule.remaining < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._rules.append(rule)
+
+    @staticmethod
+    def _matches(rule: Fault, method: str) -> bool:
+        return rule.remaining > 0 and rule.method in (ANY_METHOD, method)
+
+
+def _server_error_code(status: int) -> str:
+    return {503: "service_unavailable", 502: "bad_gateway"}.get(status, "internal_error")
+
+
+class ChannelPacer:
+    """Slack's "about one message per second per channel" rule, as a token bucket.
+
+    Args:
+        clock: monotonic seconds.
+        rate: messages per second allowed over time.
+        burst: messages allowed at once before the rate applies.
+    """
+
+    def __init__(self, *, clock: Callable[[], float], rate: float = 1.0, burst: int = 3) -> None:
+        self._clock = clock
+        self._rate = rate
+        self._burst = float(burst)
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def admit(self, channel: str) -> int | None:
+        """None when the post may go ahead; else the Retry-After seconds."""
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(channel, (self._burst, now))
+            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            if tokens >= 1.0:
+                self._buckets[channel] = (tokens - 1.0, now)
+                return None
+            self._buckets[channel] = (tokens, now)
+            return max(1, math.ceil((1.0 - tokens) / self._rate))

@@ -1,0 +1,272 @@
+"""conversations.* methods for channels and IMs (Slack Connect invites live in connect.py)."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from bot.sandbox.errors import SlackError
+from bot.sandbox.methods.args import Args
+from bot.sandbox.methods.paging import page
+from bot.sandbox.models import Channel, Json
+from bot.sandbox.state import Workspace
+
+_NAME_CHARS = re.compile(r"[a-z0-9_\-]+")
+_TOPIC_MAX = 250
+
+
+def _info(ws: Workspace, channel: Channel, **flags: bool) -> Json:
+    return channel.to_slack(bot_user_id=ws.bot.id, **flags)
+
+
+def _visible(ws: Workspace, args: Args) -> Channel:
+    """A channel the bot can see: private ones only when it is a member."""
+    channel = ws.require_channel(args.text("channel"))
+    if channel.is_private and not channel.is_im and ws.bot.id not in channel.members:
+        raise SlackError("channel_not_found")
+    return channel
+
+
+def _member_of(ws: Workspace, args: Args) -> Channel:
+    channel = _visible(ws, args)
+    if ws.bot.id not in channel.members:
+        raise SlackError("not_in_channel")
+    return channel
+
+
+def check_name(ws: Workspace, name: str) -> None:
+    """Slack's channel-name rules, with its error codes."""
+    if not name:
+        raise SlackError("invalid_name_required")
+    if len(name) > 80:
+        raise SlackError("invalid_name_maxlength")
+    if not _NAME_CHARS.fullmatch(name):
+        raise SlackError("invalid_name_specials")
+    if not re.search(r"[a-z0-9]", name):
+        raise SlackError("invalid_name_punctuation")
+    if ws.channel_by_name(name) is not None:
+        raise SlackError("name_taken")
+
+
+def create(ws: Workspace, args: Args) -> Json:
+    name = args.text("name")
+    check_name(ws, name)
+    channel = ws.add_channel(name=name, is_private=args.flag("is_private"))
+    return {"ok": True, "channel": _info(ws, channel)}
+
+
+def info(ws: Workspace, args: Args) -> Json:
+    channel = _visible(ws, args)
+    return {
+        "ok": True,
+        "channel": _info(ws, channel, include_num_members=args.flag("include_num_members")),
+    }
+
+
+def list_(ws: Workspace, args: Args) -> Json:
+    types = set(args.many("types") or ["public_channel"])
+    exclude_archived = args.flag("exclude_archived")
+    found = []
+    for channel in ws.channels.values():
+        kind = (
+            "im" if channel.is_im else "private_channel" if channel.is_private else "public_channel"
+        )
+        if kind not in types or (exclude_archived and channel.is_archived):
+            continue
+        if kind == "private_channel" and ws.bot.id not in channel.members:
+            continue
+        found.append(_info(ws, channel))
+    chunk, cursor = page(found, cursor=args.opt("cursor"), limit=args.number("limit", 100))
+    return {"ok": True, "channels": chunk, "response_metadata": {"next_cursor": cursor}}
+
+
+def members(ws: Workspace, args: Args) -> Json:
+    channel = _visible(ws, args)
+    chunk, cursor = page(
+        channel.members, cursor=args.opt("cursor"), limit=args.number("limit", 100)
+    )
+    return {"ok": True, "members": chunk, "response_metadata": {"next_cursor": cursor}}
+
+
+def invite(ws: Workspace, args: Args) -> Json:
+    channel = _visible(ws, args)
+    if channel.is_im:
+        raise SlackError("method_not_supported_for_channel_type")
+    if channel.is_archived:
+        raise SlackError("is_archived")
+    if ws.bot.id not in channel.members:
+        raise SlackError("not_in_channel")
+    user_ids = args.many("users")
+    if not user_ids:
+        raise SlackError("no_user")
+    if len(user_ids) > 1000:
+        raise SlackError("too_many_users")
+    failures = [
+        {"user": u, "ok": False, "error": e}
+        for u in user_ids
+        if (e := _invite_problem(ws, channel, u)) is not None
+    ]
+    if failures:
+        raise SlackError(failures[0]["error"], errors=failures)
+    for user_id in user_ids:
+        ws.add_member(channel, user_id, inviter=ws.bot.id)
+    return {"ok": True, "channel": _info(ws, channel)}
+
+
+def _invite_problem(ws: Workspace, channel: Channel, user_id: str) -> str | None:
+    user = ws.user(user_id)
+    if user_id == ws.bot.id:
+        return "cant_invite_self"
+    if user is None or user.deleted:
+        return "user_not_found"
+    if user_id in channel.members:
+        return "already_in_channel"
+    if ws.is_external(user) and user.team_id not in channel.shared_team_ids:
+        # People from other organizations arrive through conversations.inviteShared.
+        return "cant_invite"
+    return None
+
+
+def join(ws: Workspace, args: Args) -> Json:
+    channel = ws.require_channel(args.text("channel"))
+    if channel.is_im:
+        raise SlackError("method_not_supported_for_channel_type")
+    if channel.is_private and ws.bot.id not in channel.members:
+        raise SlackError("channel_not_found")
+    if channel.is_archived:
+        raise SlackError("is_archived")
+    if ws.bot.id in channel.members:
+        return {
+            "ok": True,
+            "channel": _info(ws, channel),
+            "warning": "already_in_channel",
+            "response_metadata": {"warnings": ["already_in_channel"]},
+        }
+    ws.add_member(channel, ws.bot.id, inviter=None)
+    return {"ok": True, "channel": _info(ws, channel)}
+
+
+def archive(ws: Workspace, args: Args) -> Json:
+    channel = _member_of(ws, args)
+    if channel.is_im:
+        raise SlackError("method_not_supported_for_channel_type")
+    if channel.is_archived:
+        raise SlackError("already_archived")
+    if channel.is_general:
+        raise SlackError("cant_archive_general")
+    channel.is_archived = True
+    return {"ok": True}
+
+
+def _set_text(ws: Workspace, args: Args, *, field: str, subtype: str) -> Json:
+    channel = _member_of(ws, args)
+    if channel.is_archived:
+        raise SlackError("is_archived")
+    value = args.text(field)
+    if len(value) > _TOPIC_MAX:
+        raise SlackError("too_long")
+    setattr(channel, field, {"value": value, "creator": ws.bot.id, "last_set": ws.now()})
+    ws.system_message(
+        channel,
+        subtype=subtype,
+        user=ws.bot.id,
+        text=f"set the channel {field}: {value}",
+        **{field: value},
+    )
+    return {"ok": True, "channel": _info(ws, channel)}
+
+
+def set_topic(ws: Workspace, args: Args) -> Json:
+    return _set_text(ws, args, field="topic", subtype="channel_topic")
+
+
+def set_purpose(ws: Workspace, args: Args) -> Json:
+    return _set_text(ws, args, field="purpose", subtype="channel_purpose")
+
+
+def _top_level(message: Json) -> bool:
+    thread_ts = message.get("thread_ts")
+    return thread_ts in (None, message["ts"]) or message.get("subtype") == "thread_broadcast"
+
+
+def history(ws: Workspace, args: Args) -> Json:
+    channel = _member_of(ws, args)
+    oldest = float(args.text("oldest", "0") or 0)
+    latest = float(args.opt("latest") or "inf")
+    inclusive = args.flag("inclusive")
+
+    def in_range(ts: str) -> bool:
+        value = float(ts)
+        if inclusive:
+            return oldest <= value <= latest
+        return oldest < value < latest
+
+    found = [
+        copy.deepcopy(m) for m in reversed(channel.messages) if _top_level(m) and in_range(m["ts"])
+    ]
+    chunk, cursor = page(
+        found, cursor=args.opt("cursor"), limit=args.number("limit", 100), max_limit=999
+    )
+    return {
+        "ok": True,
+        "messages": chunk,
+        "has_more": bool(cursor),
+        "pin_count": len(channel.pins),
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+def replies(ws: Workspace, args: Args) -> Json:
+    channel = _member_of(ws, args)
+    ts = args.text("ts")
+    parent = channel.find_message(ts)
+    if parent is None:
+        raise SlackError("thread_not_found")
+    root = parent.get("thread_ts", parent["ts"])
+    thread = [
+        copy.deepcopy(m) for m in channel.messages if m["ts"] == root or m.get("thread_ts") == root
+    ]
+    chunk, cursor = page(thread, cursor=args.opt("cursor"), limit=args.number("limit", 1000))
+    return {
+        "ok": True,
+        "messages": chunk,
+        "has_more": bool(cursor),
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+def open_(ws: Workspace, args: Args) -> Json:
+    if "channel" in args:
+        channel = ws.require_channel(args.text("channel"))
+        if not channel.is_im:
+            raise SlackError("method_not_supported_for_channel_type")
+        return {
+            "ok": True,
+            "no_op": True,
+            "already_open": True,
+            "channel": _info(ws, channel) if args.flag("return_im") else {"id": channel.id},
+        }
+    user_ids = [u for u in args.many("users") if u != ws.bot.id]
+    if not user_ids:
+        raise SlackError("users_list_not_supplied")
+    if len(user_ids) > 1:
+        # Group DMs are out of the sandbox's scope.
+        raise SlackError("method_not_supported_for_channel_type")
+    user = ws.user(user_ids[0])
+    if user is None:
+        raise SlackError("user_not_found")
+    if user.deleted:
+        raise SlackError("user_disabled")
+    if user.is_bot:
+        raise SlackError("cannot_dm_bot")
+    if ws.is_external(user):
+        raise SlackError("invalid_user_combination")
+    already = user.id in ws.ims
+    channel = ws.im_for(user.id)
+    body: Json = {
+        "ok": True,
+        "channel": _info(ws, channel) if args.flag("return_im") else {"id": channel.id},
+    }
+    if already:
+        body.update(no_op=True, already_open=True)
+    return body

@@ -1,0 +1,75 @@
+"""Who's who: auth.test, users.*, team.info, bots.info."""
+
+from __future__ import annotations
+
+from bot.sandbox.errors import SlackError
+from bot.sandbox.methods.args import Args
+from bot.sandbox.methods.paging import page
+from bot.sandbox.models import Json
+from bot.sandbox.state import Workspace
+
+
+def auth_test(ws: Workspace, args: Args) -> Json:
+    return {
+        "ok": True,
+        "url": f"https://{ws.team.domain}.slack.com/",
+        "team": ws.team.name,
+        "user": ws.bot.name,
+        "team_id": ws.team.id,
+        "user_id": ws.bot.id,
+        "bot_id": ws.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def users_info(ws: Workspace, args: Args) -> Json:
+    user = ws.user(args.text("user"))
+    if user is None:
+        raise SlackError("user_not_found")
+    return {"ok": True, "user": user.to_slack(include_locale=args.flag("include_locale"))}
+
+
+def users_lookup_by_email(ws: Workspace, args: Args) -> Json:
+    user = ws.user_by_email(args.text("email"))
+    if user is None:
+        raise SlackError("users_not_found")
+    return {"ok": True, "user": user.to_slack()}
+
+
+def users_list(ws: Workspace, args: Args) -> Json:
+    everyone = [
+        u.to_slack(include_locale=args.flag("include_locale"))
+        for u in ws.users.values()
+        if u.team_id == ws.team.id
+    ]
+    chunk, cursor = page(everyone, cursor=args.opt("cursor"), limit=args.number("limit", 200))
+    return {
+        "ok": True,
+        "members": chunk,
+        "cache_ts": ws.now(),
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+def team_info(ws: Workspace, args: Args) -> Json:
+    team = ws.teams.get(args.text("team", ws.team.id) or ws.team.id)
+    if team is None:
+        raise SlackError("team_not_found")
+    return {"ok": True, "team": team.to_slack()}
+
+
+def bots_info(ws: Workspace, args: Args) -> Json:
+    if args.text("bot", ws.bot_id) != ws.bot_id:
+        raise SlackError("bot_not_found")
+    return {
+        "ok": True,
+        "bot": {
+            "id": ws.bot_id,
+            "deleted": False,
+            "name": ws.bot.real_name,
+            "updated": ws.bot.created,
+            "app_id": ws.app_id,
+            "user_id": ws.bot.id,
+            "icons": {},
+        },
+    }

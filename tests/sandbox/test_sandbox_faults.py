@@ -1,0 +1,101 @@
+"""Injected faults and pacing, as the real WebClient (and its retry handlers) sees them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(signing_secret="secret") as running:
+        yield running
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> WebClient:
+    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
+
+
+def test_ratelimit_answers_429_with_retry_after(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("rl").id
+    sandbox.faults.ratelimit("chat.postMessage", times=1, retry_after=7)
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel=channel, text="x")
+    response = caught.value.response
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "7"
+    assert response["error"] == "ratelimited"
+    assert sandbox.messages(channel) == []
+    assert client.chat_postMessage(channel=channel, text="x")["ok"]  # used up
+
+
+def test_rate_limit_retry_handler_retries(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("rl").id
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    sandbox.faults.ratelimit("chat.postMessage", times=1, retry_after=0)
+    assert client.chat_postMessage(channel=channel, text="x")["ok"]
+    assert [c.status for c in sandbox.calls("chat.postMessage")] == [429, 200]
+    assert len(sandbox.messages(channel)) == 1
+
+
+def test_server_errors(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("boom").id
+    sandbox.faults.server_error("chat.postMessage", times=1)
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel=channel, text="x")
+    assert caught.value.response.status_code == 500
+    sandbox.faults.server_error("chat.postMessage", times=1, status=503)
+    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=1))
+    assert client.chat_postMessage(channel=channel, text="x")["ok"]
+    assert [c.status for c in sandbox.calls("chat.postMessage")] == [500, 503, 200]
+
+
+def test_any_method_and_clear(sandbox: Sandbox, client: WebClient) -> None:
+    sandbox.faults.server_error(times=5, status=502)
+    with pytest.raises(SlackApiError) as caught:
+        client.auth_test()
+    assert caught.value.response.status_code == 502
+    sandbox.faults.clear()
+    assert client.auth_test()["ok"]
+
+
+def test_slack_error_and_slow(sandbox: Sandbox, client: WebClient) -> None:
+    sandbox.faults.slack_error("conversations.create", error="restricted_action")
+    with pytest.raises(SlackApiError) as caught:
+        client.conversations_create(name="onb-x")
+    assert caught.value.response["error"] == "restricted_action"
+    assert sandbox.channel_by_name("onb-x") is None
+    sandbox.faults.slow("auth.test", 0.3)
+    started = time.monotonic()
+    assert client.auth_test()["ok"]
+    assert time.monotonic() - started >= 0.3
+
+
+def test_pacing_is_off_by_default(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("burst").id
+    for i in range(10):
+        client.chat_postMessage(channel=channel, text=str(i))
+
+
+def test_pacing_enforced_per_channel() -> None:
+    with Sandbox(signing_secret="s", enforce_rate_limits=True) as sandbox:
+        client = WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
+        one, two = sandbox.add_channel("one").id, sandbox.add_channel("two").id
+        for i in range(3):  # the burst allowance
+            client.chat_postMessage(channel=one, text=str(i))
+        with pytest.raises(SlackApiError) as caught:
+            client.chat_postMessage(channel=one, text="too fast")
+        assert caught.value.response.status_code == 429
+        assert int(caught.value.response.headers["Retry-After"]) >= 1
+        assert client.chat_postMessage(channel=two, text="other channel")["ok"]
