@@ -21,7 +21,12 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
     engine = make_engine(settings.database_url)
     if check_db:
         check_schema(engine)
-    gateway = Gateway(build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    gateway = Gateway(
+        build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
+        strict_client=build_client(
+            token=settings.slack_bot_token, base_url=settings.slack_api_url, strict=True
+        ),
+    )
     return Deps(
         settings=settings,
         engine=engine,

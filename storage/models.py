@@ -64,6 +64,11 @@ class Project(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     close_reason: str | None = Field(default=None, max_length=2000)
+    # Reminder and escalation policy, copied from the playbook at kickoff.
+    reminder_lead_days: int = 2
+    csm_after_days: int = 2
+    decision_maker_after_days: int = 5
+    decision_maker_overdue_tasks: int = 3
 
 
 class Stakeholder(SQLModel, table=True):
@@ -81,6 +86,9 @@ class Stakeholder(SQLModel, table=True):
     is_external: bool = False
     team_id: str | None = Field(default=None, max_length=32)  # the person's Slack team
     joined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    tz: str | None = Field(default=None, max_length=64)  # from users.info, refreshed daily
+    locale: str | None = Field(default=None, max_length=16)
+    profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Task(SQLModel, table=True):
@@ -136,3 +144,62 @@ class Event(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last try
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot has decided to send, written before it is sent.
+
+    The unique `key` (kind, person or task, local date or level) makes deciding twice
+    harmless; claiming with a lease makes sending once, also with several replicas.
+    """
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32, index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", ondelete="CASCADE")
+    recipient: str = Field(max_length=32)  # a user id (DM) or a channel id
+    thread_ts: str | None = Field(default=None, max_length=32)
+    fallback_channel: str | None = Field(default=None, max_length=32)  # when a DM is refused
+    fallback_thread_ts: str | None = Field(default=None, max_length=32)
+    text: str
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    fallback_text: str | None = None
+    fallback_blocks: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    task_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    local_date: date | None = None
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_channel: str | None = Field(default=None, max_length=32)
+    sent_ts: str | None = Field(default=None, max_length=32)
+    delivered_via: str | None = Field(default=None, max_length=16)  # "dm" | "channel"
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+class JobRun(SQLModel, table=True):
+    """One scheduled run of a job: the unique slot makes it run once across replicas."""
+
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64)
+    slot: datetime = Field(sa_type=UTCDateTime)  # the fire time this run stands for
+    runner: str = Field(max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, max_length=200)

@@ -6,11 +6,14 @@ import argparse
 import contextlib
 import logging
 import signal
+import threading
 
 from bot.app import build_app, build_deps
 from bot.cli.errors import UsageError
 from bot.config import load_settings
+from bot.flows.outbox import worker_id
 from bot.server import make_server, wsgi_app
+from schedules.scheduler import build_scheduler, catch_up
 from storage.migrate import SchemaBehindError
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,12 @@ def run_bot(args: argparse.Namespace) -> int:
     except SchemaBehindError as exc:
         raise UsageError(str(exc)) from None
     app = build_app(deps)
+    scheduler = build_scheduler(deps, runner=worker_id())
+    scheduler.start()
+    # Jobs missed while the bot was down run once, without holding up the server's start.
+    threading.Thread(
+        target=catch_up, args=(deps,), kwargs={"now": deps.clock()}, daemon=True
+    ).start()
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -1,6 +1,7 @@
 """Failures a test can inject into the sandbox's Web API, one rule at a time.
 
-Rules apply to one method, or to every method with `"*"`, for the next `times` calls.
+Rules apply to one method, or to every method with `"*"`, for the next `times` calls
+(`crash_after_success`: the next `times` calls that succeed).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 ANY_METHOD = "*"
+# Rules that answer instead of the method; `crash_after_success` answers after it.
+_INSTEAD = {"ratelimit", "server_error", "slack_error"}
 
 
 @dataclass
@@ -61,6 +64,16 @@ class Faults:
         """Answer HTTP 200 `{"ok": false, "error": error}` without doing anything."""
         self._add(Fault(method, "slack_error", times, error=error))
 
+    def crash_after_success(
+        self, method: str = ANY_METHOD, *, times: int = 1, status: int = 500
+    ) -> None:
+        """Do the call (a message is stored, a channel created), then answer HTTP `status`.
+
+        This is Slack accepting a request whose response is lost: a client that retries
+        does the work twice. Calls that fail leave the rule for the next call that succeeds.
+        """
+        self._add(Fault(method, "crash_after_success", times, status=status))
+
     def clear(self) -> None:
         """Forget every rule."""
         with self._lock:
@@ -80,7 +93,7 @@ class Faults:
                     rule.remaining -= 1
                     delay += rule.seconds
             answer = next(
-                (r for r in self._rules if r.kind != "slow" and self._matches(r, method)), None
+                (r for r in self._rules if r.kind in _INSTEAD and self._matches(r, method)), None
             )
             if answer is not None:
                 answer.remaining -= 1
@@ -92,6 +105,23 @@ class Faults:
         if answer.kind == "server_error":
             return Outcome(delay, answer.status, _server_error_code(answer.status))
         return Outcome(delay, 200, answer.error)
+
+    def take_after_success(self, method: str) -> Outcome:
+        """Consume a `crash_after_success` rule for a call that just succeeded, if one matches."""
+        with self._lock:
+            crash = next(
+                (
+                    r
+                    for r in self._rules
+                    if r.kind == "crash_after_success" and self._matches(r, method)
+                ),
+                None,
+            )
+            if crash is None:
+                return Outcome()
+            crash.remaining -= 1
+            self._rules = [r for r in self._rules if r.remaining > 0]
+        return Outcome(status=crash.status, error=_server_error_code(crash.status))
 
     def _add(self, rule: Fault) -> None:
         if rule.remaining < 1:

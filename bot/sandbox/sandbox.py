@@ -297,7 +297,9 @@ class Sandbox:
     ) -> list[Json]:
         """Messages in a conversation, oldest first, each with a `channel` key.
 
-        Thread replies and join/topic/purpose notices are left out unless asked for.
+        Message metadata is always there (as `metadata`), unlike conversations.history
+        without `include_all_metadata`. Thread replies and join/topic/purpose notices are
+        left out unless asked for.
         """
         with self.workspace.lock:
             found = self._channel(channel)
@@ -331,7 +333,7 @@ class Sandbox:
             return self.workspace.ims.get(user_id)
 
     def dm_messages(self, user_id: str) -> list[Json]:
-        """What the bot sent this user in their DM, oldest first."""
+        """What the bot sent this user in their DM, oldest first (with any `metadata`)."""
         channel = self.dm_channel(user_id)
         return [] if channel is None else self.messages(channel)
 

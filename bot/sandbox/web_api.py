@@ -79,6 +79,9 @@ class WebApi:
                 body = handler(self.workspace, args)
         except SlackError as exc:
             return ApiAnswer(exc.status, exc.body())
+        lost = self.faults.take_after_success(method)
+        if lost.status is not None:
+            return ApiAnswer(lost.status, {"ok": False, "error": lost.error})
         return ApiAnswer(200, body)
 
 

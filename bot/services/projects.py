@@ -66,6 +66,10 @@ def start_project(
         team_id=new.team_id,
         created_by=new.created_by,
         created_at=now,
+        reminder_lead_days=playbook.reminder_lead_days,
+        csm_after_days=playbook.escalation.csm_after_days,
+        decision_maker_after_days=playbook.escalation.decision_maker_after_days,
+        decision_maker_overdue_tasks=playbook.escalation.decision_maker_overdue_tasks,
     )
     session.add(project)
     session.flush()
@@ -327,3 +331,41 @@ def _get(session: Session, project_id: int) -> Project:
     if project is None:
         raise LookupError(f"project {project_id} not found")
     return project
+
+
+def pause(
+    *, session: Session, project: Project, until: date | None, actor: str, now: datetime
+) -> None:
+    """Stop reminders and escalations (until a date, or until resumed)."""
+    before = {"status": project.status, "paused_until": _iso(project.paused_until)}
+    project.status, project.paused_until = ProjectStatus.PAUSED, until
+    events.record(
+        session=session,
+        kind="project.paused",
+        actor=actor,
+        at=now,
+        project_id=project.id,
+        before=before,
+        after={"status": "paused", "paused_until": _iso(until)},
+    )
+
+
+def resume(*, session: Session, project: Project, actor: str, now: datetime) -> bool:
+    """Start reminders again; False when the project was not paused."""
+    if project.status != ProjectStatus.PAUSED:
+        return False
+    project.status, project.paused_until = ProjectStatus.ACTIVE, None
+    events.record(
+        session=session,
+        kind="project.resumed",
+        actor=actor,
+        at=now,
+        project_id=project.id,
+        before={"status": "paused"},
+        after={"status": "active"},
+    )
+    return True
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

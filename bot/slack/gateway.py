@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -56,39 +57,61 @@ class UserInfo:
     is_bot: bool
 
 
-def build_client(*, token: str, base_url: str, retries: int = 4) -> WebClient:
-    """A WebClient that retries rate limits, server errors and dropped connections."""
+OUTBOX_EVENT = "onboardbot_outbox"
+
+
+def build_client(*, token: str, base_url: str, retries: int = 4, strict: bool = False) -> WebClient:
+    """A WebClient that retries rate limits, server errors and dropped connections.
+
+    `strict` retries only 429s (Slack did nothing then): after a 5xx or a dropped connection
+    Slack may have accepted the message, so the outbox checks before it sends again.
+    """
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
-    return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=15,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=retries),
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=retries)]
+    if not strict:
+        handlers += [
             ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
             ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
-        ],
-    )
+        ]
+    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
 
 
 class Gateway:
     """Typed wrappers over the Web API methods the bot uses."""
 
-    def __init__(self, client: WebClient, *, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        strict_client: WebClient | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.client = client
+        self.strict_client = strict_client or client
         self.pacer = pacer or Pacer()
+        self._dm_channels: dict[str, str] = {}
 
     # -- plumbing -----------------------------------------------------------------
     def call(
-        self, method: str, *, rate: Rate | None = None, pace_key: str = "", **params: Any
+        self,
+        method: str,
+        *,
+        rate: Rate | None = None,
+        pace_key: str = "",
+        strict: bool = False,
+        **params: Any,
     ) -> dict[str, Any]:
         """Call `method`; raise SlackError with Slack's code when it answers ok:false."""
         if rate is not None:
             self.pacer.wait((method, pace_key), rate)
         # The typed slack_sdk method picks the encoding (JSON or form) Slack expects.
-        sdk_method = getattr(self.client, method.replace(".", "_"))
+        client = self.strict_client if strict else self.client
+        sdk_method = getattr(client, method.replace(".", "_"))
         try:
             response = sdk_method(**_drop_none(params))
+        except (URLError, OSError) as exc:
+            logger.warning("slack %s: connection failed: %s", method, exc)
+            raise SlackError(method, "connection_error") from None
         except SlackApiError as exc:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             code = str(data.get("error") or f"http_{exc.response.status_code}")
@@ -111,6 +134,70 @@ class Gateway:
             unfurl_media=False,
         )
         return str(data["ts"])
+
+    def post_once(
+        self,
+        channel: str,
+        message: Postable,
+        *,
+        key: str,
+        thread_ts: str | None = None,
+        check_first: bool = False,
+    ) -> tuple[str, str]:
+        """Post a message at most once per `key`; returns (channel id, ts).
+
+        The key travels as message metadata. When an earlier try may have reached Slack
+        (a 5xx, a dropped connection, a crash before the outbox recorded the ts), pass
+        `check_first` and the conversation is searched for the key before posting again.
+        """
+        if check_first:
+            found = self.find_by_key(channel, key, thread_ts=thread_ts)
+            if found is not None:
+                return found
+        data = self.call(
+            "chat.postMessage",
+            rate=POST_PER_CHANNEL,
+            pace_key=channel,
+            strict=True,
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks or None,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": OUTBOX_EVENT, "event_payload": {"key": key}},
+        )
+        return str(data["channel"]), str(data["ts"])
+
+    def find_by_key(
+        self, channel: str, key: str, *, thread_ts: str | None = None
+    ) -> tuple[str, str] | None:
+        """The message posted with outbox `key` among the conversation's (or thread's) latest."""
+        conversation = self.open_dm(channel) if channel[:1] in ("U", "W") else channel
+        if thread_ts:
+            data = self.call(
+                "conversations.replies",
+                channel=conversation,
+                ts=thread_ts,
+                limit=200,
+                include_all_metadata=True,
+            )
+        else:
+            data = self.call(
+                "conversations.history", channel=conversation, limit=100, include_all_metadata=True
+            )
+        for message in data.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return conversation, str(message["ts"])
+        return None
+
+    def open_dm(self, user_id: str) -> str:
+        """The DM channel with a user (cached)."""
+        if user_id not in self._dm_channels:
+            data = self.call("conversations.open", users=user_id)
+            self._dm_channels[user_id] = str(data["channel"]["id"])
+        return self._dm_channels[user_id]
 
     def update_message(self, channel: str, ts: str, message: Postable) -> None:
         self.call(

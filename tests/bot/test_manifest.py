@@ -20,6 +20,8 @@ METHOD_SCOPES = {
     "conversations.inviteShared": {"conversations.connect:write"},
     "conversations.members": {"channels:read"},
     "conversations.open": {"im:write"},
+    "conversations.history": {"channels:history", "im:history"},
+    "conversations.replies": {"channels:history", "im:history"},
     "pins.add": {"pins:write"},
     "users.info": {"users:read", "users:read.email"},
     "users.lookupByEmail": {"users:read.email"},

@@ -144,6 +144,54 @@ def test_history_newest_first_with_pagination(client: WebClient) -> None:
     assert sent == sorted(sent, key=float)
 
 
+def test_history_cursor_survives_new_posts(client: WebClient) -> None:
+    channel = client.conversations_create(name="onb-busy")["channel"]["id"]
+    for i in range(5):
+        client.chat_postMessage(channel=channel, text=f"m{i}")
+    first = client.conversations_history(channel=channel, limit=2)
+    assert [m["text"] for m in first["messages"]] == ["m4", "m3"]
+    client.chat_postMessage(channel=channel, text="late")  # between two pages
+    cursor = first["response_metadata"]["next_cursor"]
+    second = client.conversations_history(channel=channel, limit=2, cursor=cursor)
+    assert [m["text"] for m in second["messages"]] == ["m2", "m1"]
+    cursor = second["response_metadata"]["next_cursor"]
+    last = client.conversations_history(channel=channel, limit=2, cursor=cursor)
+    assert [m["text"] for m in last["messages"]] == ["m0"]
+    assert last["has_more"] is False
+    assert last["response_metadata"]["next_cursor"] == ""
+
+
+def test_history_oldest_latest_inclusive(client: WebClient) -> None:
+    channel = client.conversations_create(name="onb-range")["channel"]["id"]
+    sent = [client.chat_postMessage(channel=channel, text=f"m{i}")["ts"] for i in range(4)]
+
+    def texts(**kwargs: object) -> list[str]:
+        found = client.conversations_history(channel=channel, **kwargs)["messages"]
+        return [m["text"] for m in found]
+
+    assert texts(oldest=sent[0], latest=sent[3]) == ["m2", "m1"]
+    assert texts(oldest=sent[0], latest=sent[3], inclusive=True) == ["m3", "m2", "m1", "m0"]
+    assert texts(oldest=sent[2]) == ["m3"]
+    assert texts(latest=sent[1]) == ["m0"]
+    assert texts(oldest=sent[0], limit=1) == ["m3"]
+    # Slack's own way to page by time: the last ts seen becomes `latest`.
+    assert texts(latest=sent[2], limit=1) == ["m1"]
+
+
+def test_history_argument_errors(client: WebClient) -> None:
+    channel = client.conversations_create(name="onb-args")["channel"]["id"]
+    assert error_of(lambda: client.conversations_history(channel=channel, oldest="soon")) == (
+        "invalid_ts_oldest"
+    )
+    assert error_of(lambda: client.conversations_history(channel=channel, latest="nan")) == (
+        "invalid_ts_latest"
+    )
+    assert error_of(lambda: client.conversations_history(channel=channel, cursor="bm9wZQ==")) == (
+        "invalid_cursor"
+    )
+    assert error_of(lambda: client.conversations_history(channel="C0NOPE")) == ("channel_not_found")
+
+
 def test_private_channel_the_bot_is_not_in_is_invisible(
     sandbox: Sandbox, client: WebClient
 ) -> None:

@@ -99,3 +99,46 @@ def test_pacing_enforced_per_channel() -> None:
         assert caught.value.response.status_code == 429
         assert int(caught.value.response.headers["Retry-After"]) >= 1
         assert client.chat_postMessage(channel=two, text="other channel")["ok"]
+
+
+def test_crash_after_success_stores_then_answers_500(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("lost").id
+    sandbox.faults.crash_after_success("chat.postMessage")
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel=channel, text="once")
+    assert caught.value.response.status_code == 500
+    assert caught.value.response["error"] == "internal_error"
+    assert [m["text"] for m in sandbox.messages(channel)] == ["once"]
+    assert sandbox.faults.pending() == []
+    assert client.chat_postMessage(channel=channel, text="next")["ok"]
+
+
+def test_crash_after_success_makes_a_blind_retry_duplicate(
+    sandbox: Sandbox, client: WebClient
+) -> None:
+    channel = sandbox.add_channel("dup").id
+    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=1))
+    sandbox.faults.crash_after_success("chat.postMessage", status=503)
+    assert client.chat_postMessage(channel=channel, text="hello")["ok"]
+    assert [c.status for c in sandbox.calls("chat.postMessage")] == [503, 200]
+    assert [m["text"] for m in sandbox.messages(channel)] == ["hello", "hello"]
+
+
+def test_crash_after_success_waits_for_a_call_that_succeeds(
+    sandbox: Sandbox, client: WebClient
+) -> None:
+    channel = sandbox.add_channel("wait").id
+    sandbox.faults.crash_after_success("chat.postMessage", times=2)
+    sandbox.faults.ratelimit("chat.postMessage", retry_after=0)
+    for call in (
+        lambda: client.chat_postMessage(channel=channel, text="limited"),
+        lambda: client.chat_postMessage(channel="C0NOPE", text="nowhere"),
+        lambda: client.chat_postMessage(channel=channel, text="a"),
+        lambda: client.chat_postMessage(channel=channel, text="b"),
+    ):
+        with pytest.raises(SlackApiError):
+            call()
+    assert [c.status for c in sandbox.calls("chat.postMessage")] == [429, 200, 500, 500]
+    assert [m["text"] for m in sandbox.messages(channel)] == ["a", "b"]
+    assert client.chat_postMessage(channel=channel, text="c")["ok"]
+    assert client.auth_test()["ok"]  # other methods were never affected

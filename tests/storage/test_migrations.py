@@ -88,3 +88,21 @@ def test_rows_round_trip_with_aware_utc_datetimes(engine) -> None:  # type: igno
         assert task.depends_on == ["x"]
         event = session.exec(select(Event)).one()
         assert event.before == {"status": "open"} and event.at.tzinfo is not None
+
+
+def test_upgrade_keeps_rows_of_an_earlier_revision(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO project (customer_name, playbook_name, playbook_version, locale, timezone,"
+            " holiday_country, kickoff, fiscal_year_end_month, status, checklist_ts, playbook_snapshot,"
+            " created_at) VALUES ('Old', 'low-touch', 1, 'ja', 'Asia/Tokyo', 'JP', '2027-01-04', 3,"
+            " 'active', '[]', '{}', '2027-01-04 00:00:00')"
+        )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        project = session.exec(select(Project)).one()
+        assert (project.reminder_lead_days, project.csm_after_days) == (2, 2)
+        assert project.decision_maker_after_days == 5
+    engine.dispose()

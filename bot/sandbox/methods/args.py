@@ -8,6 +8,8 @@ from typing import Any
 from bot.sandbox.errors import SlackError
 
 _JSON_FIELDS = {"blocks", "attachments", "view", "files", "metadata"}
+# What Slack answers when a JSON field is not JSON at all; anything else is `invalid_arguments`.
+_BAD_JSON_ERRORS = {"blocks": "invalid_blocks_format", "metadata": "invalid_metadata_format"}
 
 
 def normalize(raw: dict[str, Any]) -> dict[str, Any]:
@@ -19,7 +21,7 @@ def normalize(raw: dict[str, Any]) -> dict[str, Any]:
             try:
                 args[name] = json.loads(value)
             except json.JSONDecodeError as exc:
-                error = "invalid_blocks_format" if name == "blocks" else "invalid_arguments"
+                error = _BAD_JSON_ERRORS.get(name, "invalid_arguments")
                 raise SlackError(
                     error, response_metadata={"messages": [f"[ERROR] {name} must be valid JSON"]}
                 ) from exc

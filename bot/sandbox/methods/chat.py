@@ -7,6 +7,7 @@ import copy
 from bot.sandbox.errors import SlackError
 from bot.sandbox.methods.args import Args
 from bot.sandbox.methods.content import check_content
+from bot.sandbox.methods.metadata import check_metadata
 from bot.sandbox.models import Channel, Ephemeral, Json
 from bot.sandbox.state import Workspace
 
@@ -49,11 +50,12 @@ def post_message(ws: Workspace, args: Args) -> Json:
         blocks=args.json("blocks"),
         attachments=args.json("attachments"),
     )
+    metadata = check_metadata(args.json("metadata"))
     message = ws.bot_message(
         text=content.text, blocks=content.blocks, attachments=content.attachments
     )
-    if args.json("metadata"):
-        message["metadata"] = args.json("metadata")
+    if metadata is not None:
+        message["metadata"] = metadata
     thread_ts = args.opt("thread_ts")
     ws.append_message(channel, message, thread_ts)
     if thread_ts and args.flag("reply_broadcast"):
@@ -96,7 +98,14 @@ def update(ws: Workspace, args: Args) -> Json:
         blocks=blocks,
         attachments=attachments,
     )
+    # As with blocks, leaving metadata out keeps it; an empty object removes it.
+    sent_metadata = args.json("metadata")
+    metadata = None if sent_metadata == {} else check_metadata(sent_metadata)
     message["text"] = content.text
+    if sent_metadata == {}:
+        message.pop("metadata", None)
+    elif metadata is not None:
+        message["metadata"] = metadata
     for key, value in (("blocks", content.blocks), ("attachments", content.attachments)):
         if value is None:
             message.pop(key, None)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
+from decimal import Decimal, InvalidOperation
 
 from bot.sandbox.errors import SlackError
 from bot.sandbox.methods.args import Args
+from bot.sandbox.methods.metadata import without_metadata
 from bot.sandbox.methods.paging import page
 from bot.sandbox.models import Channel, Json
 from bot.sandbox.state import Workspace
@@ -190,30 +193,72 @@ def _top_level(message: Json) -> bool:
 
 
 def history(ws: Workspace, args: Args) -> Json:
+    """Top-level messages, newest first, between `oldest` and `latest`, a page at a time."""
     channel = _member_of(ws, args)
-    oldest = float(args.text("oldest", "0") or 0)
-    latest = float(args.opt("latest") or "inf")
+    oldest = _timestamp(args, "oldest", default=Decimal(0))
+    latest = _timestamp(args, "latest", default=Decimal("Infinity"))
     inclusive = args.flag("inclusive")
-
-    def in_range(ts: str) -> bool:
-        value = float(ts)
-        if inclusive:
-            return oldest <= value <= latest
-        return oldest < value < latest
-
     found = [
-        copy.deepcopy(m) for m in reversed(channel.messages) if _top_level(m) and in_range(m["ts"])
+        m
+        for m in reversed(channel.messages)
+        if _top_level(m) and _between(Decimal(m["ts"]), oldest, latest, inclusive=inclusive)
     ]
-    chunk, cursor = page(
-        found, cursor=args.opt("cursor"), limit=args.number("limit", 100), max_limit=999
-    )
+    start = _history_cursor(args.opt("cursor"))
+    if start is not None:
+        found = [m for m in found if Decimal(m["ts"]) <= start]
+    size = max(1, min(args.number("limit", 100), 999))
+    chunk, rest = found[:size], found[size:]
+    # Slack's history cursors name the next message's ts, so messages posted
+    # between two pages do not shift the second page.
+    cursor = _encode_cursor(rest[0]["ts"]) if rest else ""
     return {
         "ok": True,
-        "messages": chunk,
-        "has_more": bool(cursor),
+        "messages": _shown(chunk, include_metadata=args.flag("include_all_metadata")),
+        "has_more": bool(rest),
         "pin_count": len(channel.pins),
         "response_metadata": {"next_cursor": cursor},
     }
+
+
+def _timestamp(args: Args, name: str, *, default: Decimal) -> Decimal:
+    text = args.opt(name)
+    if text is None:
+        return default
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise SlackError(f"invalid_ts_{name}") from exc
+    if not value.is_finite() or value < 0:
+        raise SlackError(f"invalid_ts_{name}")
+    return value
+
+
+def _between(ts: Decimal, oldest: Decimal, latest: Decimal, *, inclusive: bool) -> bool:
+    if inclusive:
+        return oldest <= ts <= latest
+    return oldest < ts < latest
+
+
+def _encode_cursor(ts: str) -> str:
+    return base64.b64encode(f"next_ts:{ts.replace('.', '')}".encode()).decode()
+
+
+def _history_cursor(cursor: str | None) -> Decimal | None:
+    """The ts a history cursor starts at (inclusive), or None for the first page."""
+    if not cursor:
+        return None
+    try:
+        kind, _, digits = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SlackError("invalid_cursor") from exc
+    if kind != "next_ts" or not digits.isdigit() or len(digits) <= 6:
+        raise SlackError("invalid_cursor")
+    return Decimal(f"{digits[:-6]}.{digits[-6:]}")
+
+
+def _shown(messages: list[Json], *, include_metadata: bool) -> list[Json]:
+    """Copies as history and replies return them: metadata only when asked for."""
+    return [copy.deepcopy(m if include_metadata else without_metadata(m)) for m in messages]
 
 
 def replies(ws: Workspace, args: Args) -> Json:
@@ -223,13 +268,11 @@ def replies(ws: Workspace, args: Args) -> Json:
     if parent is None:
         raise SlackError("thread_not_found")
     root = parent.get("thread_ts", parent["ts"])
-    thread = [
-        copy.deepcopy(m) for m in channel.messages if m["ts"] == root or m.get("thread_ts") == root
-    ]
+    thread = [m for m in channel.messages if m["ts"] == root or m.get("thread_ts") == root]
     chunk, cursor = page(thread, cursor=args.opt("cursor"), limit=args.number("limit", 1000))
     return {
         "ok": True,
-        "messages": chunk,
+        "messages": _shown(chunk, include_metadata=args.flag("include_all_metadata")),
         "has_more": bool(cursor),
         "response_metadata": {"next_cursor": cursor},
     }

@@ -1,0 +1,306 @@
+"""Who gets a reminder today, and which escalations are due. Pure: rows in, drafts out.
+
+A person gets at most one reminder a day (in their own time zone, at the reminder hour, on
+a business day of the task's project) listing their open tasks that are overdue or due
+within the project's lead days. Escalations climb a ladder per task and due date:
+the CSM first, then the customer's decision-maker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import BusinessCalendar
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    id: int
+    customer_name: str
+    locale: str
+    timezone: str
+    holiday_country: str
+    channel_id: str | None
+    thread_ts: str | None  # the first checklist message: threaded channel mentions go there
+    reminder_lead_days: int
+    csm_after_days: int
+    decision_maker_after_days: int
+    decision_maker_overdue_tasks: int
+    csm_user_id: str | None
+    decision_maker_user_id: str | None
+    decision_maker_external: bool = False
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    id: int
+    project_id: int
+    title: str  # in the project's locale
+    why: str
+    owner_side: str
+    due: date
+    owner_stakeholder_id: int | None
+    owner_user_id: str | None  # None: no Slack account linked yet
+    owner_external: bool = False
+    owner_tz: str | None = None
+
+
+@dataclass(frozen=True)
+class DueTask:
+    """A task in a reminder, with how it stands on the recipient's day."""
+
+    task: OpenTask
+    days_overdue: int  # business days; 0 when not overdue
+    days_left: int  # business days until due; 0 when due today or overdue
+
+
+@dataclass(frozen=True)
+class ReminderDraft:
+    """One reminder: a DM to a person, or a threaded mention in one project channel."""
+
+    key: str
+    local_date: date
+    user_id: str | None  # the person, when they have Slack
+    channel_id: str | None  # set for a channel mention (no DM possible)
+    thread_ts: str | None
+    stakeholder_id: int | None
+    locale: str
+    items: tuple[tuple[ProjectInfo, tuple[DueTask, ...]], ...]  # grouped by project, overdue first
+
+    @property
+    def task_ids(self) -> list[int]:
+        return [d.task.id for _, tasks in self.items for d in tasks]
+
+
+@dataclass(frozen=True)
+class EscalationDraft:
+    key: str
+    level: str  # "csm" | "decision_maker" | "decision_maker_notice"
+    project: ProjectInfo
+    tasks: tuple[DueTask, ...]
+    recipient_user_id: str | None
+    in_channel: bool  # the decision-maker can't be DMed: mention them in the project channel
+    local_date: date
+
+    @property
+    def task_ids(self) -> list[int]:
+        return [d.task.id for d in self.tasks]
+
+
+CalendarFor = Callable[[ProjectInfo], BusinessCalendar]
+
+
+@dataclass
+class _Bucket:
+    locale: str
+    stakeholder_id: int | None
+    by_project: dict[int, list[DueTask]] = field(default_factory=lambda: defaultdict(list))
+
+
+def local_moment(now: datetime, tz: str) -> datetime:
+    return now.astimezone(ZoneInfo(tz))
+
+
+def standing(task: OpenTask, *, today: date, calendar: BusinessCalendar) -> DueTask:
+    if task.due < today:
+        return DueTask(
+            task, days_overdue=calendar.business_days_between(task.due, today), days_left=0
+        )
+    return DueTask(task, days_overdue=0, days_left=calendar.business_days_between(today, task.due))
+
+
+def plan_reminders(
+    *,
+    now: datetime,
+    projects: dict[int, ProjectInfo],
+    tasks: Iterable[OpenTask],
+    calendar_for: CalendarFor,
+    reminder_hour: int,
+    window_hours: int = 8,
+) -> list[ReminderDraft]:
+    """The reminders due at `now` (already-sent ones are filtered later by their keys).
+
+    A reminder goes out from the reminder hour for `window_hours`: a bot that was down all
+    morning catches up in the afternoon, but never wakes anyone at night.
+    """
+    dms: dict[tuple[str, date], _Bucket] = {}
+    mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
+    for task in tasks:
+        project = projects[task.project_id]
+        local = local_moment(now, task.owner_tz or project.timezone)
+        if not reminder_hour <= local.hour < reminder_hour + window_hours:
+            continue
+        today = local.date()
+        calendar = calendar_for(project)
+        if not calendar.is_business_day(today):
+            continue
+        item = standing(task, today=today, calendar=calendar)
+        if item.days_left > project.reminder_lead_days:
+            continue
+        if task.owner_user_id and not task.owner_external:
+            bucket = dms.setdefault(
+                (task.owner_user_id, today), _Bucket(project.locale, task.owner_stakeholder_id)
+            )
+        elif project.channel_id:
+            bucket = mentions.setdefault(
+                (project.id, task.owner_stakeholder_id, task.owner_user_id, today),
+                _Bucket(project.locale, task.owner_stakeholder_id),
+            )
+        else:
+            continue
+        bucket.by_project[project.id].append(item)
+    drafts = [
+        ReminderDraft(
+            key=f"reminder:{user_id}:{day.isoformat()}",
+            local_date=day,
+            user_id=user_id,
+            channel_id=None,
+            thread_ts=None,
+            stakeholder_id=bucket.stakeholder_id,
+            locale=bucket.locale,
+            items=_grouped(bucket, projects),
+        )
+        for (user_id, day), bucket in dms.items()
+    ]
+    for (project_id, stakeholder_id, user_id, day), bucket in mentions.items():
+        project = projects[project_id]
+        drafts.append(
+            ReminderDraft(
+                key=f"reminder-channel:{project_id}:{stakeholder_id}:{day.isoformat()}",
+                local_date=day,
+                user_id=user_id,
+                channel_id=project.channel_id,
+                thread_ts=project.thread_ts,
+                stakeholder_id=stakeholder_id,
+                locale=bucket.locale,
+                items=_grouped(bucket, projects),
+            )
+        )
+    return sorted(drafts, key=lambda d: d.key)
+
+
+def _grouped(
+    bucket: _Bucket, projects: dict[int, ProjectInfo]
+) -> tuple[tuple[ProjectInfo, tuple[DueTask, ...]], ...]:
+    def urgency(item: DueTask) -> tuple[int, int, date, int]:
+        return (0 if item.days_overdue else 1, -item.days_overdue, item.task.due, item.task.id)
+
+    groups = [
+        (projects[pid], tuple(sorted(items, key=urgency)))
+        for pid, items in bucket.by_project.items()
+    ]
+    return tuple(sorted(groups, key=lambda g: (urgency(g[1][0]), g[0].id)))
+
+
+def plan_escalations(
+    *,
+    now: datetime,
+    projects: dict[int, ProjectInfo],
+    tasks: Iterable[OpenTask],
+    calendar_for: CalendarFor,
+    reminder_hour: int,
+) -> list[EscalationDraft]:
+    """Escalations due at `now`, in each project's own time zone and business days.
+
+    Keys carry the task's due date, so moving the due date (or completing the task)
+    starts the ladder again; each key is sent once.
+    """
+    overdue: dict[int, list[DueTask]] = defaultdict(list)
+    days: dict[int, date] = {}
+    for task in tasks:
+        project = projects[task.project_id]
+        local = local_moment(now, project.timezone)
+        calendar = calendar_for(project)
+        if local.hour < reminder_hour or not calendar.is_business_day(local.date()):
+            continue
+        item = standing(task, today=local.date(), calendar=calendar)
+        if item.days_overdue:
+            overdue[project.id].append(item)
+            days[project.id] = local.date()
+    drafts: list[EscalationDraft] = []
+    for project_id, items in sorted(overdue.items()):
+        project, today = projects[project_id], days[project_id]
+        items.sort(key=lambda i: (-i.days_overdue, i.task.id))
+        for item in items:
+            task = item.task
+            stamp = f"{task.id}:{task.due.isoformat()}"
+            if item.days_overdue >= project.csm_after_days and project.csm_user_id:
+                drafts.append(
+                    _esc(
+                        f"escalation:csm:{stamp}",
+                        "csm",
+                        project,
+                        (item,),
+                        project.csm_user_id,
+                        today,
+                    )
+                )
+            if (
+                task.owner_side == "customer"
+                and item.days_overdue >= project.decision_maker_after_days
+            ):
+                drafts += _decision_maker(f"{stamp}", project, (item,), today)
+        customer_overdue = tuple(i for i in items if i.task.owner_side == "customer")
+        if len(customer_overdue) >= project.decision_maker_overdue_tasks:
+            # One message per backlog: a new one only once the oldest overdue task changes,
+            # so the decision-maker is not messaged again each time one more task slips.
+            oldest = min(customer_overdue, key=lambda i: (i.task.due, i.task.id)).task
+            stamp = f"many:{project.id}:{oldest.id}:{oldest.due.isoformat()}"
+            drafts += _decision_maker(stamp, project, customer_overdue, today)
+    return drafts
+
+
+def _decision_maker(
+    stamp: str, project: ProjectInfo, items: tuple[DueTask, ...], today: date
+) -> list[EscalationDraft]:
+    drafts = []
+    if project.decision_maker_user_id or project.channel_id:
+        in_channel = project.decision_maker_user_id is None or project.decision_maker_external
+        drafts.append(
+            _esc(
+                f"escalation:dm:{stamp}",
+                "decision_maker",
+                project,
+                items,
+                project.decision_maker_user_id,
+                today,
+                in_channel=in_channel,
+            )
+        )
+    if project.csm_user_id:
+        drafts.append(
+            _esc(
+                f"escalation:dm-notice:{stamp}",
+                "decision_maker_notice",
+                project,
+                items,
+                project.csm_user_id,
+                today,
+            )
+        )
+    return drafts
+
+
+def _esc(
+    key: str,
+    level: str,
+    project: ProjectInfo,
+    items: tuple[DueTask, ...],
+    user_id: str | None,
+    today: date,
+    *,
+    in_channel: bool = False,
+) -> EscalationDraft:
+    return EscalationDraft(
+        key=key,
+        level=level,
+        project=project,
+        tasks=items,
+        recipient_user_id=user_id,
+        in_channel=in_channel,
+        local_date=today,
+    )

@@ -1,0 +1,189 @@
+"""Reading what reminders and escalations are planned from: open tasks of running projects.
+
+A handful of set-based queries for the whole portfolio (no per-project queries), read as
+plain rows rather than ORM objects: this runs for every project every few minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from bot.domain.calendar import DateRange
+from bot.domain.reminders import OpenTask, ProjectInfo
+from bot.services.projects import OWNER_FOR_ROLE, local_today
+from storage import events
+from storage.models import (
+    Blackout,
+    Project,
+    ProjectStatus,
+    Stakeholder,
+    StakeholderRole,
+    Task,
+    TaskStatus,
+)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    projects: dict[int, ProjectInfo]
+    tasks: list[OpenTask]
+    blackouts: dict[int, list[DateRange]]
+
+
+def resume_due(*, session: Session, now: datetime) -> list[int]:
+    """Projects paused `until` a date that has passed start again (returns their ids)."""
+    rows = session.scalars(
+        select(Project).where(
+            col(Project.status) == ProjectStatus.PAUSED, col(Project.paused_until).is_not(None)
+        )
+    )
+    resumed = []
+    for project in rows:
+        if project.paused_until is not None and local_today(project, now) > project.paused_until:
+            project.status, project.paused_until = ProjectStatus.ACTIVE, None
+            events.record(
+                session=session,
+                kind="project.resumed",
+                actor="system",
+                at=now,
+                project_id=project.id,
+                before={"status": "paused"},
+                after={"status": "active"},
+            )
+            resumed.append(project.id)
+    return resumed  # type: ignore[return-value]
+
+
+def load_portfolio(*, session: Session) -> Portfolio:
+    """Active projects with their open tasks, owners and blackouts."""
+    project_rows = session.execute(
+        select(
+            Project.id,
+            Project.customer_name,
+            Project.locale,
+            Project.timezone,
+            Project.holiday_country,
+            Project.channel_id,
+            Project.checklist_ts,
+            Project.reminder_lead_days,
+            Project.csm_after_days,
+            Project.decision_maker_after_days,
+            Project.decision_maker_overdue_tasks,
+        ).where(col(Project.status) == ProjectStatus.ACTIVE)
+    ).all()
+    active = {row.id for row in project_rows}
+    people: dict[int, dict[str, tuple[int, str | None, bool, str | None]]] = defaultdict(dict)
+    for person in session.execute(
+        select(
+            Stakeholder.id,
+            Stakeholder.project_id,
+            Stakeholder.role,
+            Stakeholder.slack_user_id,
+            Stakeholder.is_external,
+            Stakeholder.tz,
+        )
+        .join(Project, col(Project.id) == col(Stakeholder.project_id))
+        .where(col(Project.status) == ProjectStatus.ACTIVE)
+        .order_by(col(Stakeholder.id))
+    ):
+        # The first linked person holds a role; an invited e-mail counts until someone joins.
+        current = people[person.project_id].get(person.role)
+        if current is None or (current[1] is None and person.slack_user_id):
+            people[person.project_id][person.role] = (
+                person.id,
+                person.slack_user_id,
+                person.is_external,
+                person.tz,
+            )
+    projects = {}
+    for row in project_rows:
+        roles = people.get(row.id, {})
+        csm = roles.get(StakeholderRole.CSM)
+        dm = roles.get(StakeholderRole.DECISION_MAKER)
+        projects[row.id] = ProjectInfo(
+            id=row.id,
+            customer_name=row.customer_name,
+            locale=row.locale,
+            timezone=row.timezone,
+            holiday_country=row.holiday_country,
+            channel_id=row.channel_id,
+            thread_ts=(row.checklist_ts or [None])[0],
+            reminder_lead_days=row.reminder_lead_days,
+            csm_after_days=row.csm_after_days,
+            decision_maker_after_days=row.decision_maker_after_days,
+            decision_maker_overdue_tasks=row.decision_maker_overdue_tasks,
+            csm_user_id=csm[1] if csm else None,
+            decision_maker_user_id=dm[1] if dm else None,
+            decision_maker_external=bool(dm and dm[2]),
+        )
+    tasks = []
+    for row in session.execute(
+        select(
+            Task.id,
+            Task.project_id,
+            Task.title_ja,
+            Task.title_en,
+            Task.why_ja,
+            Task.why_en,
+            Task.owner_side,
+            Task.owner_role,
+            Task.due,
+        )
+        .join(Project, col(Project.id) == col(Task.project_id))
+        .where(col(Project.status) == ProjectStatus.ACTIVE, col(Task.status) == TaskStatus.OPEN)
+        .order_by(col(Task.project_id), col(Task.position))
+    ):
+        project = projects[row.project_id]
+        owner = people.get(row.project_id, {}).get(OWNER_FOR_ROLE.get(row.owner_role, ""))
+        ja = project.locale == "ja"
+        tasks.append(
+            OpenTask(
+                id=row.id,
+                project_id=row.project_id,
+                title=row.title_ja if ja else row.title_en,
+                why=row.why_ja if ja else row.why_en,
+                owner_side=row.owner_side,
+                due=row.due,
+                owner_stakeholder_id=owner[0] if owner else None,
+                owner_user_id=owner[1] if owner else None,
+                owner_external=bool(owner and owner[2]),
+                owner_tz=owner[3] if owner else None,
+            )
+        )
+    blackouts: dict[int, list[DateRange]] = defaultdict(list)
+    for row in session.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
+        if row.project_id in active:
+            blackouts[row.project_id].append(DateRange(row.start, row.end))
+    return Portfolio(projects=projects, tasks=tasks, blackouts=dict(blackouts))
+
+
+def people_to_refresh(*, session: Session, before: datetime, limit: int) -> list[tuple[int, str]]:
+    """Linked people of active projects whose Slack profile (time zone) is older than `before`."""
+    rows = session.execute(
+        select(Stakeholder.id, Stakeholder.slack_user_id)
+        .join(Project, col(Project.id) == col(Stakeholder.project_id))
+        .where(
+            col(Project.status) == ProjectStatus.ACTIVE, col(Stakeholder.slack_user_id).is_not(None)
+        )
+        .where(
+            (col(Stakeholder.profile_checked_at).is_(None))
+            | (col(Stakeholder.profile_checked_at) < before)
+        )
+        .limit(limit)
+    ).all()
+    return [(row.id, row.slack_user_id) for row in rows]
+
+
+def save_profile(
+    *, session: Session, user_id: str, tz: str | None, locale: str | None, now: datetime
+) -> None:
+    session.execute(
+        update(Stakeholder)
+        .where(col(Stakeholder.slack_user_id) == user_id)
+        .values(tz=tz, locale=locale, profile_checked_at=now)
+    )

@@ -1,0 +1,334 @@
+"""Scheduled jobs: plain functions of an explicit `now`. The scheduler only decides when.
+
+Each job decides what to send, writes it to the outbox (a unique key per message makes a
+second decision harmless), then sends what the outbox holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.blocks.escalation import escalation_message
+from bot.blocks.reminder import reminder_message
+
+from bot.blocks.escape import escape, mention
+from bot.blocks.message import Message
+from bot.blocks.replies import reply
+from bot.deps import Deps
+from bot.domain.reminders import (
+    EscalationDraft,
+    ProjectInfo,
+    ReminderDraft,
+    plan_escalations,
+    plan_reminders,
+)
+from bot.flows.outbox import dispatch
+from bot.i18n import t
+from bot.services import onboarding_checks
+from bot.services.reminders import (
+    Portfolio,
+    load_portfolio,
+    people_to_refresh,
+    resume_due,
+    save_profile,
+)
+from bot.slack.gateway import SlackError
+from storage import outbox as outbox_rows
+from storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+PROFILE_MAX_AGE = timedelta(days=1)
+PROFILES_PER_RUN = 200
+
+
+@dataclass
+class JobReport:
+    """What a run decided and did; a dry run fills `planned` and sends nothing."""
+
+    job: str
+    planned: list[str] = field(default_factory=list)  # one readable line per message
+    enqueued: int = 0
+    sent: int = 0
+    failed: int = 0
+
+    def summary(self) -> str:
+        return f"{self.job}: {len(self.planned)} planned, {self.enqueued} new, {self.sent} sent, {self.failed} failed"
+
+
+def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """Each task owner's reminder for their day, at the reminder hour of their time zone."""
+    report = JobReport("reminders")
+    if not dry_run:
+        _refresh_profiles(deps, now=now)
+        with session_scope(deps.engine) as session:
+            resume_due(session=session, now=now)
+    with session_scope(deps.engine) as session:
+        portfolio = load_portfolio(session=session)
+    drafts = plan_reminders(
+        now=now,
+        projects=portfolio.projects,
+        tasks=portfolio.tasks,
+        calendar_for=_calendars(deps, portfolio),
+        reminder_hour=deps.settings.reminder_hour,
+    )
+    rows = [_reminder_row(d) for d in drafts]
+    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+
+
+def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The escalation ladder: the CSM after a few business days overdue, then the
+    decision-maker (and the CSM is told)."""
+    report = JobReport("escalations")
+    with session_scope(deps.engine) as session:
+        portfolio = load_portfolio(session=session)
+    drafts = plan_escalations(
+        now=now,
+        projects=portfolio.projects,
+        tasks=portfolio.tasks,
+        calendar_for=_calendars(deps, portfolio),
+        reminder_hour=deps.settings.reminder_hour,
+    )
+    with session_scope(deps.engine) as session:
+        new = _new_only(session, drafts)
+        sent_counts = _reminders_sent(session, new)
+    rows = [_escalation_row(d, sent_counts) for d in new]
+    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+
+
+def send_outbox(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """Send what is due in the outbox (retries with backoff, rows left by a dead worker)."""
+    report = JobReport("outbox")
+    if dry_run:
+        with session_scope(deps.engine) as session:
+            report.planned = [
+                f"{r.key} → {r.recipient}"
+                for r in outbox_rows.rows(session=session, status="pending")
+            ]
+        return report
+    result = dispatch(deps, now=now)
+    report.sent, report.failed = len(result.sent), len(result.failed)
+    return report
+
+
+def join_check(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """Tell the CSM when nobody from the customer has joined 3 business days after kickoff."""
+    report = JobReport("join_check")
+    with session_scope(deps.engine) as session:
+        waiting = onboarding_checks.nobody_joined(
+            session=session, now=now, calendar_for=lambda country: deps.calendar(country)
+        )
+    rows = []
+    for item in waiting:
+        if not item.csm_user_id:
+            continue
+        message = reply(
+            item.locale,
+            "joincheck.nobody_joined",
+            customer=escape(item.customer_name),
+            channel=f"<#{item.channel_id}>",
+            emails=", ".join(escape(e) for e in item.emails) or "—",
+        )
+        rows.append(
+            _row(
+                f"join-check:{item.project_id}",
+                "join_check",
+                item.csm_user_id,
+                message,
+                project_id=item.project_id,
+            )
+        )
+    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+
+
+JOBS: dict[str, Callable[..., JobReport]] = {
+    "reminders": reminders,
+    "escalations": escalations,
+    "outbox": send_outbox,
+    "join_check": join_check,
+}
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _calendars(deps: Deps, portfolio: Portfolio) -> Callable[[ProjectInfo], Any]:
+    cache: dict[int, Any] = {}
+
+    def calendar_for(project: ProjectInfo) -> Any:
+        if project.id not in cache:
+            cache[project.id] = deps.calendar(
+                project.holiday_country, portfolio.blackouts.get(project.id)
+            )
+        return cache[project.id]
+
+    return calendar_for
+
+
+def _refresh_profiles(deps: Deps, *, now: datetime) -> None:
+    """Keep people's time zones current (users.info, a few hundred per run at most)."""
+    with session_scope(deps.engine) as session:
+        stale = people_to_refresh(
+            session=session, before=now - PROFILE_MAX_AGE, limit=PROFILES_PER_RUN
+        )
+    for _, user_id in stale:
+        try:
+            info = deps.directory.user(user_id)
+        except SlackError as exc:
+            logger.warning("users.info failed for a stakeholder: %s", exc.code)
+            continue
+        with session_scope(deps.engine) as session:
+            save_profile(
+                session=session,
+                user_id=user_id,
+                tz=info.tz if info else None,
+                locale=info.locale if info else None,
+                now=now,
+            )
+
+
+def _new_only(session: Any, drafts: list[EscalationDraft]) -> list[EscalationDraft]:
+    known = outbox_rows.existing_keys(session=session, keys=[d.key for d in drafts])
+    return [d for d in drafts if d.key not in known]
+
+
+def _reminders_sent(session: Any, drafts: Iterable[EscalationDraft]) -> dict[int, int]:
+    """How many reminders have reached each task's owner so far (for the CSM's alert)."""
+    wanted = {task_id for d in drafts for task_id in d.task_ids}
+    counts: dict[int, int] = defaultdict(int)
+    if not wanted:
+        return counts
+    for row in outbox_rows.rows(session=session, kind_prefix="reminder", status="sent"):
+        for task_id in row.task_ids:
+            if task_id in wanted:
+                counts[task_id] += 1
+    return counts
+
+
+def _reminder_row(draft: ReminderDraft) -> dict[str, Any]:
+    first = draft.items[0][0]
+    message = reminder_message(draft)
+    if draft.channel_id is not None:
+        return _row(
+            draft.key,
+            "reminder",
+            draft.channel_id,
+            message,
+            project_id=first.id,
+            thread_ts=draft.thread_ts,
+            task_ids=draft.task_ids,
+            local_date=draft.local_date,
+        )
+    assert draft.user_id is not None
+    fallback = None
+    if first.channel_id:
+        fallback = reminder_message(
+            dataclasses.replace(draft, channel_id=first.channel_id, thread_ts=first.thread_ts)
+        )
+    return _row(
+        draft.key,
+        "reminder",
+        draft.user_id,
+        message,
+        project_id=first.id,
+        task_ids=draft.task_ids,
+        local_date=draft.local_date,
+        fallback=fallback,
+        fallback_channel=first.channel_id,
+        fallback_thread_ts=first.thread_ts,
+    )
+
+
+def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict[str, Any]:
+    project = draft.project
+    labels = {
+        item.task.id: mention(item.task.owner_user_id)
+        if item.task.owner_user_id
+        else t(
+            project.locale, "role.champion" if item.task.owner_side == "customer" else "role.csm"
+        )
+        for item in draft.tasks
+    }
+    message = escalation_message(draft, owner_labels=labels, reminders_sent=sent_counts)
+    if draft.in_channel or draft.recipient_user_id is None:
+        assert project.channel_id is not None
+        return _row(
+            draft.key,
+            "escalation",
+            project.channel_id,
+            message,
+            project_id=project.id,
+            task_ids=draft.task_ids,
+            local_date=draft.local_date,
+        )
+    fallback = None
+    if draft.level == "decision_maker" and project.channel_id:
+        fallback = escalation_message(
+            dataclasses.replace(draft, in_channel=True),
+            owner_labels=labels,
+            reminders_sent=sent_counts,
+        )
+    return _row(
+        draft.key,
+        "escalation",
+        draft.recipient_user_id,
+        message,
+        project_id=project.id,
+        task_ids=draft.task_ids,
+        local_date=draft.local_date,
+        fallback=fallback,
+        fallback_channel=project.channel_id if fallback else None,
+    )
+
+
+def _row(
+    key: str,
+    kind: str,
+    recipient: str,
+    message: Message,
+    *,
+    project_id: int | None,
+    thread_ts: str | None = None,
+    task_ids: list[int] | None = None,
+    local_date: Any = None,
+    fallback: Message | None = None,
+    fallback_channel: str | None = None,
+    fallback_thread_ts: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": kind,
+        "project_id": project_id,
+        "recipient": recipient,
+        "thread_ts": thread_ts,
+        "text": message.text,
+        "blocks": message.blocks,
+        "task_ids": task_ids or [],
+        "local_date": local_date,
+        "fallback_channel": fallback_channel,
+        "fallback_thread_ts": fallback_thread_ts,
+        "fallback_text": fallback.text if fallback else None,
+        "fallback_blocks": fallback.blocks if fallback else None,
+    }
+
+
+def _enqueue_and_send(
+    deps: Deps, report: JobReport, rows: list[dict[str, Any]], *, now: datetime, dry_run: bool
+) -> JobReport:
+    with session_scope(deps.engine) as session:
+        known = outbox_rows.existing_keys(session=session, keys=[r["key"] for r in rows])
+    fresh = [r for r in rows if r["key"] not in known]
+    report.planned = [f"{r['key']} → {r['recipient']}: {r['text'][:120]}" for r in fresh]
+    if dry_run:
+        return report
+    for row in fresh:
+        row["next_attempt_at"] = now
+        row["created_at"] = now
+    with session_scope(deps.engine) as session:
+        report.enqueued = outbox_rows.enqueue(session=session, rows=fresh)
+    result = dispatch(deps, now=now)
+    report.sent, report.failed = len(result.sent), len(result.failed)
+    return report

@@ -1,0 +1,160 @@
+"""APScheduler wiring: when each job runs. The jobs themselves live in schedules.jobs.
+
+Every run is recorded under its slot (the fire time it stands for): with several replicas
+only the first to record a slot runs it, and a slot missed while the bot was down is run
+once on start-up (catch-up).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.deps import Deps
+from schedules.jobs import JOBS, JobReport
+from storage import job_runs
+from storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    trigger: BaseTrigger
+    period: timedelta  # the slot size: a run stands for the period it starts
+    catch_up: bool = True
+
+
+def job_specs(deps: Deps) -> list[JobSpec]:
+    """The schedule. Reminders and escalations run often because each person's 09:00
+    comes at a different moment; their outbox keys make extra runs harmless."""
+    digest_day, _, digest_time = deps.settings.digest_cron.partition(" ")
+    hour, _, minute = digest_time.partition(":")
+    specs = [
+        JobSpec("reminders", CronTrigger(minute="*/10", timezone=UTC), timedelta(minutes=10)),
+        JobSpec("escalations", CronTrigger(minute="5-59/10", timezone=UTC), timedelta(minutes=10)),
+        JobSpec(
+            "outbox",
+            IntervalTrigger(seconds=30, timezone=UTC),
+            timedelta(seconds=30),
+            catch_up=False,
+        ),
+        JobSpec("join_check", CronTrigger(minute=7, timezone=UTC), timedelta(hours=1)),
+    ]
+    if "digest" in JOBS:
+        specs.append(
+            JobSpec(
+                "digest",
+                CronTrigger(
+                    day_of_week=digest_day,
+                    hour=int(hour),
+                    minute=int(minute or 0),
+                    timezone=deps.settings.default_timezone,
+                ),
+                timedelta(days=7),
+            )
+        )
+    return specs
+
+
+def slot_of(now: datetime, period: timedelta) -> datetime:
+    """The start of the period `now` falls in (UTC, aligned on the epoch)."""
+    epoch = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday, so weekly slots start on Mondays
+    return epoch + ((now.astimezone(UTC) - epoch) // period) * period
+
+
+def run_job(
+    deps: Deps, name: str, *, now: datetime, slot: datetime | None = None, runner: str = ""
+) -> JobReport | None:
+    """Run `name` for its slot unless another runner (or an earlier run) already did."""
+    spec = next(s for s in job_specs(deps) if s.name == name)
+    slot = slot or slot_of(now, spec.period)
+    with session_scope(deps.engine) as session:
+        if not job_runs.try_start(
+            session=session, job=name, slot=slot, runner=runner or "scheduler", now=now
+        ):
+            logger.info("%s for %s already ran", name, slot.isoformat())
+            return None
+    try:
+        report = JOBS[name](deps, now=now)
+    except Exception as exc:
+        with session_scope(deps.engine) as session:
+            job_runs.finish(
+                session=session,
+                job=name,
+                slot=slot,
+                now=deps.clock(),
+                outcome=f"error: {type(exc).__name__}",
+            )
+        raise
+    with session_scope(deps.engine) as session:
+        job_runs.finish(
+            session=session, job=name, slot=slot, now=deps.clock(), outcome=report.summary()
+        )
+    logger.info(report.summary())
+    return report
+
+
+def catch_up(deps: Deps, *, now: datetime) -> list[str]:
+    """Run once every job whose last slot before `now` was missed (the bot was down)."""
+    ran = []
+    for spec in job_specs(deps):
+        if not spec.catch_up:
+            continue
+        previous = previous_fire_time(spec.trigger, now, lookback=2 * spec.period)
+        if previous is None:
+            continue
+        with session_scope(deps.engine) as session:
+            last = job_runs.last_slot(session=session, job=spec.name)
+        missed = last is None or last < slot_of(previous, spec.period)
+        if missed and run_job(deps, spec.name, now=now, slot=slot_of(previous, spec.period)):
+            ran.append(spec.name)
+    return ran
+
+
+def previous_fire_time(
+    trigger: BaseTrigger, now: datetime, *, lookback: timedelta = timedelta(days=8)
+) -> datetime | None:
+    """The trigger's last fire time at or before `now`."""
+    start = now - lookback
+    fire = trigger.get_next_fire_time(None, start)
+    previous = None
+    while fire is not None and fire <= now:
+        previous = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return previous
+
+
+def build_scheduler(deps: Deps, *, runner: str) -> BackgroundScheduler:
+    """A scheduler with every job registered under an explicit id; not started."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    for spec in job_specs(deps):
+        scheduler.add_job(
+            _guarded(deps, spec.name, runner),
+            trigger=spec.trigger,
+            id=spec.name,
+            name=spec.name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(spec.period.total_seconds()),
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def _guarded(deps: Deps, name: str, runner: str) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            run_job(deps, name, now=deps.clock(), runner=runner)
+        except Exception:  # a failing run must not stop the scheduler; the next slot tries again
+            logger.exception("job %s failed", name)
+
+    return run

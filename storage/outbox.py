@@ -1,0 +1,145 @@
+"""The outbox: decided messages, claimed with a lease, marked sent with Slack's ts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, or_, select
+
+from storage.models import Outbox, OutboxStatus
+
+
+def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows whose key is new; rows with a known key are skipped. Returns how many
+    were inserted (also correct when another replica inserts the same keys at once)."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Outbox).values(list(rows)).on_conflict_do_nothing(index_elements=["key"])
+    result = session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        found |= set(session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk))))
+    return found
+
+
+def claim(
+    *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
+) -> list[Outbox]:
+    """Take up to `limit` due rows for `worker`: pending ones, and claimed ones whose lease
+    ran out (their worker died). A row is only ever held by one worker at a time."""
+    due = (
+        select(Outbox.id)
+        .where(
+            or_(
+                (col(Outbox.status) == OutboxStatus.PENDING) & (col(Outbox.next_attempt_at) <= now),
+                (col(Outbox.status) == OutboxStatus.CLAIMED) & (col(Outbox.claimed_until) < now),
+            )
+        )
+        .order_by(col(Outbox.id))
+        .limit(limit)
+    )
+    claimed = []
+    for row_id in list(session.exec(due)):
+        result = session.execute(
+            update(Outbox)
+            .where(
+                col(Outbox.id) == row_id,
+                or_(
+                    col(Outbox.status) == OutboxStatus.PENDING,
+                    (col(Outbox.status) == OutboxStatus.CLAIMED)
+                    & (col(Outbox.claimed_until) < now),
+                ),
+            )
+            .values(
+                status=OutboxStatus.CLAIMED,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                attempts=Outbox.attempts + 1,  # type: ignore[operator]
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(row_id)
+    if not claimed:
+        return []
+    query = select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))
+    return list(session.exec(query.execution_options(populate_existing=True)))
+
+
+def mark_sent(
+    *, session: Session, row_id: int, worker: str, now: datetime, channel: str, ts: str, via: str
+) -> bool:
+    result = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == row_id,
+            col(Outbox.claimed_by) == worker,
+            col(Outbox.status) == OutboxStatus.CLAIMED,
+        )
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            sent_channel=channel,
+            sent_ts=ts,
+            delivered_via=via,
+            claimed_until=None,
+        )
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_retry(
+    *, session: Session, row_id: int, worker: str, error: str, next_attempt_at: datetime | None
+) -> None:
+    """Give the row back for a later try, or give up (`next_attempt_at` None)."""
+    values: dict[str, Any] = {"last_error": error[:200], "claimed_by": None, "claimed_until": None}
+    if next_attempt_at is None:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        values.update(status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at)
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id) == row_id, col(Outbox.claimed_by) == worker)
+        .values(**values)
+    )
+
+
+def release(*, session: Session, worker: str) -> int:
+    """Give back every row `worker` holds (graceful shutdown)."""
+    result = session.execute(
+        update(Outbox)
+        .where(col(Outbox.claimed_by) == worker, col(Outbox.status) == OutboxStatus.CLAIMED)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def backlog(*, session: Session) -> int:
+    query = (
+        select(func.count())
+        .select_from(Outbox)
+        .where(col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)))
+    )
+    return int(session.exec(query).one())
+
+
+def rows(
+    *, session: Session, kind_prefix: str | None = None, status: str | None = None
+) -> list[Outbox]:
+    query = select(Outbox)
+    if kind_prefix is not None:
+        query = query.where(col(Outbox.kind).startswith(kind_prefix))
+    if status is not None:
+        query = query.where(Outbox.status == status)
+    return list(session.exec(query.order_by(col(Outbox.id))))

@@ -1,0 +1,190 @@
+from datetime import UTC, date, datetime
+
+from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.reminders import OpenTask, ProjectInfo, plan_escalations, plan_reminders
+
+JP = BusinessCalendar(country="JP")
+
+
+def project(**changes) -> ProjectInfo:  # type: ignore[no-untyped-def]
+    values = dict(
+        id=1,
+        customer_name="Acme",
+        locale="ja",
+        timezone="Asia/Tokyo",
+        holiday_country="JP",
+        channel_id="C1",
+        thread_ts="111.1",
+        reminder_lead_days=2,
+        csm_after_days=2,
+        decision_maker_after_days=5,
+        decision_maker_overdue_tasks=3,
+        csm_user_id="UCSM",
+        decision_maker_user_id="UDM",
+    )
+    values.update(changes)
+    return ProjectInfo(**values)  # type: ignore[arg-type]
+
+
+def task(task_id: int, due: date, **changes) -> OpenTask:  # type: ignore[no-untyped-def]
+    values = dict(
+        id=task_id,
+        project_id=1,
+        title=f"T{task_id}",
+        why="why",
+        owner_side="customer",
+        due=due,
+        owner_stakeholder_id=10,
+        owner_user_id="UTARO",
+        owner_tz="Asia/Tokyo",
+    )
+    values.update(changes)
+    return OpenTask(**values)  # type: ignore[arg-type]
+
+
+def reminders_at(now: datetime, tasks, projects=None, calendar=JP):  # type: ignore[no-untyped-def]
+    projects = projects or {1: project()}
+    return plan_reminders(
+        now=now, projects=projects, tasks=tasks, calendar_for=lambda p: calendar, reminder_hour=9
+    )
+
+
+def test_one_dm_per_person_with_overdue_first_and_lead_days() -> None:
+    # Wed 2027-04-07 09:00 in Tokyo.
+    now = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)
+    tasks = [
+        task(1, date(2027, 4, 9)),
+        task(2, date(2027, 4, 5)),
+        task(3, date(2027, 4, 12)),
+        task(4, date(2027, 4, 7)),
+    ]
+    drafts = reminders_at(now, tasks)
+    assert len(drafts) == 1
+    draft = drafts[0]
+    assert draft.key == "reminder:UTARO:2027-04-07" and draft.channel_id is None
+    items = draft.items[0][1]
+    # overdue first (2 business days: Apr 6, 7), then by due date; Apr 12 is 3 business days away.
+    assert [i.task.id for i in items] == [2, 4, 1]
+    assert items[0].days_overdue == 2 and items[2].days_left == 2
+
+
+def test_before_the_reminder_hour_in_the_owners_zone_nothing() -> None:
+    # 08:59 in Tokyo.
+    assert reminders_at(datetime(2027, 4, 6, 23, 59, tzinfo=UTC), [task(1, date(2027, 4, 8))]) == []
+
+
+def test_each_owner_in_their_own_time_zone() -> None:
+    tasks = [
+        task(1, date(2027, 4, 8)),
+        task(
+            2,
+            date(2027, 4, 8),
+            owner_user_id="UJANE",
+            owner_stakeholder_id=11,
+            owner_tz="America/Los_Angeles",
+        ),
+    ]
+    # 09:00 Tokyo on Wed Apr 7 = 17:00 Apr 6 in Los Angeles, past her reminder window.
+    assert [d.user_id for d in reminders_at(datetime(2027, 4, 7, 0, 0, tzinfo=UTC), tasks)] == [
+        "UTARO"
+    ]
+    # 09:00 Los Angeles on Wed Apr 7 = 16:00 UTC = 01:00 Apr 8 in Tokyo: only Jane.
+    later = reminders_at(datetime(2027, 4, 7, 16, 0, tzinfo=UTC), tasks)
+    assert [d.key for d in later] == ["reminder:UJANE:2027-04-07"]
+
+
+def test_no_reminder_on_a_holiday_a_weekend_or_in_a_blackout() -> None:
+    tasks = [task(1, date(2027, 5, 6))]
+    assert reminders_at(datetime(2027, 5, 3, 1, 0, tzinfo=UTC), tasks) == []  # 憲法記念日
+    assert reminders_at(datetime(2027, 5, 8, 1, 0, tzinfo=UTC), tasks) == []  # Saturday
+    blackout = JP.with_blackouts([DateRange(date(2027, 5, 6), date(2027, 5, 7))])
+    assert reminders_at(datetime(2027, 5, 6, 1, 0, tzinfo=UTC), tasks, calendar=blackout) == []
+    assert len(reminders_at(datetime(2027, 5, 6, 1, 0, tzinfo=UTC), tasks)) == 1
+
+
+def test_people_without_a_dm_get_a_threaded_mention_in_the_channel() -> None:
+    tasks = [
+        task(1, date(2027, 4, 7), owner_external=True),
+        task(2, date(2027, 4, 7), owner_user_id=None, owner_stakeholder_id=12),
+    ]
+    drafts = reminders_at(datetime(2027, 4, 7, 1, 0, tzinfo=UTC), tasks)
+    assert {(d.channel_id, d.thread_ts, d.user_id) for d in drafts} == {
+        ("C1", "111.1", "UTARO"),
+        ("C1", "111.1", None),
+    }
+    assert all(d.key.startswith("reminder-channel:1:") for d in drafts)
+
+
+def test_escalation_ladder_by_business_days_overdue() -> None:
+    tasks = [task(1, date(2027, 4, 5))]  # Monday
+
+    def levels(now: datetime) -> list[str]:
+        drafts = plan_escalations(
+            now=now,
+            projects={1: project()},
+            tasks=tasks,
+            calendar_for=lambda p: JP,
+            reminder_hour=9,
+        )
+        return sorted(d.level for d in drafts)
+
+    assert levels(datetime(2027, 4, 6, 1, tzinfo=UTC)) == []  # 1 day overdue
+    assert levels(datetime(2027, 4, 7, 1, tzinfo=UTC)) == ["csm"]  # 2 days
+    assert levels(datetime(2027, 4, 9, 1, tzinfo=UTC)) == ["csm"]  # 4 days
+    # 5 business days on Mon Apr 12: the decision-maker, and the CSM is told.
+    assert levels(datetime(2027, 4, 12, 1, tzinfo=UTC)) == [
+        "csm",
+        "decision_maker",
+        "decision_maker_notice",
+    ]
+
+
+def test_escalation_keys_restart_with_a_new_due_date() -> None:
+    def keys(due: date) -> set[str]:
+        drafts = plan_escalations(
+            now=datetime(2027, 4, 12, 1, tzinfo=UTC),
+            projects={1: project()},
+            tasks=[task(1, due)],
+            calendar_for=lambda p: JP,
+            reminder_hour=9,
+        )
+        return {d.key for d in drafts}
+
+    assert keys(date(2027, 4, 5)).isdisjoint(keys(date(2027, 4, 6)))
+    assert "escalation:csm:1:2027-04-05" in keys(date(2027, 4, 5))
+
+
+def test_three_overdue_customer_tasks_reach_the_decision_maker_once_per_backlog() -> None:
+    tasks = [
+        task(1, date(2027, 4, 8)),
+        task(2, date(2027, 4, 8)),
+        task(3, date(2027, 4, 9)),
+        task(4, date(2027, 4, 9), owner_side="vendor"),
+    ]
+    now = datetime(2027, 4, 12, 1, tzinfo=UTC)
+    drafts = plan_escalations(
+        now=now, projects={1: project()}, tasks=tasks, calendar_for=lambda p: JP, reminder_hour=9
+    )
+    many = [d for d in drafts if d.key.startswith("escalation:dm:many:")]
+    assert len(many) == 1 and sorted(many[0].task_ids) == [1, 2, 3]
+    # A fourth customer task slipping the next day does not message the decision-maker again.
+    later = plan_escalations(
+        now=datetime(2027, 4, 13, 1, tzinfo=UTC),
+        projects={1: project()},
+        tasks=[*tasks, task(5, date(2027, 4, 12))],
+        calendar_for=lambda p: JP,
+        reminder_hour=9,
+    )
+    assert {d.key for d in later if d.key.startswith("escalation:dm:many:")} == {many[0].key}
+
+
+def test_external_decision_maker_is_mentioned_in_the_channel() -> None:
+    drafts = plan_escalations(
+        now=datetime(2027, 4, 12, 1, tzinfo=UTC),
+        projects={1: project(decision_maker_external=True)},
+        tasks=[task(1, date(2027, 4, 5))],
+        calendar_for=lambda p: JP,
+        reminder_hour=9,
+    )
+    dm = next(d for d in drafts if d.level == "decision_maker")
+    assert dm.in_channel and dm.recipient_user_id == "UDM"
