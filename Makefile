@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/onboardbot playbooks preview high-touch --kickoff 2027-03-22 --blackout 2027-03-25:2027-03-31
+	$(BIN)/onboardbot demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
