@@ -15,10 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.blocks.escalation import escalation_message
-from bot.blocks.reminder import reminder_message
-
 from bot.blocks.escape import escape, mention
 from bot.blocks.message import Message
+from bot.blocks.reminder import reminder_message
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain.reminders import (
@@ -64,8 +63,8 @@ class JobReport:
 def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     """Each task owner's reminder for their day, at the reminder hour of their time zone."""
     report = JobReport("reminders")
+    _refresh_profiles(deps, now=now)  # reads Slack only: a dry run plans with the same zones
     if not dry_run:
-        _refresh_profiles(deps, now=now)
         with session_scope(deps.engine) as session:
             resume_due(session=session, now=now)
     with session_scope(deps.engine) as session:

@@ -33,6 +33,10 @@ class ProjectInfo:
     csm_user_id: str | None
     decision_maker_user_id: str | None
     decision_maker_external: bool = False
+    paused_until: date | None = None  # paused through this date (in each person's own day)
+
+    def paused_on(self, day: date) -> bool:
+        return self.paused_until is not None and day <= self.paused_until
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def plan_reminders(
             continue
         today = local.date()
         calendar = calendar_for(project)
-        if not calendar.is_business_day(today):
+        if project.paused_on(today) or not calendar.is_business_day(today):
             continue
         item = standing(task, today=today, calendar=calendar)
         if item.days_left > project.reminder_lead_days:
@@ -216,6 +220,8 @@ def plan_escalations(
         local = local_moment(now, project.timezone)
         calendar = calendar_for(project)
         if local.hour < reminder_hour or not calendar.is_business_day(local.date()):
+            continue
+        if project.paused_on(local.date()):
             continue
         item = standing(task, today=local.date(), calendar=calendar)
         if item.days_overdue:

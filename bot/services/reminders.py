@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
@@ -27,6 +27,11 @@ from storage.models import (
     TaskStatus,
 )
 
+# Active projects, and those paused until a date (planning skips the paused days itself).
+RUNNING = (col(Project.status) == ProjectStatus.ACTIVE) | (
+    (col(Project.status) == ProjectStatus.PAUSED) & col(Project.paused_until).is_not(None)
+)
+
 
 @dataclass(frozen=True)
 class Portfolio:
@@ -36,7 +41,8 @@ class Portfolio:
 
 
 def resume_due(*, session: Session, now: datetime) -> list[int]:
-    """Projects paused `until` a date that has passed start again (returns their ids)."""
+    """Projects paused `until` a date that has passed everywhere are marked active again
+    (returns their ids). Until then planning itself honours `paused_until` per person's day."""
     rows = session.scalars(
         select(Project).where(
             col(Project.status) == ProjectStatus.PAUSED, col(Project.paused_until).is_not(None)
@@ -44,7 +50,10 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
     )
     resumed = []
     for project in rows:
-        if project.paused_until is not None and local_today(project, now) > project.paused_until:
+        # A day later than in the project's zone: every time zone has left the paused date.
+        if project.paused_until is not None and local_today(
+            project, now
+        ) > project.paused_until + timedelta(days=1):
             project.status, project.paused_until = ProjectStatus.ACTIVE, None
             events.record(
                 session=session,
@@ -74,7 +83,8 @@ def load_portfolio(*, session: Session) -> Portfolio:
             Project.csm_after_days,
             Project.decision_maker_after_days,
             Project.decision_maker_overdue_tasks,
-        ).where(col(Project.status) == ProjectStatus.ACTIVE)
+            Project.paused_until,
+        ).where(RUNNING)
     ).all()
     active = {row.id for row in project_rows}
     people: dict[int, dict[str, tuple[int, str | None, bool, str | None]]] = defaultdict(dict)
@@ -88,7 +98,7 @@ def load_portfolio(*, session: Session) -> Portfolio:
             Stakeholder.tz,
         )
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
-        .where(col(Project.status) == ProjectStatus.ACTIVE)
+        .where(RUNNING)
         .order_by(col(Stakeholder.id))
     ):
         # The first linked person holds a role; an invited e-mail counts until someone joins.
@@ -120,6 +130,7 @@ def load_portfolio(*, session: Session) -> Portfolio:
             csm_user_id=csm[1] if csm else None,
             decision_maker_user_id=dm[1] if dm else None,
             decision_maker_external=bool(dm and dm[2]),
+            paused_until=row.paused_until,
         )
     tasks = []
     for row in session.execute(
@@ -135,7 +146,7 @@ def load_portfolio(*, session: Session) -> Portfolio:
             Task.due,
         )
         .join(Project, col(Project.id) == col(Task.project_id))
-        .where(col(Project.status) == ProjectStatus.ACTIVE, col(Task.status) == TaskStatus.OPEN)
+        .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
         .order_by(col(Task.project_id), col(Task.position))
     ):
         project = projects[row.project_id]

@@ -10,7 +10,7 @@ from bot.blocks.help import help_message
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain import command_text as cmd
-from bot.flows import kickoff, membership, start_modal, status
+from bot.flows import kickoff, membership, pause, start_modal, status
 from bot.flows.locale import locale_for
 from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
@@ -42,5 +42,9 @@ def register(app: App, deps: Deps) -> None:
                 respond,
                 [membership.assign(deps, caller, user_id=command.user_id, role=command.role)],
             )
+        elif isinstance(command, cmd.PauseCommand):
+            ephemeral(respond, [pause.pause(deps, caller, until=command.until)])
+        elif isinstance(command, cmd.ResumeCommand):
+            ephemeral(respond, [pause.resume(deps, caller)])
         else:
             ephemeral(respond, [reply(locale_for(deps, caller), "error.not_available_yet")])

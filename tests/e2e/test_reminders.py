@@ -1,0 +1,143 @@
+"""A month of a project: reminders and escalations through the real jobs and the sandbox."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+
+from bot.domain.calendar import BusinessCalendar
+from schedules.jobs import escalations, reminders
+from storage import outbox
+from storage.db import session_scope
+from storage.models import Blackout
+from tests.e2e.harness import Harness, project_tasks
+
+TOKYO, LA = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/Los_Angeles")
+JP_HOLIDAYS = holidays.country_holidays("JP", years=[2027])
+CAL = BusinessCalendar(country="JP")
+
+
+@pytest.fixture
+def month(bot: Harness):  # type: ignore[no-untyped-def]
+    """Kickoff Mon 2027-04-05; the champion works from Los Angeles, the CSM from Tokyo."""
+    lisa = bot.sandbox.add_user(
+        "lisa", real_name="Lisa Champion", email="lisa@acme.example", tz="America/Los_Angeles"
+    )
+    bot.sandbox.join_channel(bot.general, lisa.id)
+    bot.now = datetime(2027, 4, 2, 1, 0, tzinfo=UTC)
+    channel = bot.start_project(
+        f"Acme Corp --playbook low-touch --kickoff 2027-04-05 --champion <@{lisa.id}> "
+        "--decision-maker hanako@acme.example --lang en"
+    )
+    project_id = project_tasks(bot, channel)[0].project_id
+    with session_scope(bot.deps.engine) as session:
+        session.add(Blackout(project_id=project_id, start=date(2027, 4, 19), end=date(2027, 4, 20)))
+    return channel, lisa
+
+
+def run_hourly(bot: Harness, start: datetime, end: datetime, *, actions=None) -> None:  # type: ignore[no-untyped-def]
+    moment = start
+    while moment < end:
+        bot.now = moment
+        for at, action in (actions or {}).items():
+            if at == moment:
+                action()
+        reminders(bot.deps, now=moment)
+        escalations(bot.deps, now=moment)
+        moment += timedelta(hours=1)
+    bot.settle()
+
+
+def sent(bot: Harness, kind: str):  # type: ignore[no-untyped-def]
+    with session_scope(bot.deps.engine) as session:
+        return [r for r in outbox.rows(session=session, kind_prefix=kind) if r.status == "sent"]
+
+
+def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
+    channel, lisa = month
+    csm = bot.people.csm
+    tasks = project_tasks(bot, channel)
+    # Lisa finishes one of her tasks on day 3, well before it is due: it must drop out.
+    finished = next(t for t in tasks if t.owner_role == "champion" and t.due > date(2027, 4, 9))
+
+    def lisa_ticks() -> None:
+        bot.driver.click(lisa.id, channel_id=channel, action_id="task_done", value=str(finished.id))
+        bot.settle()
+
+    def pause() -> None:
+        bot.slash(csm, channel, "pause until 2027-04-23")
+
+    actions = {
+        datetime(2027, 4, 7, 20, 0, tzinfo=UTC): lisa_ticks,
+        datetime(2027, 4, 21, 10, 0, tzinfo=UTC): pause,
+    }
+    run_hourly(
+        bot,
+        datetime(2027, 4, 5, 0, 0, tzinfo=UTC),
+        datetime(2027, 5, 7, 0, 0, tzinfo=UTC),
+        actions=actions,
+    )
+
+    for person, zone in ((lisa, LA), (csm, TOKYO)):
+        rows = [r for r in sent(bot, "reminder") if r.recipient == person.id]
+        assert rows, person.name
+        days = [r.local_date for r in rows]
+        assert len(days) == len(set(days)), "one DM per person per day"
+        for row in rows:
+            local = row.sent_at.astimezone(zone)
+            assert local.hour == 9 and local.date() == row.local_date
+            assert row.local_date.weekday() < 5 and row.local_date not in JP_HOLIDAYS
+            assert row.local_date not in (date(2027, 4, 19), date(2027, 4, 20)), "blackout"
+            assert not date(2027, 4, 21) < row.local_date <= date(2027, 4, 23), "paused"
+            if row.local_date > date(2027, 4, 8):
+                assert finished.id not in row.task_ids
+        # What the sandbox received: exactly those DMs, once each.
+        dms = [
+            m
+            for m in bot.sandbox.dm_messages(person.id)
+            if str(
+                ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            ).startswith("reminder:")
+        ]
+        assert len(dms) == len(rows)
+
+    # Escalations: each key once; the CSM's alert on the 2nd business day overdue, the
+    # decision-maker (no Slack yet: a mention in the channel) on the 5th.
+    escalated = sent(bot, "escalation")
+    keys = [r.key for r in escalated]
+    assert len(keys) == len(set(keys))
+    open_tasks = {t.id: t for t in project_tasks(bot, channel) if t.status == "open"}
+    some = next(
+        t for t in open_tasks.values() if t.owner_side == "customer" and t.due < date(2027, 4, 26)
+    )
+    csm_alert = next(
+        r for r in escalated if r.key == f"escalation:csm:{some.id}:{some.due.isoformat()}"
+    )
+    assert CAL.with_blackouts([]).business_days_between(some.due, csm_alert.local_date) >= 2
+    to_dm = [
+        r
+        for r in escalated
+        if r.key.startswith("escalation:dm:") and not r.key.startswith("escalation:dm-notice")
+    ]
+    assert to_dm and all(r.recipient == channel for r in to_dm)
+    assert any(
+        r.key.startswith("escalation:dm-notice:") and r.recipient == csm.id for r in escalated
+    )
+    assert f"escalation:csm:{finished.id}:" not in " ".join(keys)
+    assert bot.sandbox.block_violations == []
+
+
+def test_rerunning_the_same_moment_sends_nothing_more(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
+    moment = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)  # 09:00 Tokyo
+    first = reminders(bot.deps, now=moment)
+    again = reminders(bot.deps, now=moment + timedelta(minutes=10))
+    # The CSM's DM, and a threaded mention for the decision-maker who has no Slack yet.
+    assert first.sent == 2 and again.planned == [] and again.sent == 0
+    assert len(bot.sandbox.dm_messages(bot.people.csm.id)) == 1
+
+
+def test_dry_run_plans_without_sending(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
+    report = reminders(bot.deps, now=datetime(2027, 4, 7, 0, 0, tzinfo=UTC), dry_run=True)
+    assert len(report.planned) == 2 and any(bot.people.csm.id in line for line in report.planned)
+    assert bot.sandbox.dm_messages(bot.people.csm.id) == []
