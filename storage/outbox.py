@@ -21,9 +21,13 @@ def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Outbox).values(list(rows)).on_conflict_do_nothing(index_elements=["key"])
-    result = session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    statement = (
+        insert(Outbox)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Outbox.key)
+    )
+    return len(session.execute(statement).all())
 
 
 def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:

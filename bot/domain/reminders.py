@@ -133,6 +133,7 @@ def plan_reminders(
     """
     dms: dict[tuple[str, date], _Bucket] = {}
     mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
+    horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
     for task in tasks:
         project = projects[task.project_id]
         local = local_moment(now, task.owner_tz or project.timezone)
@@ -140,11 +141,15 @@ def plan_reminders(
             continue
         today = local.date()
         calendar = calendar_for(project)
-        if project.paused_on(today) or not calendar.is_business_day(today):
+        if (project.id, today) not in horizon:
+            working = not project.paused_on(today) and calendar.is_business_day(today)
+            horizon[project.id, today] = (
+                calendar.add_business_days(today, project.reminder_lead_days) if working else None
+            )
+        last_due = horizon[project.id, today]
+        if last_due is None or task.due > last_due:
             continue
         item = standing(task, today=today, calendar=calendar)
-        if item.days_left > project.reminder_lead_days:
-            continue
         if task.owner_user_id and not task.owner_external:
             bucket = dms.setdefault(
                 (task.owner_user_id, today), _Bucket(project.locale, task.owner_stakeholder_id)
