@@ -141,3 +141,20 @@ def test_dry_run_plans_without_sending(bot: Harness, month) -> None:  # type: ig
     report = reminders(bot.deps, now=datetime(2027, 4, 7, 0, 0, tzinfo=UTC), dry_run=True)
     assert len(report.planned) == 2 and any(bot.people.csm.id in line for line in report.planned)
     assert bot.sandbox.dm_messages(bot.people.csm.id) == []
+
+
+def test_done_from_the_reminder_dm_updates_the_channel_checklist(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
+    channel, _ = month
+    bot.now = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)
+    reminders(bot.deps, now=bot.now)
+    csm = bot.people.csm
+    dm = bot.sandbox.dm_channel(csm.id)
+    message = bot.sandbox.dm_messages(csm.id)[-1]
+    done = next(
+        e for b in message["blocks"] for e in b.get("elements", []) if e.get("action_id") == "task_done"
+    )
+    bot.driver.click(csm.id, channel_id=dm, action_id="task_done", value=done["value"])
+    bot.settle()
+    task = next(t for t in project_tasks(bot, channel) if t.id == int(done["value"]))
+    assert task.status == "done" and task.completed_by == csm.id
+    assert "1/12" in str(bot.sandbox.messages(channel)[1]["blocks"])
