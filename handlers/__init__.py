@@ -6,12 +6,24 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from handlers import errors
-from handlers.actions import status_button, task_buttons
+from handlers.actions import adoption_buttons, schedule_buttons, status_button, task_buttons
 from handlers.commands import onboard
-from handlers.events import member_joined
-from handlers.views import start_project
+from handlers.events import app_home, member_joined
+from handlers.views import schedule_forms, start_project, survey_comment
 
 
 def register(app: App, deps: Deps) -> None:
-    for module in (onboard, task_buttons, status_button, start_project, member_joined, errors):
+    for module in (
+        onboard,
+        task_buttons,
+        status_button,
+        schedule_buttons,
+        start_project,
+        schedule_forms,
+        adoption_buttons,
+        survey_comment,
+        member_joined,
+        app_home,
+        errors,
+    ):
         module.register(app, deps)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.blocks.adoption import checkin_message, habit_nudge
 from bot.blocks.escalation import escalation_message
 from bot.blocks.escape import escape, mention
 from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
 from bot.blocks.replies import reply
+from bot.blocks.schedule import risk_reminder
 from bot.deps import Deps
 from bot.domain.reminders import (
     EscalationDraft,
@@ -27,9 +29,14 @@ from bot.domain.reminders import (
     plan_escalations,
     plan_reminders,
 )
+from bot.domain.views import HabitView
+from bot.flows.digest import post_weekly
 from bot.flows.outbox import dispatch
 from bot.i18n import t
+from bot.services import completion as completion_service
 from bot.services import onboarding_checks
+from bot.services import schedule as schedule_service
+from bot.services.projects import project_view
 from bot.services.reminders import (
     Portfolio,
     load_portfolio,
@@ -145,11 +152,78 @@ def join_check(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
 
+def risk_reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The day before a customer's busy period starts, remind the CSM."""
+    report = JobReport("risk_reminders")
+    rows = []
+    with session_scope(deps.engine) as session:
+        for risk, project in schedule_service.periods_starting_tomorrow(
+            session=session, now=now, reminder_hour=deps.settings.reminder_hour
+        ):
+            view = project_view(session=session, project=project)
+            if not view.csm_user_id:
+                continue
+            risk_view = next(
+                r
+                for r in schedule_service.risk_views(session=session, project_id=project.id)
+                if r.id == risk.id
+            )  # type: ignore[arg-type]
+            rows.append(
+                _row(
+                    f"risk:{risk.id}:{risk.period_start}",
+                    "risk_reminder",
+                    view.csm_user_id,
+                    risk_reminder(view, risk_view),
+                    project_id=project.id,
+                )
+            )
+    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+
+
+def digest(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The weekly digest to CS_TEAM_CHANNEL (once per week)."""
+    report = JobReport("digest")
+    report.planned = post_weekly(deps, now=now, dry_run=dry_run)
+    return report
+
+
+def adoption(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The adoption check-in after completion, and weekly habit nudges in the first month."""
+    report = JobReport("adoption")
+    rows = []
+    with session_scope(deps.engine) as session:
+        for item in completion_service.adoption_due(
+            session=session, now=now, reminder_hour=deps.settings.reminder_hour
+        ):
+            project = item.project
+            view = project_view(session=session, project=project)
+            assert project.channel_id is not None
+            if item.kind == "checkin":
+                message, key = (
+                    checkin_message(view, days_since=item.days_since),
+                    f"checkin:{project.id}",
+                )
+            else:
+                habits = [
+                    HabitView(h["id"], h["title"][project.locale], h["why"][project.locale])
+                    for h in project.playbook_snapshot.get("adoption_habits", [])
+                ]
+                message, key = (
+                    habit_nudge(view, habits, week=item.week),
+                    f"habit:{project.id}:{item.week}",
+                )
+            rows.append(_row(key, "adoption", project.channel_id, message, project_id=project.id))
+    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+
+
 JOBS: dict[str, Callable[..., JobReport]] = {
     "reminders": reminders,
     "escalations": escalations,
     "outbox": send_outbox,
     "join_check": join_check,
+    "risk_reminders": risk_reminders,
+    "adoption": adoption,
+    "digest": digest,
 }
 
 

@@ -48,6 +48,8 @@ def job_specs(deps: Deps) -> list[JobSpec]:
             catch_up=False,
         ),
         JobSpec("join_check", CronTrigger(minute=7, timezone=UTC), timedelta(hours=1)),
+        JobSpec("risk_reminders", CronTrigger(minute=9, timezone=UTC), timedelta(hours=1)),
+        JobSpec("adoption", CronTrigger(minute=11, timezone=UTC), timedelta(hours=1)),
     ]
     if "digest" in JOBS:
         specs.append(

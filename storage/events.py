@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Event
 
@@ -40,3 +40,9 @@ def for_project(*, session: Session, project_id: int, kind: str | None = None) -
     if kind is not None:
         query = query.where(Event.kind == kind)
     return list(session.exec(query.order_by(Event.id)))  # type: ignore[arg-type]
+
+
+def by_kind(*, session: Session, kind: str, limit: int = 200) -> list[Event]:
+    """The latest events of one kind, newest first."""
+    query = select(Event).where(Event.kind == kind).order_by(col(Event.id).desc()).limit(limit)
+    return list(session.exec(query))

@@ -64,6 +64,8 @@ class Project(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     close_reason: str | None = Field(default=None, max_length=2000)
+    committed_go_live: date | None = None  # the date the customer committed to when planning
+    checkin_after_days: int = 30  # adoption check-in, calendar days after completion
     # Reminder and escalation policy, copied from the playbook at kickoff.
     reminder_lead_days: int = 2
     csm_after_days: int = 2
@@ -203,3 +205,39 @@ class JobRun(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, max_length=200)
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Risk(SQLModel, table=True):
+    """A delay risk found with the customer (e.g. a busy period, a likely reason to slip)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=32)  # busy_period | slip_reason | initiatives | go_live
+    reason: str | None = Field(default=None, max_length=32)  # a SLIP_REASONS value
+    text: str | None = Field(default=None, max_length=2000)
+    period_start: date | None = None
+    period_end: date | None = None
+    said_by: str = Field(max_length=32)
+    said_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default=RiskStatus.OPEN, max_length=16)
+    closed_by: str | None = Field(default=None, max_length=32)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """The champion's answers at completion: satisfaction (CSAT 1-5), recommend (NPS 0-10)."""
+
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    csat: int | None = None
+    nps: int | None = None
+    comment: str | None = Field(default=None, max_length=3000)
+    answered_at: datetime = Field(sa_type=UTCDateTime)

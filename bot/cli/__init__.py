@@ -6,11 +6,29 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import config_cmd, db_cmd, demo_cmd, jobs_cmd, playbooks_cmd, run_cmd
+from bot.cli import (
+    config_cmd,
+    db_cmd,
+    demo_cmd,
+    export_cmd,
+    jobs_cmd,
+    playbooks_cmd,
+    report_cmd,
+    run_cmd,
+)
 from bot.cli.errors import UsageError
 from bot.config import SettingsError
 
-COMMAND_MODULES = (run_cmd, demo_cmd, jobs_cmd, db_cmd, playbooks_cmd, config_cmd)
+COMMAND_MODULES = (
+    run_cmd,
+    demo_cmd,
+    jobs_cmd,
+    report_cmd,
+    export_cmd,
+    db_cmd,
+    playbooks_cmd,
+    config_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

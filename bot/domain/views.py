@@ -65,3 +65,32 @@ class ProjectView:
     def next_due(self, today: date) -> TaskView | None:
         upcoming = [t for t in self.tasks if t.is_open and t.due >= today]
         return min(upcoming, key=lambda t: (t.due, t.id), default=None)
+
+
+@dataclass(frozen=True)
+class RiskView:
+    id: int
+    kind: str  # busy_period | slip_reason | initiatives | go_live
+    reason: str | None  # a SLIP_REASONS value for slip_reason
+    text: str | None  # as the customer wrote it (escape before posting)
+    period_start: date | None
+    period_end: date | None
+    said_by: str
+    status: str  # open | closed
+
+
+@dataclass(frozen=True)
+class HabitView:
+    id: str
+    title: str  # in the project's locale
+    why: str
+
+
+@dataclass(frozen=True)
+class HomeProject:
+    """One line of a CSM's App Home."""
+
+    project: ProjectView
+    overdue: int
+    open_risks: int
+    state: str  # on_track | at_risk | late | paused

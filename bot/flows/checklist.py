@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks.checklist import checklist_messages
 from bot.deps import Deps
+from bot.flows import home
 from bot.services.projects import local_today, project_view
 from storage import projects as project_rows
 from storage.db import session_scope
@@ -26,3 +27,4 @@ def refresh_checklist(deps: Deps, project_id: int) -> None:
             channel, stamps = project.channel_id, list(project.checklist_ts)
         for ts, message in zip(stamps, checklist_messages(view, today=today), strict=False):
             deps.gateway.update_message(channel, ts, message)
+    home.refresh_quietly(deps, view.csm_user_id)

@@ -15,6 +15,7 @@ from bot.domain.channel_names import channel_name
 from bot.domain.command_text import Person, StartCommand
 from bot.domain.permissions import can_use_cs_commands
 from bot.errors import UserError
+from bot.flows import schedule
 from bot.flows.context import Caller
 from bot.i18n import t
 from bot.services.projects import (
@@ -172,3 +173,4 @@ def _post_kickoff_messages(deps: Deps, project_id: int) -> None:
         record_messages(
             session=session, project_id=project_id, welcome_ts=welcome_ts, checklist_ts=stamps
         )
+    schedule.post_prompt(deps, project_id)

@@ -15,16 +15,20 @@ from bot.services.projects import (
     local_today,
     project_view,
 )
+from bot.services.schedule import risk_views
 from storage import projects as project_rows
 from storage.db import session_scope
 
 
-def status(deps: Deps, caller: Caller) -> Message:
+def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Message:
+    """A project's status (by id, or the channel's project), else the caller's projects."""
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     default_locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
     with session_scope(deps.engine) as session:
         project = None
-        if caller.channel_id:
+        if project_id is not None:
+            project = project_rows.get(session=session, project_id=project_id)
+        elif caller.channel_id:
             project = project_rows.by_channel(session=session, channel_id=caller.channel_id)
         if project is not None:
             assert project.id is not None
@@ -41,11 +45,11 @@ def status(deps: Deps, caller: Caller) -> Message:
             overdue = {
                 t.id: calendar.business_days_between(t.due, today) for t in view.overdue(today)
             }
-            return project_status(view, today=today, overdue_days=overdue)
+            risks = risk_views(session=session, project_id=project.id)
+            return project_status(view, today=today, overdue_days=overdue, risks=risks)
         decision = can_use_cs_commands(actor)
         if not decision:
             raise UserError(decision.reason or "deny.not_staff")
         mine = project_rows.by_csm(session=session, user_id=caller.user_id, statuses=OPEN_STATUSES)
         views = [project_view(session=session, project=p) for p in mine]
-        today = deps.today()
-        return projects_overview(views, locale=default_locale, today=today)
+        return projects_overview(views, locale=default_locale, today=deps.today())

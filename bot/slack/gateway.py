@@ -318,6 +318,32 @@ class Gateway:
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self.call("views.publish", user_id=user_id, view=view)
 
+    def upload_file(
+        self,
+        channel: str,
+        content: bytes,
+        *,
+        filename: str,
+        title: str,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Share a file in a channel with the current upload API
+        (files.getUploadURLExternal, then files.completeUploadExternal); returns the file id."""
+        try:
+            response = self.client.files_upload_v2(
+                channel=channel,
+                content=content,
+                filename=filename,
+                title=title,
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as exc:
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            raise SlackError(
+                "files.completeUploadExternal", str(data.get("error") or "upload_failed"), data
+            ) from None
+        return str(response.data["files"][0]["id"])  # type: ignore[index]
+
     def auth_test(self) -> dict[str, Any]:
         return self.call("auth.test")
 

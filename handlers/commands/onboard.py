@@ -10,7 +10,7 @@ from bot.blocks.help import help_message
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain import command_text as cmd
-from bot.flows import kickoff, membership, pause, start_modal, status
+from bot.flows import completion, kickoff, membership, pause, schedule, start_modal, status
 from bot.flows.locale import locale_for
 from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
@@ -46,5 +46,12 @@ def register(app: App, deps: Deps) -> None:
             ephemeral(respond, [pause.pause(deps, caller, until=command.until)])
         elif isinstance(command, cmd.ResumeCommand):
             ephemeral(respond, [pause.resume(deps, caller)])
+        elif isinstance(command, cmd.CloseCommand):
+            ephemeral(
+                respond,
+                [completion.close(deps, caller, outcome=command.outcome, reason=command.reason)],
+            )
+        elif isinstance(command, cmd.ScheduleCommand):
+            schedule.open_schedule_form(deps, caller, trigger_id=body["trigger_id"])
         else:
-            ephemeral(respond, [reply(locale_for(deps, caller), "error.not_available_yet")])
+            ephemeral(respond, [help_message(locale_for(deps, caller))])

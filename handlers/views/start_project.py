@@ -13,6 +13,7 @@ from bot.flows import start_modal
 from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.i18n import t
+from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
@@ -24,7 +25,7 @@ def register(app: App, deps: Deps) -> None:
             channel_id=view.get("private_metadata") or None,
             payload_team_id=user.get("team_id"),
         )
-        fields = {field.value: _value(view, field.value) for field in StartField}
+        fields = {field.value: field_value(view, field.value) for field in StartField}
         result = start_command_from_form(fields, playbooks=set(deps.playbooks))
         if isinstance(result, list):
             locale = locale_for(deps, caller)
@@ -35,13 +36,3 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         start_modal.submit(deps, result, caller)
-
-
-def _value(view: dict[str, Any], block_id: str) -> str | None:
-    """The submitted value of one input, whatever its element type."""
-    element = (view.get("state", {}).get("values", {}).get(block_id) or {}).get(block_id) or {}
-    for key in ("value", "selected_date", "selected_user", "selected_conversation"):
-        if element.get(key):
-            return str(element[key])
-    option = element.get("selected_option")
-    return str(option["value"]) if option else None

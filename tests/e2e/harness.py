@@ -12,6 +12,7 @@ from typing import Any
 from bot.deps import Deps
 from bot.local import LocalBot, start_local_bot
 from bot.sandbox import Sandbox, SlackDriver, User
+from bot.slack.pacing import Pacer
 from storage import events, projects, tasks
 from storage.db import session_scope
 
@@ -114,6 +115,9 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
         general=general,
     )
     local.deps.clock = lambda: harness.now
+    # The jobs' simulated days pass in milliseconds: keep client-side pacing from sleeping in
+    # real time (pacing itself is tested in tests/bot/test_pacing.py).
+    local.deps.gateway.pacer = Pacer(sleep=lambda _seconds: None)
     return harness
 
 

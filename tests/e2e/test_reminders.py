@@ -151,7 +151,10 @@ def test_done_from_the_reminder_dm_updates_the_channel_checklist(bot: Harness, m
     dm = bot.sandbox.dm_channel(csm.id)
     message = bot.sandbox.dm_messages(csm.id)[-1]
     done = next(
-        e for b in message["blocks"] for e in b.get("elements", []) if e.get("action_id") == "task_done"
+        e
+        for b in message["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == "task_done"
     )
     bot.driver.click(csm.id, channel_id=dm, action_id="task_done", value=done["value"])
     bot.settle()

@@ -1,0 +1,62 @@
+"""`onboardbot report`: the digest's KPIs in the terminal, for any date range."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from bot.app import build_deps
+from bot.blocks.digest import report_json, report_text
+from bot.cli.errors import UsageError
+from bot.config import load_settings
+from bot.flows.digest import compute
+from storage.migrate import SchemaBehindError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser("report", help="onboarding KPIs for a date range")
+    report.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="first day (default: 90 days ago)",
+    )
+    report.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="day after the last (default: tomorrow)",
+    )
+    report.add_argument("--format", choices=["text", "json"], default="text")
+    report.add_argument("--lang", choices=["ja", "en"], default=None)
+    report.set_defaults(handler=run_report)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def run_report(args: argparse.Namespace) -> int:
+    try:
+        deps = build_deps(load_settings())
+    except SchemaBehindError as exc:
+        raise UsageError(str(exc)) from None
+    now = datetime.now(UTC)
+    end = args.end or deps.today() + timedelta(days=1)
+    start = args.start or end - timedelta(days=91)
+    if start >= end:
+        raise UsageError(f"--from {start} must come before --to {end}")
+    digest = compute(deps, now=now, start=start, end=end)
+    if args.format == "json":
+        print(json.dumps(report_json(digest), ensure_ascii=False, indent=2))
+    else:
+        print(report_text(digest, locale=args.lang or deps.settings.default_locale))
+    return 0

@@ -1,0 +1,21 @@
+"""What one weekly digest (or report) holds. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain import kpis
+
+
+@dataclass(frozen=True)
+class Digest:
+    start: date  # the week reported on: [start, end)
+    end: date
+    today: date
+    kpi_start: date  # the KPI window: [kpi_start, kpi_end)
+    kpi_end: date
+    portfolio: kpis.Portfolio
+    week: kpis.WeekSummary
+    kpis: kpis.Kpis
+    bottlenecks: list[kpis.Bottleneck]

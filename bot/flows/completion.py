@@ -1,0 +1,159 @@
+"""Finishing a project: the completion message and survey, closing by hand, the check-in."""
+
+from __future__ import annotations
+
+from bot.blocks.adoption import checkin_thanks, stalled_alert
+from bot.blocks.completion import (
+    closed_message,
+    completion_message,
+    survey_comment_modal,
+    survey_message,
+    survey_thanks,
+)
+from bot.blocks.escape import clip
+from bot.blocks.message import Message
+from bot.blocks.replies import reply
+from bot.deps import Deps
+from bot.errors import UserError
+from bot.flows.context import Caller
+from bot.flows.outbox import dispatch
+from bot.services import completion
+from bot.services.completion import Closed
+from bot.services.projects import blackouts, local_today, project_view
+from storage import outbox as outbox_rows
+from storage import projects as project_rows
+from storage.db import session_scope
+
+MAX_COMMENT = 3000
+
+
+def celebrate_if_done(deps: Deps, project_id: int) -> None:
+    """After a task is done: if that was the last required one, close the project and post
+    the completion message and the survey (once, even if two last clicks race)."""
+    now = deps.clock()
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None or not completion.finish_if_done(
+            session=session, project=project, now=now
+        ):
+            return
+        view = project_view(session=session, project=project)
+        calendar = deps.calendar(
+            project.holiday_country, blackouts(session=session, project_id=project_id)
+        )
+        today = local_today(project, now)
+        channel = project.channel_id
+    if not channel:
+        return
+    business = calendar.business_days_between(view.kickoff, today)
+    deps.gateway.post_message(
+        channel,
+        completion_message(view, business_days=business, calendar_days=(today - view.kickoff).days),
+    )
+    deps.gateway.post_message(channel, survey_message(view))
+
+
+def close(deps: Deps, caller: Caller, *, outcome: str, reason: str | None) -> Message:
+    """`/onboard close completed|cancelled [reason]` in the project channel."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        project = project_rows.by_channel(session=session, channel_id=caller.channel_id or "")
+        if project is None:
+            raise UserError("deny.not_a_project_channel")
+        result, refusal = completion.close(
+            session=session,
+            project=project,
+            outcome=outcome,
+            reason=clip(reason, 500) if reason else None,
+            actor=actor,
+            now=deps.clock(),
+        )
+        if result != Closed.CHANGED:
+            raise UserError(refusal or "error.project_closed")
+        view, channel = project_view(session=session, project=project), project.channel_id
+    assert channel is not None
+    deps.gateway.post_message(
+        channel, closed_message(view, outcome=outcome, reason=reason, actor_user_id=caller.user_id)
+    )
+    return reply(view.locale, "closing.done")
+
+
+def answer_survey(
+    deps: Deps, caller: Caller, *, project_id: int, kind: str, score: int
+) -> list[Message]:
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            raise UserError("error.task_not_found")
+        values = {"csat": score} if kind == "csat" else {"nps": score}
+        refusal = completion.record_survey(
+            session=session, project=project, actor=actor, now=deps.clock(), **values
+        )
+        locale = project.locale
+    if refusal:
+        return [reply(locale, refusal)]
+    return [survey_thanks(locale, csat=values.get("csat"), nps=values.get("nps"))]
+
+
+def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            raise UserError("error.task_not_found")
+        locale = project.locale
+    deps.gateway.open_view(trigger_id, survey_comment_modal(project_id, locale=locale))
+
+
+def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            raise UserError("error.task_not_found")
+        refusal = completion.record_survey(
+            session=session,
+            project=project,
+            actor=actor,
+            now=deps.clock(),
+            comment=comment[:MAX_COMMENT],
+        )
+    if refusal:
+        raise UserError(refusal)
+
+
+def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) -> list[Message]:
+    """The customer's check-in answer; *stalled* alerts the CSM (once)."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    now = deps.clock()
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            raise UserError("error.task_not_found")
+        refusal = completion.record_checkin(
+            session=session, project=project, actor=actor, answer=answer, now=now
+        )
+        view = project_view(session=session, project=project)
+        if refusal is None and answer == "stalled" and view.csm_user_id:
+            alert = stalled_alert(view, answered_by=caller.user_id)
+            outbox_rows.enqueue(
+                session=session,
+                rows=[
+                    {
+                        "key": f"checkin-stalled:{project_id}",
+                        "kind": "checkin",
+                        "project_id": project_id,
+                        "recipient": view.csm_user_id,
+                        "text": alert.text,
+                        "blocks": alert.blocks,
+                        "task_ids": [],
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }
+                ],
+            )
+    if refusal:
+        return [reply(view.locale, refusal)]
+    if answer == "stalled":
+        dispatch(deps, now=now)
+    return [checkin_thanks(view.locale, answer)]

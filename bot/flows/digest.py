@@ -1,0 +1,141 @@
+"""The weekly digest in the CS team channel: a summary, details in its thread, a chart."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.blocks.chart import digest_chart_png
+from bot.blocks.digest import digest_messages
+from bot.deps import Deps
+from bot.domain.digest import Digest
+from bot.flows.outbox import dispatch
+from bot.services.digest import build_digest, load_facts, undelivered_reminders
+from bot.slack.gateway import SlackError
+from storage import events
+from storage import outbox as outbox_rows
+from storage.db import session_scope
+from storage.models import OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+def week_of(now: datetime, timezone: str) -> tuple[date, date, date]:
+    """(start, end, today): the week before the Monday of `now`'s week, in `timezone`."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    monday = today - timedelta(days=today.weekday())
+    return monday - timedelta(days=7), monday, today
+
+
+def compute(
+    deps: Deps, *, now: datetime, start: date | None = None, end: date | None = None
+) -> Digest:
+    """The digest as of `now` (or the KPIs for [start, end), for `onboardbot report`)."""
+    week_start, week_end, today = week_of(now, deps.settings.default_timezone)
+    zone = ZoneInfo(deps.settings.default_timezone)
+    with session_scope(deps.engine) as session:
+        facts = load_facts(
+            session=session,
+            today=today,
+            timezone=deps.settings.default_timezone,
+            calendar_for=deps.calendar,
+        )
+        lost = undelivered_reminders(
+            session=session,
+            since=datetime.combine(start or week_start, datetime.min.time(), zone),
+            until=datetime.combine(end or week_end, datetime.min.time(), zone),
+        )
+    return build_digest(
+        facts=facts,
+        start=start or week_start,
+        end=end or week_end,
+        today=today,
+        undelivered=lost,
+        kpi_start=start,
+        kpi_end=end,
+    )
+
+
+def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str]:
+    """Post the week's digest once: the summary and each detail are outbox rows keyed by the
+    week, so running twice (or after a restart) posts nothing more. Returns planned keys."""
+    channel = deps.settings.cs_team_channel
+    if not channel:
+        logger.warning("CS_TEAM_CHANNEL is not set: no digest")
+        return []
+    digest = compute(deps, now=now)
+    week = digest.end.isoformat()
+    summary, details = digest_messages(digest, locale=deps.settings.default_locale)
+    key = f"digest:{week}"
+    if dry_run:
+        return [key, *(f"{key}:detail:{n}" for n in range(len(details))), f"{key}:chart"]
+    with session_scope(deps.engine) as session:
+        outbox_rows.enqueue(session=session, rows=[_row(key, channel, summary, now, None)])
+    dispatch(deps, now=now)
+    with session_scope(deps.engine) as session:
+        sent = next(
+            (r for r in outbox_rows.rows(session=session, kind_prefix="digest") if r.key == key),
+            None,
+        )
+    if sent is None or sent.status != OutboxStatus.SENT or not sent.sent_ts:
+        return [key]  # the outbox retries; the thread follows on the next run
+    with session_scope(deps.engine) as session:
+        outbox_rows.enqueue(
+            session=session,
+            rows=[
+                _row(f"{key}:detail:{n}", channel, message, now, sent.sent_ts)
+                for n, message in enumerate(details)
+            ],
+        )
+    dispatch(deps, now=now)
+    _upload_chart_once(
+        deps, digest, key=f"{key}:chart", channel=channel, thread_ts=sent.sent_ts, now=now
+    )
+    return [key]
+
+
+def _upload_chart_once(
+    deps: Deps, digest: Digest, *, key: str, channel: str, thread_ts: str, now: datetime
+) -> None:
+    with session_scope(deps.engine) as session:
+        if any(
+            (e.after or {}).get("key") == key
+            for e in events.by_kind(session=session, kind="digest.chart")
+        ):
+            return
+    png = digest_chart_png(digest, locale=deps.settings.default_locale)
+    try:
+        file_id = deps.gateway.upload_file(
+            channel,
+            png,
+            filename=f"onboarding-{digest.end}.png",
+            title=f"Onboarding {digest.end}",
+            thread_ts=thread_ts,
+        )
+    except SlackError as exc:
+        logger.warning("digest chart upload failed: %s", exc.code)
+        return
+    with session_scope(deps.engine) as session:
+        events.record(
+            session=session,
+            kind="digest.chart",
+            actor="system",
+            at=now,
+            after={"key": key, "file": file_id},
+        )
+
+
+def _row(key: str, channel: str, message, now: datetime, thread_ts: str | None) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "key": key,
+        "kind": "digest",
+        "project_id": None,
+        "recipient": channel,
+        "thread_ts": thread_ts,
+        "text": message.text,
+        "blocks": message.blocks,
+        "task_ids": [],
+        "next_attempt_at": now,
+        "created_at": now,
+    }

@@ -1,0 +1,92 @@
+"""The App Home tab: a CSM's projects at a glance; a short explanation for everyone else."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.blocks.home import home_for_others, home_for_staff
+from bot.deps import Deps
+from bot.domain import kpis
+from bot.domain.views import HomeProject
+from bot.services.projects import OPEN_STATUSES, blackouts, local_today, project_view
+from bot.services.schedule import risk_views
+from bot.slack.gateway import SlackError
+from storage import projects as project_rows
+from storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+def publish(deps: Deps, user_id: str) -> None:
+    """Render and publish `user_id`'s Home tab."""
+    actor = deps.directory.actor(user_id)
+    locale = deps.directory.locale_of(user_id, deps.settings.default_locale)
+    if not actor.is_staff:
+        deps.gateway.publish_home(user_id, home_for_others(locale))
+        return
+    lines = []
+    with session_scope(deps.engine) as session:
+        for project in project_rows.by_csm(
+            session=session, user_id=user_id, statuses=OPEN_STATUSES
+        ):
+            assert project.id is not None
+            view = project_view(session=session, project=project)
+            today = local_today(project, deps.clock())
+            calendar = deps.calendar(
+                project.holiday_country, blackouts(session=session, project_id=project.id)
+            )
+            risks = risk_views(session=session, project_id=project.id)
+            facts = kpis.ProjectFacts(
+                id=project.id,
+                customer_name=project.customer_name,
+                csm_user_id=user_id,
+                status=project.status,
+                kickoff=project.kickoff,
+                created_on=project.kickoff,
+                completed_on=None,
+                committed_go_live=project.committed_go_live,
+                target_go_live=project.target_go_live,
+                decision_maker_after_days=project.decision_maker_after_days,
+            )
+            tasks = [
+                kpis.TaskFacts(
+                    id=t.id,
+                    project_id=project.id,
+                    key=t.key,
+                    title=t.title,
+                    required=t.required,
+                    first_value=False,
+                    status=t.status,
+                    planned_due=t.planned_due,
+                    due=t.due,
+                    completed_on=t.completed_on,
+                    days_overdue=calendar.business_days_between(t.due, today)
+                    if t.is_open and t.due < today
+                    else 0,
+                    days_late=0,
+                )
+                for t in view.tasks
+            ]
+            risk_facts = [
+                kpis.RiskFacts(project.id, r.kind, r.period_start, r.period_end) for r in risks
+            ]
+            state = kpis.project_state(facts, tasks, risk_facts, today=today)
+            lines.append(
+                HomeProject(
+                    project=view,
+                    overdue=len(view.overdue(today)),
+                    open_risks=len(risks),
+                    state=state,
+                )
+            )
+    deps.gateway.publish_home(user_id, home_for_staff(lines, locale=locale, today=deps.today()))
+
+
+def refresh_quietly(deps: Deps, user_id: str | None) -> None:
+    """Re-publish a Home tab after a change; a failure here must not undo the change."""
+    if not user_id:
+        return
+    try:
+        publish(deps, user_id)
+    except SlackError as exc:
+        logger.warning("could not refresh the Home tab: %s", exc.code)

@@ -1,0 +1,172 @@
+"""The finish line: completing or closing a project, the survey, the adoption check-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.domain.permissions import Actor, can_use_cs_commands
+from bot.services.projects import OPEN_STATUSES, customer_member, local_today
+from storage import events
+from storage import tasks as task_rows
+from storage.models import Project, ProjectStatus, SurveyAnswer, TaskStatus
+
+CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
+HABIT_WEEKS = 4  # nudge about the agreed habits weekly for the first month
+
+
+class Closed(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool:
+    """Complete the project when every required task is done; True only for the request
+    that completed it (a guarded update, so two last clicks can't both celebrate)."""
+    assert project.id is not None
+    rows = task_rows.of_project(session=session, project_id=project.id)
+    if any(t.required and t.status != TaskStatus.DONE for t in rows):
+        return False
+    result = session.execute(
+        update(Project)
+        .where(col(Project.id) == project.id, col(Project.status).in_(OPEN_STATUSES))
+        .values(status=ProjectStatus.COMPLETED, completed_at=now, paused_until=None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    events.record(
+        session=session,
+        kind="project.completed",
+        actor="system",
+        at=now,
+        project_id=project.id,
+        after={"status": "completed"},
+    )
+    session.refresh(project)
+    return True
+
+
+def close(
+    *,
+    session: Session,
+    project: Project,
+    outcome: str,
+    reason: str | None,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Closed, str | None]:
+    """`/onboard close completed|cancelled [reason]` by CS staff."""
+    decision = can_use_cs_commands(actor)
+    if not decision:
+        return Closed.REFUSED, decision.reason
+    if project.status not in OPEN_STATUSES:
+        return Closed.UNCHANGED, "error.project_closed"
+    before = project.status
+    project.status = ProjectStatus.COMPLETED if outcome == "completed" else ProjectStatus.CANCELLED
+    project.completed_at, project.close_reason, project.paused_until = now, reason, None
+    events.record(
+        session=session,
+        kind=f"project.{project.status}",
+        actor=actor.user_id,
+        at=now,
+        project_id=project.id,
+        before={"status": before},
+        after={"status": project.status, "reason": reason},
+    )
+    return Closed.CHANGED, None
+
+
+def record_survey(
+    *,
+    session: Session,
+    project: Project,
+    actor: Actor,
+    now: datetime,
+    csat: int | None = None,
+    nps: int | None = None,
+    comment: str | None = None,
+) -> str | None:
+    """Store (or update) a customer's answer; returns a refusal message key or None."""
+    assert project.id is not None
+    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
+        return "deny.survey_customers_only"
+    if (csat is not None and not 1 <= csat <= 5) or (nps is not None and not 0 <= nps <= 10):
+        return "error.unexpected"
+    answer = session.exec(
+        select(SurveyAnswer).where(
+            SurveyAnswer.project_id == project.id, SurveyAnswer.user_id == actor.user_id
+        )
+    ).first() or SurveyAnswer(project_id=project.id, user_id=actor.user_id, answered_at=now)
+    if csat is not None:
+        answer.csat = csat
+    if nps is not None:
+        answer.nps = nps
+    if comment is not None:
+        answer.comment = comment
+    answer.answered_at = now
+    session.add(answer)
+    events.record(
+        session=session,
+        kind="survey.answered",
+        actor=actor.user_id,
+        at=now,
+        project_id=project.id,
+        after={"csat": csat, "nps": nps, "comment": bool(comment)},
+    )
+    return None
+
+
+def record_checkin(
+    *, session: Session, project: Project, actor: Actor, answer: str, now: datetime
+) -> str | None:
+    """The customer's answer to the adoption check-in; returns a refusal key or None."""
+    assert project.id is not None
+    if answer not in CHECKIN_ANSWERS:
+        return "error.unexpected"
+    if (
+        not actor.is_staff
+        and customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None
+    ):
+        return "deny.not_project_member"
+    events.record(
+        session=session,
+        kind="checkin.answered",
+        actor=actor.user_id,
+        at=now,
+        project_id=project.id,
+        after={"answer": answer},
+    )
+    return None
+
+
+@dataclass(frozen=True)
+class AdoptionDue:
+    project: Project
+    kind: str  # "checkin" | "habit"
+    week: int = 0  # habit nudges: 1..HABIT_WEEKS
+    days_since: int = 0
+
+
+def adoption_due(*, session: Session, now: datetime, reminder_hour: int) -> list[AdoptionDue]:
+    """Check-ins and habit nudges due at `now` (each keyed once by the caller's outbox)."""
+    due = []
+    for project in session.exec(select(Project).where(Project.status == ProjectStatus.COMPLETED)):
+        if project.completed_at is None or not project.channel_id:
+            continue
+        local = now.astimezone(ZoneInfo(project.timezone))
+        if local.hour < reminder_hour or local.weekday() >= 5:
+            continue
+        done_on = project.completed_at.astimezone(ZoneInfo(project.timezone)).date()
+        days = (local_today(project, now) - done_on).days
+        if days >= project.checkin_after_days:
+            due.append(AdoptionDue(project, "checkin", days_since=days))
+        week = days // 7
+        if 1 <= week <= HABIT_WEEKS and project.playbook_snapshot.get("adoption_habits"):
+            due.append(AdoptionDue(project, "habit", week=week, days_since=days))
+    return due

@@ -1,0 +1,310 @@
+"""Use cases of scheduling: kickoff answers (blackouts, risks, re-plan), more time, skip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.permissions import Actor, can_complete, can_use_cs_commands
+from bot.domain.playbook import Playbook
+from bot.domain.schedule import (
+    REPLANS_BEFORE_ALERT,
+    ScheduleAnswers,
+    initiative_count,
+    more_time_problem,
+    replan_open_tasks,
+)
+from bot.domain.views import RiskView
+from bot.services.projects import OPEN_STATUSES, blackouts, customer_member, local_today
+from bot.services.tasks import Outcome, TaskChange
+from storage import events
+from storage import projects as project_rows
+from storage import risks as risk_rows
+from storage import tasks as task_rows
+from storage.models import Blackout, Project, Risk, Task, TaskStatus
+
+CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
+
+
+@dataclass
+class ReplanResult:
+    moved: list[tuple[Task, date, date, int]] = field(
+        default_factory=list
+    )  # task, old, new, business days
+    plan_end: date | None = None
+    committed_go_live: date | None = None
+    initiatives: int = 0
+
+
+def apply_answers(
+    *,
+    session: Session,
+    project: Project,
+    answers: ScheduleAnswers,
+    actor: str,
+    now: datetime,
+    calendar_for: CalendarFor,
+) -> ReplanResult:
+    """Store the customer's answers as blackouts and risks, then move open tasks around them."""
+    assert project.id is not None
+    for period in answers.busy_periods:
+        session.add(
+            Blackout(project_id=project.id, start=period.start, end=period.end, label="busy period")
+        )
+        session.add(
+            Risk(
+                project_id=project.id,
+                kind="busy_period",
+                period_start=period.start,
+                period_end=period.end,
+                said_by=actor,
+                said_at=now,
+            )
+        )
+    if answers.slip_reason or answers.slip_note:
+        session.add(
+            Risk(
+                project_id=project.id,
+                kind="slip_reason",
+                reason=answers.slip_reason,
+                text=answers.slip_note,
+                said_by=actor,
+                said_at=now,
+            )
+        )
+    if answers.initiatives:
+        session.add(
+            Risk(
+                project_id=project.id,
+                kind="initiatives",
+                text=answers.initiatives,
+                said_by=actor,
+                said_at=now,
+            )
+        )
+    if answers.committed_go_live:
+        project.committed_go_live = answers.committed_go_live
+    session.flush()
+    events.record(
+        session=session,
+        kind="schedule.answered",
+        actor=actor,
+        at=now,
+        project_id=project.id,
+        after={
+            "busy_periods": [str(p) for p in answers.busy_periods],
+            "slip_reason": answers.slip_reason,
+            "committed_go_live": answers.committed_go_live.isoformat()
+            if answers.committed_go_live
+            else None,
+        },
+    )
+    result = replan(
+        session=session,
+        project=project,
+        actor=actor,
+        now=now,
+        calendar_for=calendar_for,
+        reason="busy_period",
+    )
+    result.committed_go_live = project.committed_go_live
+    result.initiatives = initiative_count(answers.initiatives)
+    return result
+
+
+def replan(
+    *,
+    session: Session,
+    project: Project,
+    actor: str,
+    now: datetime,
+    calendar_for: CalendarFor,
+    reason: str,
+) -> ReplanResult:
+    """Move open tasks out of closed days (blackouts), keeping dependencies and done dates."""
+    assert project.id is not None
+    calendar = calendar_for(
+        project.holiday_country, blackouts(session=session, project_id=project.id)
+    )
+    rows = task_rows.of_project(session=session, project_id=project.id)
+    playbook = Playbook.model_validate(project.playbook_snapshot)
+    specs = [playbook.task(row.key) for row in rows]
+    planned = replan_open_tasks(
+        specs,
+        current_due={row.key: row.due for row in rows},
+        fixed={row.key: row.due for row in rows if row.status != TaskStatus.OPEN},
+        kickoff=project.kickoff,
+        calendar=calendar,
+        today=local_today(project, now),
+    )
+    result = ReplanResult()
+    for row, item in zip(rows, planned, strict=True):
+        if row.status == TaskStatus.OPEN and item.due != row.due:
+            old = row.due
+            row.due = item.due
+            result.moved.append((row, old, item.due, calendar.business_days_between(old, item.due)))
+            events.record(
+                session=session,
+                kind="task.replanned",
+                actor=actor,
+                at=now,
+                project_id=project.id,
+                task_id=row.id,
+                before={"due": old.isoformat()},
+                after={"due": item.due.isoformat(), "reason": reason, "source": "schedule"},
+            )
+    result.plan_end = max(
+        (row.due for row in rows if row.status != TaskStatus.SKIPPED), default=None
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class MoreTime:
+    change: TaskChange
+    old_due: date | None = None
+    problem: str | None = None  # a message key for the form when the date can't be used
+    alert: bool = False  # tell the CSM: re-planned more than twice
+    reasons: tuple[str, ...] = ()
+
+
+def request_more_time(
+    *,
+    session: Session,
+    task_id: int,
+    actor: Actor,
+    new_due: date | None,
+    reason: str,
+    note: str | None,
+    now: datetime,
+    calendar_for: CalendarFor,
+) -> MoreTime:
+    """Move a task's due date at the owner's (or CS staff's) request, with the reason."""
+    task = task_rows.get(session=session, task_id=task_id)
+    if task is None:
+        return MoreTime(TaskChange(Outcome.REFUSED, reason="error.task_not_found"))
+    project = project_rows.get(session=session, project_id=task.project_id)
+    assert project is not None and project.id is not None
+    if project.status not in OPEN_STATUSES or task.status != TaskStatus.OPEN:
+        return MoreTime(TaskChange(Outcome.REFUSED, project, task, "error.task_not_open"))
+    member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)
+    decision = can_complete(actor, task_side=task.owner_side, is_customer_member=member is not None)
+    if not decision:
+        return MoreTime(TaskChange(Outcome.REFUSED, project, task, decision.reason))
+    calendar = calendar_for(
+        project.holiday_country, blackouts(session=session, project_id=project.id)
+    )
+    problem = more_time_problem(new_due, today=local_today(project, now), calendar=calendar)
+    if problem is not None:
+        return MoreTime(TaskChange(Outcome.REFUSED, project, task, problem), problem=problem)
+    assert new_due is not None
+    old = task.due
+    if new_due == old:
+        return MoreTime(TaskChange(Outcome.UNCHANGED, project, task), old_due=old)
+    task.due, task.replan_count = new_due, task.replan_count + 1
+    events.record(
+        session=session,
+        kind="task.replanned",
+        actor=actor.user_id,
+        at=now,
+        project_id=project.id,
+        task_id=task.id,
+        before={"due": old.isoformat()},
+        after={"due": new_due.isoformat(), "reason": reason, "note": note, "source": "more_time"},
+    )
+    session.flush()
+    reasons = tuple(
+        str((e.after or {}).get("reason"))
+        for e in events.for_project(session=session, project_id=project.id, kind="task.replanned")
+        if e.task_id == task.id and (e.after or {}).get("source") == "more_time"
+    )
+    return MoreTime(
+        TaskChange(Outcome.CHANGED, project, task),
+        old_due=old,
+        alert=task.replan_count > REPLANS_BEFORE_ALERT,
+        reasons=reasons,
+    )
+
+
+def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> TaskChange:
+    """CS staff drop an optional task from the plan."""
+    decision = can_use_cs_commands(actor)
+    task = task_rows.get(session=session, task_id=task_id)
+    if task is None:
+        return TaskChange(Outcome.REFUSED, reason="error.task_not_found")
+    project = project_rows.get(session=session, project_id=task.project_id)
+    if not decision:
+        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+    if task.required:
+        return TaskChange(Outcome.REFUSED, project, task, "error.task_required")
+    if task.status != TaskStatus.OPEN:
+        return TaskChange(Outcome.UNCHANGED, project, task)
+    task.status = TaskStatus.SKIPPED
+    events.record(
+        session=session,
+        kind="task.skipped",
+        actor=actor.user_id,
+        at=now,
+        project_id=task.project_id,
+        task_id=task.id,
+        before={"status": "open"},
+        after={"status": "skipped"},
+    )
+    return TaskChange(Outcome.CHANGED, project, task)
+
+
+def close_risk(
+    *, session: Session, risk_id: int, actor: Actor, now: datetime
+) -> tuple[Outcome, Project | None, str | None]:
+    decision = can_use_cs_commands(actor)
+    risk = risk_rows.get(session=session, risk_id=risk_id)
+    project = project_rows.get(session=session, project_id=risk.project_id) if risk else None
+    if risk is None:
+        return Outcome.REFUSED, None, "error.risk_not_found"
+    if not decision:
+        return Outcome.REFUSED, project, decision.reason
+    if not risk_rows.close(session=session, risk_id=risk_id, by=actor.user_id, at=now):
+        return Outcome.UNCHANGED, project, None
+    events.record(
+        session=session,
+        kind="risk.closed",
+        actor=actor.user_id,
+        at=now,
+        project_id=risk.project_id,
+        before={"status": "open"},
+        after={"status": "closed", "risk_id": risk_id},
+    )
+    return Outcome.CHANGED, project, None
+
+
+def risk_views(*, session: Session, project_id: int) -> list[RiskView]:
+    return [
+        RiskView(
+            id=r.id,
+            kind=r.kind,
+            reason=r.reason,
+            text=r.text,
+            period_start=r.period_start,  # type: ignore[arg-type]
+            period_end=r.period_end,
+            said_by=r.said_by,
+            status=r.status,
+        )
+        for r in risk_rows.of_project(session=session, project_id=project_id)
+    ]
+
+
+def periods_starting_tomorrow(
+    *, session: Session, now: datetime, reminder_hour: int
+) -> list[tuple[Risk, Project]]:
+    """Busy periods that start the day after the project's today (from the reminder hour)."""
+    due = []
+    for risk, project in risk_rows.open_periods(session=session):
+        local = now.astimezone(ZoneInfo(project.timezone))
+        if local.hour >= reminder_hour and risk.period_start == local.date() + timedelta(days=1):
+            due.append((risk, project))
+    return due

@@ -1,0 +1,73 @@
+"""Survey, check-in and App Home buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.ids import CHECKIN_ACTION, SURVEY_ACTION, ActionId
+from bot.blocks.status_modal import message_modal
+from bot.deps import Deps
+from bot.errors import UserError
+from bot.flows import completion, status
+from bot.flows.locale import locale_for
+from bot.i18n import t
+from handlers.payload import caller_from_interaction
+from handlers.respond import ephemeral
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(SURVEY_ACTION)
+    def survey(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        kind, score = SURVEY_ACTION.match(action["action_id"]).groups()  # type: ignore[union-attr]
+        replies = completion.answer_survey(
+            deps, caller_from_interaction(body), project_id=_id(action), kind=kind, score=int(score)
+        )
+        ephemeral(respond, replies)
+
+    @app.action(ActionId.SURVEY_COMMENT)
+    def comment(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        completion.open_comment_form(
+            deps,
+            caller_from_interaction(body),
+            trigger_id=body["trigger_id"],
+            project_id=_id(action),
+        )
+
+    @app.action(CHECKIN_ACTION)
+    def checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        answer = CHECKIN_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
+        ephemeral(
+            respond,
+            completion.answer_checkin(
+                deps, caller_from_interaction(body), project_id=_id(action), answer=answer
+            ),
+        )
+
+    @app.action(ActionId.HOME_OPEN_STATUS)
+    def home_status(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        caller = caller_from_interaction(body)
+        message = status.status(deps, caller, project_id=_id(action))
+        locale = locale_for(deps, caller)
+        deps.gateway.open_view(
+            body["trigger_id"],
+            message_modal(
+                message, title=t(locale, "homeui.status_title"), close=t(locale, "homeui.close")
+            ),
+        )
+
+    @app.action(ActionId.HOME_OPEN_CHANNEL)
+    def home_channel(ack: Ack) -> None:
+        ack()  # a link button: Slack opens the channel, the app only acknowledges
+
+
+def _id(action: dict[str, Any]) -> int:
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise UserError("error.task_not_found")
+    return int(value)

@@ -1,0 +1,54 @@
+"""Plan the schedule, Need more time, Skip (optional task) and Close (risk) buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.ids import ActionId
+from bot.deps import Deps
+from bot.errors import UserError
+from bot.flows import schedule
+from handlers.payload import caller_from_interaction
+from handlers.respond import ephemeral
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(ActionId.PLAN_SCHEDULE)
+    def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        schedule.open_schedule_form(
+            deps,
+            caller_from_interaction(body),
+            trigger_id=body["trigger_id"],
+            project_id=_id(action),
+        )
+
+    @app.action(ActionId.TASK_MORE_TIME)
+    def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        schedule.open_more_time_form(
+            deps, caller_from_interaction(body), trigger_id=body["trigger_id"], task_id=_id(action)
+        )
+
+    @app.action(ActionId.TASK_SKIP)
+    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        ephemeral(respond, schedule.skip(deps, caller_from_interaction(body), task_id=_id(action)))
+
+    @app.action(ActionId.RISK_CLOSE)
+    def close_risk(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        ephemeral(
+            respond, schedule.close_risk(deps, caller_from_interaction(body), risk_id=_id(action))
+        )
+
+
+def _id(action: dict[str, Any]) -> int:
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise UserError("error.task_not_found")
+    return int(value)

@@ -1,0 +1,17 @@
+"""`app_home_opened`: render the Home tab for whoever opened it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.flows import home
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    def opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            home.publish(deps, event["user"])

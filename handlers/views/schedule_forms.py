@@ -1,0 +1,59 @@
+"""Submissions of the scheduling form and the Need more time form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.blocks.ids import CallbackId, MoreTimeField, ScheduleField
+from bot.deps import Deps
+from bot.domain.schedule import schedule_answers
+from bot.flows import schedule
+from bot.flows.context import Caller
+from bot.flows.locale import locale_for
+from bot.i18n import t
+from handlers.views.values import field_value
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(CallbackId.SCHEDULE)
+    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        caller = _caller(body)
+        fields = {f.value: field_value(view, f.value) for f in ScheduleField}
+        project_id = int(view.get("private_metadata") or 0)
+        answers = schedule_answers(fields, today=deps.today())
+        if isinstance(answers, list):
+            locale = locale_for(deps, caller)
+            ack(
+                response_action="errors",
+                errors={e.field: t(locale, e.key, **e.values) for e in answers},
+            )
+            return
+        ack()
+        schedule.submit_schedule(deps, caller, project_id=project_id, answers=answers)
+
+    @app.view(CallbackId.MORE_TIME)
+    def more_time_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        caller = _caller(body)
+        raw_due = field_value(view, MoreTimeField.NEW_DUE)
+        new_due = date.fromisoformat(raw_due) if raw_due else None
+        reason = field_value(view, MoreTimeField.REASON) or "other"
+        note = field_value(view, MoreTimeField.NOTE)
+        task_id = int(view.get("private_metadata") or 0)
+        # Validate and apply before answering: a refused date is shown on the form itself.
+        problem, then = schedule.submit_more_time(
+            deps, caller, task_id=task_id, new_due=new_due, reason=reason, note=note
+        )
+        if problem is not None:
+            locale = locale_for(deps, caller)
+            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: t(locale, problem)})
+            return
+        ack()
+        then()
+
+
+def _caller(body: dict[str, Any]) -> Caller:
+    user = body["user"]
+    return Caller(user_id=user["id"], payload_team_id=user.get("team_id"))

@@ -1,0 +1,26 @@
+"""The survey's optional comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.blocks.ids import CallbackId, SurveyField
+from bot.deps import Deps
+from bot.flows import completion
+from bot.flows.context import Caller
+from handlers.views.values import field_value
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(CallbackId.SURVEY_COMMENT)
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]
+        caller = Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
+        comment = field_value(view, SurveyField.COMMENT) or ""
+        if comment.strip():
+            completion.save_comment(
+                deps, caller, project_id=int(view.get("private_metadata") or 0), comment=comment
+            )

@@ -1,0 +1,132 @@
+"""Finishing a project: completion, survey, check-in, closing by hand, App Home, the digest."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.flows.digest import compute
+from schedules.jobs import adoption, digest, reminders
+from storage.db import session_scope
+from storage.models import SurveyAnswer
+from tests.e2e.harness import Harness, project_events, project_tasks
+
+START = (
+    "Acme Corp --playbook tech-touch --kickoff 2027-04-05 --champion taro@acme.example --lang en"
+)
+
+
+@pytest.fixture
+def acme(bot: Harness) -> str:
+    bot.now = datetime(2027, 4, 2, 1, 0, tzinfo=UTC)
+    channel = bot.start_project(START)
+    bot.sandbox.accept_shared_invite(channel, "taro@acme.example")
+    bot.settle()
+    return channel
+
+
+def finish(bot: Harness, channel: str) -> None:
+    bot.now = datetime(2027, 4, 20, 2, 0, tzinfo=UTC)
+    for task in project_tasks(bot, channel):
+        if task.required and task.status == "open":
+            bot.driver.click(
+                bot.people.csm.id, channel_id=channel, action_id="task_done", value=str(task.id)
+            )
+            bot.settle()
+
+
+def test_last_required_task_completes_the_project_with_survey(bot: Harness, acme: str) -> None:
+    finish(bot, acme)
+    assert len(project_events(bot, acme, "project.completed")) == 1
+    posts = bot.sandbox.messages(acme)
+    survey = posts[-1]
+    assert "survey_csat:5" in str(survey["blocks"]) and "survey_nps:10" in str(survey["blocks"])
+    assert "✅" in str(posts[-2]["blocks"])  # completion criteria achieved
+    # Reminders stop.
+    assert reminders(bot.deps, now=datetime(2027, 4, 21, 0, 5, tzinfo=UTC)).planned == []
+    # Optional tasks still open don't block completion, and a later click changes nothing more.
+    optional = [t for t in project_tasks(bot, acme) if not t.required and t.status == "open"]
+    if optional:
+        bot.driver.click(
+            bot.people.csm.id, channel_id=acme, action_id="task_done", value=str(optional[0].id)
+        )
+        bot.settle()
+    assert len(project_events(bot, acme, "project.completed")) == 1
+
+
+def test_survey_answers_are_stored_and_reach_the_kpis(bot: Harness, acme: str) -> None:
+    finish(bot, acme)
+    survey = bot.sandbox.messages(acme)[-1]
+    taro = bot.people.customer.id
+    bot.driver.click_button(taro, survey, "survey_csat:4")
+    bot.driver.click_button(taro, survey, "survey_nps:9")
+    bot.driver.click_button(taro, survey, "survey_comment")
+    bot.settle()
+    view_id = bot.sandbox.views_for(taro)[-1]["id"]
+    bot.driver.submit_view(taro, view_id, {"comment": {"comment": "Smooth start, thanks!"}})
+    bot.settle()
+    # The CSM is not the customer: their click is not counted.
+    bot.driver.click_button(bot.people.csm.id, survey, "survey_csat:1")
+    bot.settle()
+    with session_scope(bot.deps.engine) as session:
+        answers = session.exec(SurveyAnswer.__table__.select()).all()  # type: ignore[call-overload]
+    assert [(a.user_id, a.csat, a.nps, a.comment) for a in answers] == [
+        (taro, 4, 9, "Smooth start, thanks!")
+    ]
+    kpis = compute(bot.deps, now=datetime(2027, 4, 26, 1, tzinfo=UTC)).kpis
+    assert kpis.csat_average == 4 and kpis.nps == 100 and kpis.projects_completed == 1
+
+
+def test_checkin_after_30_days_and_stalled_reaches_the_csm(bot: Harness, acme: str) -> None:
+    finish(bot, acme)
+    done = datetime(2027, 4, 20, 2, 0, tzinfo=UTC)
+    assert adoption(bot.deps, now=done + timedelta(days=29)).planned == [] or all(
+        "checkin" not in line for line in adoption(bot.deps, now=done + timedelta(days=29)).planned
+    )
+    report = adoption(bot.deps, now=datetime(2027, 5, 20, 1, 0, tzinfo=UTC))  # Thu, 30 days later
+    assert any(line.startswith("checkin:") for line in report.planned)
+    assert adoption(bot.deps, now=datetime(2027, 5, 20, 2, 0, tzinfo=UTC)).planned == []  # once
+    checkin = bot.sandbox.messages(acme)[-1]
+    bot.driver.click_button(bot.people.customer.id, checkin, "checkin:stalled")
+    bot.settle()
+    alert = bot.sandbox.dm_messages(bot.people.csm.id)
+    assert len(alert) == 1 and "Acme Corp" in alert[0]["text"]
+
+
+def test_close_cancelled_counts_as_churn(bot: Harness, acme: str) -> None:
+    bot.now = datetime(2027, 4, 9, 1, tzinfo=UTC)
+    bot.slash(bot.people.customer, acme, "close cancelled budget frozen")
+    assert project_events(bot, acme, "project.cancelled") == []  # customers can't
+    bot.slash(bot.people.csm, acme, "close cancelled budget frozen")
+    assert len(project_events(bot, acme, "project.cancelled")) == 1
+    kpis = compute(bot.deps, now=datetime(2027, 4, 12, 1, tzinfo=UTC)).kpis
+    assert kpis.projects_cancelled == 1 and kpis.churn_rate == 1
+    assert reminders(bot.deps, now=datetime(2027, 4, 12, 0, 5, tzinfo=UTC)).planned == []
+
+
+def test_app_home_for_staff_and_for_others(bot: Harness, acme: str) -> None:
+    bot.driver.app_home_opened(bot.people.csm.id)
+    bot.driver.app_home_opened(bot.people.internal.id)
+    bot.settle()
+    staff_home = str(bot.sandbox.home_view(bot.people.csm.id)["blocks"])
+    assert "Acme Corp" in staff_home and "home_open_status" in staff_home
+    other_home = str(bot.sandbox.home_view(bot.people.internal.id)["blocks"])
+    assert "Acme Corp" not in other_home
+    # It refreshes after a change.
+    task = project_tasks(bot, acme)[0]
+    bot.driver.click(bot.people.csm.id, channel_id=acme, action_id="task_done", value=str(task.id))
+    bot.settle()
+    assert "1/" in str(bot.sandbox.home_view(bot.people.csm.id)["blocks"])
+
+
+def test_weekly_digest_once_with_thread_and_chart(bot: Harness, acme: str) -> None:
+    monday = datetime(2027, 4, 12, 0, 0, tzinfo=UTC)  # 09:00 Tokyo
+    first = digest(bot.deps, now=monday)
+    again = digest(bot.deps, now=monday + timedelta(minutes=30))
+    assert first.planned == ["digest:2027-04-12"] and again.planned == ["digest:2027-04-12"]
+    posts = bot.sandbox.messages(bot.cs_channel)
+    assert len(posts) == 1
+    thread = bot.sandbox.replies(bot.cs_channel, posts[0]["ts"])
+    assert len(thread) >= 2
+    files = bot.sandbox.files()
+    assert len(files) == 1 and files[0]["content"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert bot.sandbox.block_violations == []
