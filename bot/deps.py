@@ -31,6 +31,7 @@ class Deps:
     directory: Directory
     playbooks: dict[str, Playbook]
     clock: Callable[[], datetime] = utc_now
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
     _locks: defaultdict[int, threading.Lock] = field(
         default_factory=lambda: defaultdict(threading.Lock)
     )

@@ -1,17 +1,24 @@
-"""The HTTP surface: POST /slack/events (Bolt) and GET /healthz, served by waitress."""
+"""The HTTP surface: POST /slack/events (Bolt), GET /healthz and GET /metrics (waitress)."""
 
 from __future__ import annotations
 
+import io
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 from waitress.server import create_server
 
+from bot import metrics
 from bot.deps import Deps
+from bot.logs import log_context, new_request_id
+from storage import outbox
+from storage.db import session_scope
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -20,11 +27,76 @@ def wsgi_app(app: App, deps: Deps) -> WSGIApp:
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method == "GET":
             return _healthz(deps, start_response)
-        return slack(environ, start_response)
+        if path == "/metrics" and method == "GET":
+            return _metrics(deps, start_response)
+        if path != "/slack/events":
+            return slack(environ, start_response)
+        return _slack_request(slack, environ, start_response)
 
     return application
+
+
+def _slack_request(
+    slack: SlackRequestHandler, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    """Bolt, with the request's kind, ids, latency and outcome recorded."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    info = describe(body, environ.get("CONTENT_TYPE", ""))
+    status: list[str] = []
+
+    def recording_start_response(code: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+        status.append(code.split(" ", 1)[0])
+        return start_response(code, headers, *args)
+
+    started = time.perf_counter()
+    with log_context(request_id=new_request_id(), **info["ids"]):
+        result = list(slack(environ, recording_start_response))
+    metrics.ACK_LATENCY.labels(info["kind"]).observe(time.perf_counter() - started)
+    metrics.REQUESTS.labels(info["kind"], status[0] if status else "none").inc()
+    return result
+
+
+def describe(body: bytes, content_type: str) -> dict[str, Any]:
+    """The kind of a Slack request (command, block_actions, …) and the ids worth logging."""
+    try:
+        if "json" in content_type:
+            data = json.loads(body or b"{}")
+            event = data.get("event") or {}
+            kind = (
+                f"event:{event.get('type')}"
+                if data.get("type") == "event_callback"
+                else str(data.get("type"))
+            )
+            ids = {
+                "team_id": data.get("team_id"),
+                "channel_id": event.get("channel"),
+                "user_id": event.get("user"),
+            }
+            return {"kind": kind, "ids": ids}
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        if "payload" in form:
+            payload = json.loads(form["payload"])
+            ids = {
+                "team_id": (payload.get("team") or {}).get("id"),
+                "channel_id": (payload.get("channel") or {}).get("id"),
+                "user_id": (payload.get("user") or {}).get("id"),
+            }
+            return {"kind": str(payload.get("type")), "ids": ids}
+        if "command" in form:
+            ids = {
+                "team_id": form.get("team_id"),
+                "channel_id": form.get("channel_id"),
+                "user_id": form.get("user_id"),
+            }
+            return {"kind": "command", "ids": ids}
+    except (ValueError, AttributeError):
+        pass
+    return {"kind": "unknown", "ids": {}}
 
 
 def _healthz(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -36,6 +108,16 @@ def _healthz(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
         status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
     start_response(status, [("Content-Type", "application/json")])
     return [json.dumps(body).encode()]
+
+
+def _metrics(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    try:
+        with session_scope(deps.engine) as session:
+            metrics.OUTBOX_BACKLOG.set(outbox.backlog(session=session))
+    except Exception:  # metrics must answer even when the database does not
+        metrics.OUTBOX_BACKLOG.set(float("nan"))
+    start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+    return [metrics.render()]
 
 
 def make_server(application: WSGIApp, *, host: str, port: int, threads: int = 8) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,7 +20,8 @@ class TrackedExecutor(ThreadPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._idle:
             self._pending += 1
-        future = super().submit(fn, *args, **kwargs)
+        # Carry the request's logging context into the worker thread.
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
 

@@ -8,6 +8,7 @@ once on start-up (catch-up).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.deps import Deps
 from schedules.jobs import JOBS, JobReport
 from storage import job_runs
@@ -85,9 +87,11 @@ def run_job(
         ):
             logger.info("%s for %s already ran", name, slot.isoformat())
             return None
+    started = time.perf_counter()
     try:
         report = JOBS[name](deps, now=now)
     except Exception as exc:
+        metrics.JOB_RUNS.labels(name, "error").inc()
         with session_scope(deps.engine) as session:
             job_runs.finish(
                 session=session,
@@ -97,6 +101,8 @@ def run_job(
                 outcome=f"error: {type(exc).__name__}",
             )
         raise
+    metrics.JOB_RUNS.labels(name, "ok").inc()
+    metrics.JOB_DURATION.labels(name).observe(time.perf_counter() - started)
     with session_scope(deps.engine) as session:
         job_runs.finish(
             session=session, job=name, slot=slot, now=deps.clock(), outcome=report.summary()

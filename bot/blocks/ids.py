@@ -6,6 +6,7 @@ through the code.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -15,14 +16,27 @@ class ActionId(StrEnum):
     TASK_DONE = "task_done"
     TASK_UNDO = "task_undo"
     TASK_MORE_TIME = "task_more_time"
+    TASK_SKIP = "task_skip"
     PLAN_SCHEDULE = "plan_schedule"  # value: project id
     OPEN_STATUS = "open_status"  # value: project id
+    RISK_CLOSE = "risk_close"  # value: risk id
+    # The score buttons' action ids are `survey_action(...)`, the check-in buttons'
+    # `checkin_action(...)`: Slack rejects two buttons with one action_id in a block.
+    SURVEY_CSAT = "survey_csat"  # value: "<project id>:<score>"
+    SURVEY_NPS = "survey_nps"  # value: "<project id>:<score>"
+    SURVEY_COMMENT = "survey_comment"  # value: project id
+    CHECKIN = "checkin"  # value: project id
+    HOME_OPEN_STATUS = "home_open_status"  # value: project id
+    HOME_OPEN_CHANNEL = "home_open_channel"  # value: channel id; a link button
 
 
 class CallbackId(StrEnum):
     """`callback_id` of modal views."""
 
     START_PROJECT = "start_project"
+    SCHEDULE = "schedule"  # private_metadata: project id
+    MORE_TIME = "more_time"  # private_metadata: task id
+    SURVEY_COMMENT = "survey_comment"  # private_metadata: project id
 
 
 class StartField(StrEnum):
@@ -36,6 +50,35 @@ class StartField(StrEnum):
     DECISION_MAKER = "decision_maker"
     CSM = "csm"
     LANG = "lang"
+
+
+class ScheduleField(StrEnum):
+    """Inputs of the scheduling modal: each is both the input's `block_id` and its `action_id`."""
+
+    BUSY1_START = "busy1_start"
+    BUSY1_END = "busy1_end"
+    BUSY2_START = "busy2_start"
+    BUSY2_END = "busy2_end"
+    BUSY3_START = "busy3_start"
+    BUSY3_END = "busy3_end"
+    SLIP_REASON = "slip_reason"
+    SLIP_NOTE = "slip_note"
+    INITIATIVES = "initiatives"
+    GO_LIVE = "go_live"
+
+
+class MoreTimeField(StrEnum):
+    """Inputs of the "need more time" modal: each is both `block_id` and `action_id`."""
+
+    NEW_DUE = "new_due"
+    REASON = "reason"
+    NOTE = "note"
+
+
+class SurveyField(StrEnum):
+    """Inputs of the survey comment modal: each is both `block_id` and `action_id`."""
+
+    COMMENT = "comment"
 
 
 class BlockId(StrEnum):
@@ -79,3 +122,26 @@ def phase_block_id(phase_no: int, *, continued: bool = False) -> str:
 
 def overview_block_id(index: int) -> str:
     return f"overview-{index}"
+
+
+SURVEY_KINDS = ("csat", "nps")
+CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
+
+SURVEY_ACTION = re.compile(r"^survey_(csat|nps):(\d+)$")
+"""Matches `survey_action(...)`; groups: the kind and the score."""
+CHECKIN_ACTION = re.compile(r"^checkin:(regularly|occasionally|stalled)$")
+"""Matches `checkin_action(...)`; group: the answer."""
+
+
+def survey_action(kind: str, n: int) -> str:
+    """`survey_csat:4`, `survey_nps:9`: the action id of one score button; `kind` is csat or nps."""
+    if kind not in SURVEY_KINDS:
+        raise ValueError(f"unknown survey question: {kind!r}")
+    return f"{ActionId.SURVEY_CSAT if kind == 'csat' else ActionId.SURVEY_NPS}:{n}"
+
+
+def checkin_action(answer: str) -> str:
+    """`checkin:regularly` etc.: the action id of one check-in answer button."""
+    if answer not in CHECKIN_ANSWERS:
+        raise ValueError(f"unknown check-in answer: {answer!r}")
+    return f"{ActionId.CHECKIN}:{answer}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.blocks.checklist import due_label, owner_label, short_date
@@ -10,7 +10,8 @@ from bot.blocks.escape import channel_link, clip, escape
 from bot.blocks.ids import ActionId, BlockId, overview_block_id
 from bot.blocks.message import Block, Message, actions, button, context, section
 from bot.blocks.progress import progress_bar
-from bot.domain.views import ProjectView, TaskView
+from bot.blocks.schedule import risk_blocks
+from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import t
 
 SECTION_LIMIT = 3000
@@ -20,15 +21,21 @@ CUSTOMER_LIMIT = 80
 
 
 def project_status(
-    project: ProjectView, *, today: date, overdue_days: Mapping[int, int] | None = None
+    project: ProjectView,
+    *,
+    today: date,
+    overdue_days: Mapping[int, int] | None = None,
+    risks: Sequence[RiskView] = (),
 ) -> Message:
-    """Progress, overdue tasks (oldest first) and the next task due.
+    """Progress, overdue tasks (oldest first), the next task due and the open delay risks.
 
     Args:
         project: The project to describe.
         today: The date overdue and next-due are computed against.
         overdue_days: Business days each overdue task is late, by task id; computed by the
             caller with the project's calendar. Tasks missing from it show no day count.
+        risks: The project's delay risks; the open ones are listed, each with a *Close*
+            button. Closed ones are left out.
     """
     locale = project.locale
     overdue_days = overdue_days or {}
@@ -74,15 +81,16 @@ def project_status(
         section(BlockId.STATUS_OVERDUE, overdue_text),
         section(BlockId.STATUS_NEXT, next_text),
     ]
+    tail: list[Block] = []
     if project.channel_id:
-        blocks.append(
+        tail.append(
             context(
                 BlockId.STATUS_CHANNEL,
                 t(locale, "status.channel", channel=channel_link(project.channel_id)),
             )
         )
     if project.status in ("active", "paused") and any(task.is_open for task in project.tasks):
-        blocks.append(
+        tail.append(
             actions(
                 BlockId.STATUS_ACTIONS,
                 button(
@@ -92,6 +100,8 @@ def project_status(
                 ),
             )
         )
+    blocks += risk_blocks(risks, locale=locale, max_blocks=MAX_BLOCKS - len(blocks) - len(tail))
+    blocks += tail
     text = t(locale, "status.text", customer=customer, done=done, total=total, overdue=len(overdue))
     return Message(text=text, blocks=blocks)
 

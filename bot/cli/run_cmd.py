@@ -1,4 +1,4 @@
-"""`onboardbot run`: serve Slack over HTTP or Socket Mode."""
+"""`onboardbot run`: serve Slack over HTTP or Socket Mode, with the scheduler."""
 
 from __future__ import annotations
 
@@ -7,16 +7,23 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 
 from bot.app import build_app, build_deps
 from bot.cli.errors import UsageError
 from bot.config import load_settings
+from bot.deps import Deps
 from bot.flows.outbox import worker_id
+from bot.logs import configure
 from bot.server import make_server, wsgi_app
+from bot.work import TrackedExecutor
 from schedules.scheduler import build_scheduler, catch_up
+from storage import outbox
+from storage.db import session_scope
 from storage.migrate import SchemaBehindError
 
 logger = logging.getLogger(__name__)
+SHUTDOWN_SECONDS = 8  # finish what was acknowledged; Kubernetes and Docker wait 10 s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_bot(args: argparse.Namespace) -> int:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure(level=settings.log_level, fmt=settings.log_format)
     missing = [
         name for name in ("slack_bot_token", "slack_signing_secret") if not getattr(settings, name)
     ]
@@ -43,21 +48,50 @@ def run_bot(args: argparse.Namespace) -> int:
         deps = build_deps(settings)
     except SchemaBehindError as exc:
         raise UsageError(str(exc)) from None
-    app = build_app(deps)
-    scheduler = build_scheduler(deps, runner=worker_id())
+    executor = TrackedExecutor()
+    app = build_app(deps, executor=executor)
+    me = worker_id()
+    scheduler = build_scheduler(deps, runner=me)
     scheduler.start()
     # Jobs missed while the bot was down run once, without holding up the server's start.
     threading.Thread(
         target=catch_up, args=(deps,), kwargs={"now": deps.clock()}, daemon=True
     ).start()
+    stopping = threading.Event()
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        SocketModeHandler(app, settings.slack_app_token).start()
-        return 0
-    server = make_server(wsgi_app(app, deps), host=args.host, port=args.port)
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
-    logger.info("serving on http://%s:%s/slack/events", args.host, args.port)
-    with contextlib.suppress(KeyboardInterrupt, OSError):  # OSError: closed by SIGTERM
-        server.run()
+        handler = SocketModeHandler(app, settings.slack_app_token)
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        handler.connect()
+        stopping.wait()
+        handler.close()
+    else:
+        server = make_server(wsgi_app(app, deps), host=args.host, port=args.port)
+
+        def on_sigterm(*_: object) -> None:
+            stopping.set()
+            deps.stopping.set()
+            server.close()  # stop taking new requests
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        logger.info("serving on http://%s:%s/slack/events", args.host, args.port)
+        with contextlib.suppress(KeyboardInterrupt, OSError):  # OSError: closed by SIGTERM
+            server.run()
+    shutdown(deps, scheduler=scheduler, executor=executor, worker=me)
     return 0
+
+
+def shutdown(deps: Deps, *, scheduler, executor: TrackedExecutor, worker: str) -> None:  # type: ignore[no-untyped-def]
+    """Stop the scheduler, finish acknowledged work, give back claimed outbox rows."""
+    started = time.monotonic()
+    deps.stopping.set()  # running jobs stop claiming and hand back what they hold
+    stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+    stopper.start()
+    executor.wait_idle(timeout=SHUTDOWN_SECONDS)
+    stopper.join(timeout=max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - started)))
+    with session_scope(deps.engine) as session:
+        released = outbox.release(session=session, worker=worker)
+    logger.info("stopped in %.1fs; released %d outbox rows", time.monotonic() - started, released)
+    executor.shutdown(wait=False, cancel_futures=True)
+    deps.engine.dispose()

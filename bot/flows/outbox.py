@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.blocks.message import Message
 from bot.deps import Deps
 from bot.slack.gateway import SlackError
@@ -65,7 +66,20 @@ def dispatch(
             batch = outbox_rows.claim(session=session, now=now, worker=me, lease=LEASE, limit=limit)
         if not batch:
             return result
-        for row in batch:
+        for n, row in enumerate(batch):
+            if deps.stopping.is_set():
+                # Shutting down: give the rest back for another worker (or the next start).
+                with session_scope(deps.engine) as session:
+                    for left in batch[n:]:
+                        assert left.id is not None
+                        outbox_rows.mark_retry(
+                            session=session,
+                            row_id=left.id,
+                            worker=me,
+                            error="shutdown",
+                            next_attempt_at=now,
+                        )
+                return result
             _send(deps, row, now=now, worker=me, result=result)
         if len(batch) < limit:
             return result
@@ -120,6 +134,7 @@ def _send(deps: Deps, row: Outbox, *, now: datetime, worker: str, result: Dispat
                 },
             )
     result.sent.append(row.key)
+    metrics.MESSAGES.labels(row.kind, "sent").inc()
 
 
 def _retry_later(
@@ -146,6 +161,7 @@ def _retry_later(
                     "attempts": row.attempts,
                 },
             )
+    metrics.MESSAGES.labels(row.kind, "failed" if give_up else "retried").inc()
     if give_up:
         logger.error("gave up sending %s after %s tries: %s", row.key, row.attempts, error)
         result.failed.append(row.key)

@@ -13,21 +13,27 @@ from bot.errors import UserError
 from bot.flows import completion, status
 from bot.flows.locale import locale_for
 from bot.i18n import t
+from handlers.errors import after_ack
 from handlers.payload import caller_from_interaction
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(SURVEY_ACTION)
+    @after_ack(deps)
     def survey(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         kind, score = SURVEY_ACTION.match(action["action_id"]).groups()  # type: ignore[union-attr]
+        project_id = int(
+            str(action.get("value") or "0").split(":")[0] or 0
+        )  # value: "project:score"
         replies = completion.answer_survey(
-            deps, caller_from_interaction(body), project_id=_id(action), kind=kind, score=int(score)
+            deps, caller_from_interaction(body), project_id=project_id, kind=kind, score=int(score)
         )
         ephemeral(respond, replies)
 
     @app.action(ActionId.SURVEY_COMMENT)
+    @after_ack(deps)
     def comment(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         completion.open_comment_form(
@@ -38,6 +44,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(CHECKIN_ACTION)
+    @after_ack(deps)
     def checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         answer = CHECKIN_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
@@ -49,6 +56,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(ActionId.HOME_OPEN_STATUS)
+    @after_ack(deps)
     def home_status(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         caller = caller_from_interaction(body)
@@ -62,6 +70,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(ActionId.HOME_OPEN_CHANNEL)
+    @after_ack(deps)
     def home_channel(ack: Ack) -> None:
         ack()  # a link button: Slack opens the channel, the app only acknowledges
 

@@ -10,12 +10,14 @@ from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows import schedule
+from handlers.errors import after_ack
 from handlers.payload import caller_from_interaction
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.PLAN_SCHEDULE)
+    @after_ack(deps)
     def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         schedule.open_schedule_form(
@@ -26,6 +28,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(ActionId.TASK_MORE_TIME)
+    @after_ack(deps)
     def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         schedule.open_more_time_form(
@@ -33,11 +36,13 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.action(ActionId.TASK_SKIP)
+    @after_ack(deps)
     def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         ephemeral(respond, schedule.skip(deps, caller_from_interaction(body), task_id=_id(action)))
 
     @app.action(ActionId.RISK_CLOSE)
+    @after_ack(deps)
     def close_risk(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:

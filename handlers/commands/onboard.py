@@ -12,12 +12,14 @@ from bot.deps import Deps
 from bot.domain import command_text as cmd
 from bot.flows import completion, kickoff, membership, pause, schedule, start_modal, status
 from bot.flows.locale import locale_for
+from handlers.errors import after_ack
 from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/onboard")
+    @after_ack(deps)
     def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         caller = caller_from_command(body)
         try:

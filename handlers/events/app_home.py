@@ -8,10 +8,12 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.flows import home
+from handlers.errors import after_ack
 
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
+    @after_ack(deps)
     def opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             home.publish(deps, event["user"])

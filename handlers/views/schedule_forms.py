@@ -14,11 +14,13 @@ from bot.flows import schedule
 from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.i18n import t
+from handlers.errors import after_ack
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SCHEDULE)
+    @after_ack(deps)
     def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         caller = _caller(body)
         fields = {f.value: field_value(view, f.value) for f in ScheduleField}
@@ -35,6 +37,7 @@ def register(app: App, deps: Deps) -> None:
         schedule.submit_schedule(deps, caller, project_id=project_id, answers=answers)
 
     @app.view(CallbackId.MORE_TIME)
+    @after_ack(deps)
     def more_time_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         caller = _caller(body)
         raw_due = field_value(view, MoreTimeField.NEW_DUE)

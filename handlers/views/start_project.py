@@ -13,11 +13,13 @@ from bot.flows import start_modal
 from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.i18n import t
+from handlers.errors import after_ack
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.START_PROJECT)
+    @after_ack(deps)
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]
         caller = Caller(

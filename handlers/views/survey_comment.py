@@ -10,11 +10,13 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
+from handlers.errors import after_ack
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SURVEY_COMMENT)
+    @after_ack(deps)
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         ack()
         user = body["user"]
