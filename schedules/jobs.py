@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -268,14 +268,15 @@ def _new_only(session: Any, drafts: list[EscalationDraft]) -> list[EscalationDra
     return [d for d in drafts if d.key not in known]
 
 
-def _reminders_sent(session: Any, drafts: Iterable[EscalationDraft]) -> dict[int, int]:
+def _reminders_sent(session: Any, drafts: list[EscalationDraft]) -> dict[int, int]:
     """How many reminders have reached each task's owner so far (for the CSM's alert)."""
     wanted = {task_id for d in drafts for task_id in d.task_ids}
     counts: dict[int, int] = defaultdict(int)
-    if not wanted:
-        return counts
-    for row in outbox_rows.rows(session=session, kind_prefix="reminder", status="sent"):
-        for task_id in row.task_ids:
+    projects = sorted({d.project.id for d in drafts})
+    for task_ids in outbox_rows.sent_task_ids(
+        session=session, kind="reminder", project_ids=projects
+    ):
+        for task_id in task_ids:
             if task_id in wanted:
                 counts[task_id] += 1
     return counts

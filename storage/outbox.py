@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import String, any_, bindparam, func, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
@@ -31,6 +32,10 @@ def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` are already in the outbox."""
+    if session.get_bind().dialect.name == "postgresql":
+        param = bindparam("keys", value=list(keys), type_=ARRAY(String))
+        return set(session.exec(select(Outbox.key).where(col(Outbox.key) == any_(param))))
     found: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
@@ -147,3 +152,15 @@ def rows(
     if status is not None:
         query = query.where(Outbox.status == status)
     return list(session.exec(query.order_by(col(Outbox.id))))
+
+
+def sent_task_ids(*, session: Session, kind: str, project_ids: Sequence[int]) -> list[list[int]]:
+    """The task ids of each sent message of `kind` for these projects (no message bodies)."""
+    if not project_ids:
+        return []
+    query = select(Outbox.task_ids).where(
+        col(Outbox.kind) == kind,
+        col(Outbox.status) == OutboxStatus.SENT,
+        col(Outbox.project_id).in_(list(project_ids)),
+    )
+    return [list(ids or []) for ids in session.exec(query)]

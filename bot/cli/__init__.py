@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import (
+    admin_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
@@ -28,6 +29,7 @@ COMMAND_MODULES = (
     db_cmd,
     playbooks_cmd,
     config_cmd,
+    admin_cmd,
 )
 
 

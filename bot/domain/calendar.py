@@ -158,6 +158,8 @@ class BusinessCalendar:
         self._holidays = _HolidayCache(country=country, subdiv=subdiv)
         self.year_end_closure = year_end_closure
         self.blackouts: tuple[DateRange, ...] = tuple(blackouts)
+        # Business-day counts are asked for again and again (every open task, every run).
+        self._between: dict[tuple[date, date], int] = {}
 
     @property
     def country(self) -> str:
@@ -171,6 +173,7 @@ class BusinessCalendar:
         """A copy with ``blackouts`` instead of the current ones; shares the holiday cache."""
         other = copy(self)
         other.blackouts = tuple(blackouts)
+        other._between = {}  # the counts depend on the blackouts
         return other
 
     def closed_reason(self, d: date) -> ClosedReason | None:
@@ -190,7 +193,12 @@ class BusinessCalendar:
         return None
 
     def is_business_day(self, d: date) -> bool:
-        return self.closed_reason(d) is None
+        # The same tests as closed_reason, without building a reason: this is the hot path.
+        if d.weekday() >= 5 or self._holidays.names(d) is not None:
+            return False
+        if self.year_end_closure is not None and self.year_end_closure.contains(d):
+            return False
+        return not any(blackout.contains(d) for blackout in self.blackouts)
 
     def next_business_day(self, d: date, *, include_self: bool = True) -> date:
         """The first business day on or after ``d`` (strictly after if not ``include_self``)."""
@@ -213,7 +221,12 @@ class BusinessCalendar:
         """Business days in (start, end]; negative when ``end`` is before ``start``."""
         if end < start:
             return -self.business_days_between(end, start)
-        return sum(1 for day in _days(start + _ONE_DAY, end) if self.is_business_day(day))
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = sum(
+                1 for day in _days(start + _ONE_DAY, end) if self.is_business_day(day)
+            )
+        return self._between[key]
 
     def closed_days(self, start: date, end: date) -> list[tuple[date, ClosedReason]]:
         """Every non-business day in [start, end] with its reason."""

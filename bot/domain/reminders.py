@@ -223,6 +223,8 @@ def plan_escalations(
     for task in tasks:
         project = projects[task.project_id]
         local = local_moment(now, project.timezone)
+        if task.due >= local.date():
+            continue  # only overdue tasks escalate
         calendar = calendar_for(project)
         if local.hour < reminder_hour or not calendar.is_business_day(local.date()):
             continue

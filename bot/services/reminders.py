@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlmodel import Session, col
 
 from bot.domain.calendar import DateRange
@@ -131,6 +131,39 @@ def load_portfolio(*, session: Session) -> Portfolio:
             decision_maker_user_id=dm[1] if dm else None,
             decision_maker_external=bool(dm and dm[2]),
             paused_until=row.paused_until,
+        )
+    tasks = []
+    in_locale = Project.locale == "ja"
+    no_owner = (None, None, False, None)
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.project_id,
+            case((in_locale, Task.title_ja), else_=Task.title_en),
+            case((in_locale, Task.why_ja), else_=Task.why_en),
+            Task.owner_side,
+            Task.owner_role,
+            Task.due,
+        )
+        .join(Project, col(Project.id) == col(Task.project_id))
+        .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
+        .order_by(col(Task.project_id), col(Task.position))
+    ).tuples()
+    for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows
+        owner = people.get(project_id, {}).get(OWNER_FOR_ROLE.get(role, "")) or no_owner
+        tasks.append(
+            OpenTask(
+                task_id,
+                project_id,
+                title,
+                why,
+                side,
+                due,
+                owner[0],
+                owner[1],
+                bool(owner[2]),
+                owner[3],
+            )
         )
     tasks = []
     for row in session.execute(

@@ -1,0 +1,1 @@
+"""Benchmarks: `bench/run` (or `make bench`). Targets live here, never in timed tests."""

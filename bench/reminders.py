@@ -1,0 +1,581 @@
+"""Section `reminders`: planning the day's reminders and escalations for a large portfolio.
+
+The timed unit is what the morning jobs do before any rendering or Slack call: read the
+portfolio (`load_portfolio`), plan reminders and escalations for one `now`, and ask the
+outbox which of the planned keys were already decided. The baseline is one plain SQL
+query, through the DB-API cursor, that reads the same rows: the open tasks of running
+projects with their project's columns and their owner's stakeholder columns.
+
+Run alone: `python -m bench.reminders memory --url URL` is the child process the peak
+memory is measured in (see `bench.common.run_child`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from bench.common import (
+    MB,
+    Row,
+    against_baseline,
+    backends,
+    peak_rss,
+    profile,
+    run_child,
+    scratch_database,
+    timed,
+)
+from bot.config import Settings
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.playbook import load_playbooks
+from bot.domain.reminders import (
+    EscalationDraft,
+    ProjectInfo,
+    ReminderDraft,
+    plan_escalations,
+    plan_reminders,
+)
+from bot.services.calendars import calendar_for
+from bot.services.reminders import Portfolio, load_portfolio
+from storage.db import make_engine, session_scope
+from storage.migrate import upgrade
+from storage.outbox import existing_keys
+
+# A Wednesday, 09:05 in Tokyo (17:05 the day before in Los Angeles): the morning run.
+NOW = datetime(2027, 4, 7, 0, 5, tzinfo=UTC)
+TODAY = NOW.astimezone(ZoneInfo("Asia/Tokyo")).date()
+TASKS_PER_PROJECT = 20
+CSM_COUNT = 200  # CSMs share projects, so one CSM's reminder lists tasks of many projects
+TARGET_RATIO = 3.0
+TARGET_SECONDS = 10.0
+TARGET_PEAK_BYTES = 500 * MB
+SEED = 20270407
+
+
+def _columns(names: str) -> list[str]:
+    return names.split()
+
+
+# Columns the fill writes (the rest keep their defaults).
+PROJECT_COLUMNS = _columns("""
+    id customer_name playbook_name playbook_version locale timezone holiday_country kickoff
+    target_go_live fiscal_year_end_month status paused_until team_id channel_id channel_name
+    welcome_ts checklist_ts playbook_snapshot created_by created_at reminder_lead_days
+    csm_after_days decision_maker_after_days decision_maker_overdue_tasks
+""")
+STAKEHOLDER_COLUMNS = _columns("""
+    id project_id role side slack_user_id email name is_external team_id joined_at tz locale
+""")
+TASK_COLUMNS = _columns("""
+    id project_id key position phase title_ja title_en why_ja why_en owner_side owner_role
+    owner_id start_date planned_due due required first_value depends_on status completed_at
+    completed_on completed_by replan_count
+""")
+BLACKOUT_COLUMNS = _columns("""
+    id project_id start end label
+""")
+OUTBOX_COLUMNS = _columns("""
+    key kind project_id recipient text blocks task_ids local_date status attempts
+    next_attempt_at created_at sent_at
+""")
+
+
+# -- filling ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FillStats:
+    projects: int
+    people: int
+    tasks: int
+    open_tasks: int
+    overdue: int
+    due_soon: int  # open, due today or within 3 calendar days
+    blackouts: int
+    outbox: int
+
+
+def _templates() -> list[dict[str, Any]]:
+    """Twenty task templates: the high-touch playbook's tasks, topped up from low-touch."""
+    playbooks = load_playbooks()
+    specs = list(playbooks["high-touch"].tasks)
+    taken = {spec.id for spec in specs}
+    specs += [s for s in playbooks["low-touch"].tasks if s.id not in taken]
+    return [
+        {
+            "key": spec.id,
+            "phase": spec.phase,
+            "title_ja": spec.title.ja,
+            "title_en": spec.title.en,
+            "why_ja": spec.why.ja,
+            "why_en": spec.why.en,
+            "owner_side": spec.owner_side,
+            "owner_role": spec.owner_role,
+            "start_offset": spec.start_offset,
+            "due_offset": spec.due_offset,
+            "required": spec.required,
+            "first_value": spec.first_value,
+            "depends_on": list(spec.depends_on),
+        }
+        for spec in specs[:TASKS_PER_PROJECT]
+    ]
+
+
+def _generate(projects: int, settings: Settings) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Rows per table as (columns, tuples of Python values), deterministic for a seed."""
+    rng = random.Random(SEED)
+    templates = _templates()
+    snapshot = json.dumps(load_playbooks()["high-touch"].model_dump(mode="json"))
+    calendars = {c: calendar_for(settings, country=c) for c in ("JP", "US")}
+
+    @cache
+    def business(country: str, kickoff: date, offset: int) -> date:
+        return calendars[country].add_business_days(kickoff, offset)
+
+    today = TODAY
+    created = NOW - timedelta(days=90)
+    project_rows, people_rows, task_rows, blackout_rows = [], [], [], []
+    for n in range(projects):
+        pid = n + 1
+        la = rng.random() < 0.15
+        tz, country = ("America/Los_Angeles", "US") if la else ("Asia/Tokyo", "JP")
+        locale = "en" if la or rng.random() < 0.2 else "ja"
+        kickoff = calendars[country].next_business_day(today - timedelta(days=rng.randint(-5, 75)))
+        status, paused_until = "active", None
+        if rng.random() < 0.01:  # paused until a date: still planned for, skipped until then
+            status, paused_until = "paused", today + timedelta(days=rng.randint(1, 10))
+        has_channel = rng.random() >= 0.02
+        project_rows.append(
+            (
+                pid,
+                f"Customer {pid:05d} 株式会社" if locale == "ja" else f"Customer {pid:05d} Inc.",
+                "high-touch",
+                1,
+                locale,
+                tz,
+                country,
+                kickoff,
+                business(country, kickoff, 40),
+                3,
+                status,
+                paused_until,
+                "T0VENDOR",
+                f"C{pid:09d}" if has_channel else None,
+                f"onb-customer-{pid:05d}" if has_channel else None,
+                f"1700000000.{pid:06d}" if has_channel else None,
+                json.dumps([f"1700000001.{pid:06d}"] if has_channel else []),
+                snapshot,
+                "UCSM0000",
+                created,
+                2,
+                2,
+                5,
+                3,
+            )
+        )
+        # The CSM (shared with ~50 other projects) and the customer's champion.
+        csm = rng.randrange(CSM_COUNT)
+        csm_tz = "America/Los_Angeles" if csm % 10 == 0 else "Asia/Tokyo"
+        people_rows.append(
+            (
+                2 * pid - 1,
+                pid,
+                "csm",
+                "vendor",
+                f"UCSM{csm:04d}",
+                f"csm{csm}@vendor.example",
+                f"CSM {csm}",
+                False,
+                "T0VENDOR",
+                created,
+                csm_tz,
+                "ja-JP",
+            )
+        )
+        kind = rng.random()
+        if kind < 0.45:  # Slack Connect: can't be DMed, gets a threaded mention
+            champion = (f"UEXT{pid:06d}", True, f"T{pid:08d}", created, tz)
+        elif kind < 0.75:  # a member or guest of the vendor's workspace: gets a DM
+            champion = (f"UCH{pid:06d}", False, "T0VENDOR", created, tz)
+        else:  # invited by e-mail, not in Slack yet
+            champion = (None, False, None, None, None)
+        slack_id, external, team, joined, ctz = champion
+        people_rows.append(
+            (
+                2 * pid,
+                pid,
+                "champion",
+                "customer",
+                slack_id,
+                f"champion@customer{pid}.example",
+                f"Champion {pid}",
+                external,
+                team,
+                joined,
+                ctz,
+                None,
+            )
+        )
+        for k, tpl in enumerate(templates):
+            due = business(country, kickoff, tpl["due_offset"])
+            start = business(country, kickoff, tpl["start_offset"])
+            planned_due, replans = due, 0
+            if rng.random() < 0.1:
+                due, replans = due + timedelta(days=rng.randint(1, 7)), 1
+            delta, r = (due - today).days, rng.random()
+            if delta < -10:
+                status_t = "done" if r < 0.93 else ("skipped" if r < 0.95 else "open")
+            elif delta < 0:
+                status_t = "done" if r < 0.65 else "open"
+            elif delta <= 3:
+                status_t = "done" if r < 0.2 else "open"
+            else:
+                status_t = "done" if r < 0.03 else "open"
+            done = status_t == "done"
+            completed_on = min(due, today - timedelta(days=1)) if done else None
+            owner_id = 2 * pid - 1 if tpl["owner_side"] == "vendor" else 2 * pid
+            task_rows.append(
+                (
+                    n * TASKS_PER_PROJECT + k + 1,
+                    pid,
+                    tpl["key"],
+                    k,
+                    tpl["phase"],
+                    tpl["title_ja"],
+                    tpl["title_en"],
+                    tpl["why_ja"],
+                    tpl["why_en"],
+                    tpl["owner_side"],
+                    tpl["owner_role"],
+                    owner_id,
+                    start,
+                    planned_due,
+                    due,
+                    tpl["required"],
+                    tpl["first_value"],
+                    json.dumps(tpl["depends_on"]),
+                    status_t,
+                    datetime.combine(completed_on, datetime.min.time(), UTC)
+                    if completed_on
+                    else None,
+                    completed_on,
+                    "UCH000001" if done else None,
+                    replans,
+                )
+            )
+        if rng.random() < 0.1:
+            if locale == "ja" and rng.random() < 0.5:  # the fiscal year-end close
+                start, end, label = date(2027, 3, 25), date(2027, 4, 2), "年度末"
+            else:
+                start = today + timedelta(days=rng.randint(-20, 20))
+                start, end, label = start, start + timedelta(days=rng.randint(2, 9)), "busy"
+            blackout_rows.append((len(blackout_rows) + 1, pid, start, end, label))
+    return {
+        "project": (PROJECT_COLUMNS, project_rows),
+        "stakeholder": (STAKEHOLDER_COLUMNS, people_rows),
+        "task": (TASK_COLUMNS, task_rows),
+        "blackout": (BLACKOUT_COLUMNS, blackout_rows),
+    }
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy's SQLite types store: ISO dates, naive UTC datetimes, 0/1."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def write_rows(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Bulk insert: executemany on SQLite, COPY on PostgreSQL."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            marks = ", ".join("?" for _ in columns)
+            conn.exec_driver_sql(
+                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                [tuple(_sqlite_value(v) for v in row) for row in rows],
+            )
+            return
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def fill(engine: Engine, *, projects: int, settings: Settings) -> FillStats:
+    """Migrate, then write the portfolio and two earlier mornings of outbox history."""
+    upgrade(engine)
+    tables = _generate(projects, settings)
+    for table in ("project", "stakeholder", "task", "blackout"):
+        columns, rows = tables[table]
+        write_rows(engine, table, columns, rows)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            for table in ("project", "stakeholder", "task", "blackout"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f'(SELECT coalesce(max(id), 1) FROM "{table}"))'
+                    )
+                )
+            conn.execute(text("ANALYZE"))  # what autovacuum does shortly after a bulk load
+    outbox = _history(engine, settings=settings)
+    today = TODAY
+    tasks = tables["task"][1]
+    due, status = (tables["task"][0].index(c) for c in ("due", "status"))
+    open_dues = [row[due] for row in tasks if row[status] == "open"]
+    return FillStats(
+        projects=projects,
+        people=len(tables["stakeholder"][1]),
+        tasks=len(tasks),
+        open_tasks=len(open_dues),
+        overdue=sum(1 for d in open_dues if d < today),
+        due_soon=sum(1 for d in open_dues if today <= d <= today + timedelta(days=3)),
+        blackouts=len(tables["blackout"][1]),
+        outbox=outbox,
+    )
+
+
+def _history(engine: Engine, *, settings: Settings) -> int:
+    """The outbox as two earlier mornings left it: their reminders and escalations, sent
+    (message bodies left empty: planning only looks at keys).
+
+    Escalation keys carry the task and its due date, not the day, so most of today's
+    escalations are already there; today's reminders are not.
+    """
+    rows: dict[str, tuple] = {}
+    for days_back in (2, 1):
+        moment = NOW - timedelta(days=days_back)
+        _, reminders, escalations = drafts(engine, settings=settings, now=moment)
+        sent = ("sent", 1, moment, moment, moment)  # status attempts next_attempt created sent
+        for r in reminders:
+            recipient = r.user_id or r.channel_id or "-"
+            rows[r.key] = (r.key, "reminder", r.items[0][0].id, recipient, "reminder", "[]",
+                           json.dumps(r.task_ids), r.local_date, *sent)  # fmt: skip
+        for e in escalations:
+            recipient = e.recipient_user_id or e.project.channel_id or "-"
+            rows.setdefault(e.key, (e.key, "escalation", e.project.id, recipient, "escalation",
+                                    "[]", json.dumps(e.task_ids), e.local_date, *sent))  # fmt: skip
+    write_rows(engine, "outbox", OUTBOX_COLUMNS, rows.values())
+    return len(rows)
+
+
+# -- the timed unit ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayPlan:
+    projects: int
+    open_tasks: int
+    reminders: int
+    escalations: int
+    already_decided: int  # planned keys the outbox already holds
+
+
+def portfolio_calendars(
+    settings: Settings, portfolio: Portfolio
+) -> Callable[[ProjectInfo], BusinessCalendar]:
+    """Like the jobs' `_calendars`: one holiday cache per country, blackouts per project."""
+    bases: dict[str, BusinessCalendar] = {}
+    per_project: dict[int, BusinessCalendar] = {}
+
+    def calendar(project: ProjectInfo) -> BusinessCalendar:
+        found = per_project.get(project.id)
+        if found is None:
+            base = bases.get(project.holiday_country)
+            if base is None:
+                base = bases[project.holiday_country] = calendar_for(
+                    settings, country=project.holiday_country
+                )
+            blackouts = portfolio.blackouts.get(project.id)
+            found = per_project[project.id] = base.with_blackouts(blackouts) if blackouts else base
+        return found
+
+    return calendar
+
+
+def drafts(
+    engine: Engine, *, settings: Settings, now: datetime
+) -> tuple[Portfolio, list[ReminderDraft], list[EscalationDraft]]:
+    """Read the portfolio and plan the reminders and escalations due at `now`."""
+    with session_scope(engine) as session:
+        portfolio = load_portfolio(session=session)
+    calendars = portfolio_calendars(settings, portfolio)
+    common: dict[str, Any] = {
+        "now": now,
+        "projects": portfolio.projects,
+        "tasks": portfolio.tasks,
+        "calendar_for": calendars,
+        "reminder_hour": settings.reminder_hour,
+    }
+    return portfolio, plan_reminders(**common), plan_escalations(**common)
+
+
+def plan_day(engine: Engine, *, settings: Settings, now: datetime = NOW) -> DayPlan:
+    """Everything the morning's reminder and escalation runs do before rendering and Slack."""
+    portfolio, reminders, escalations = drafts(engine, settings=settings, now=now)
+    keys = [d.key for d in reminders] + [d.key for d in escalations]
+    with session_scope(engine) as session:
+        known = existing_keys(session=session, keys=keys)
+    return DayPlan(
+        len(portfolio.projects), len(portfolio.tasks), len(reminders), len(escalations), len(known)
+    )
+
+
+# The same rows load_portfolio reads for tasks, with the owner resolved as OWNER_FOR_ROLE does.
+BASELINE_SQL = """
+SELECT t.id, t.project_id, t.title_ja, t.title_en, t.why_ja, t.why_en, t.owner_side,
+       t.owner_role, t.due,
+       p.customer_name, p.locale, p.timezone, p.holiday_country, p.channel_id, p.checklist_ts,
+       p.reminder_lead_days, p.csm_after_days, p.decision_maker_after_days,
+       p.decision_maker_overdue_tasks, p.paused_until,
+       s.id, s.slack_user_id, s.is_external, s.tz
+FROM task t
+JOIN project p ON p.id = t.project_id
+LEFT JOIN stakeholder s ON s.project_id = t.project_id AND s.role = CASE t.owner_role
+    WHEN 'champion' THEN 'champion' WHEN 'customer_member' THEN 'champion'
+    WHEN 'decision_maker' THEN 'decision_maker' ELSE 'csm' END
+WHERE t.status = 'open'
+  AND (p.status = 'active' OR (p.status = 'paused' AND p.paused_until IS NOT NULL))
+ORDER BY t.project_id, t.position
+"""
+
+
+def baseline(engine: Engine) -> int:
+    """One plain query through the DB-API cursor, every row fetched."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(BASELINE_SQL)
+        count = len(cursor.fetchall())
+        cursor.close()
+        connection.commit()
+    finally:
+        connection.close()
+    return count
+
+
+# -- the section -----------------------------------------------------------------------------
+def bench_settings() -> Settings:
+    return Settings(_env_file=None)  # type: ignore[call-arg]  # the defaults, not a local .env
+
+
+def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
+    """Fill each backend once, time planning against the baseline, measure peak memory."""
+    settings = bench_settings()
+    rows: list[Row] = []
+    for backend, problem in backends(options.backend):
+        if problem:
+            log(f"reminders/{backend}: skipped: {problem}")
+            continue
+        with (
+            tempfile.TemporaryDirectory(prefix="onboardbot-bench-") as workdir,
+            scratch_database(backend, Path(workdir)) as url,
+        ):
+            engine = make_engine(url)
+            try:
+                rows += _measure(engine, url, backend, options, settings, log)
+            finally:
+                engine.dispose()
+    return rows
+
+
+def _measure(
+    engine: Engine,
+    url: str,
+    backend: str,
+    options: argparse.Namespace,
+    settings: Settings,
+    log: Callable[[str], None],
+) -> list[Row]:
+    seconds, stats = timed(lambda: fill(engine, projects=options.projects, settings=settings))
+    log(
+        f"reminders/{backend}: filled in {seconds:.1f} s: {stats.projects:,} projects,"
+        f" {stats.people:,} people, {stats.tasks:,} tasks ({stats.open_tasks:,} open,"
+        f" {stats.overdue:,} overdue, {stats.due_soon:,} due within 3 days),"
+        f" {stats.blackouts:,} blackouts, {stats.outbox:,} outbox rows"
+    )
+    counted: list[int] = []
+    plan, base, result = against_baseline(
+        lambda: plan_day(engine, settings=settings),
+        lambda: counted.append(baseline(engine)),
+        repeat=options.repeat,
+    )
+    count = counted[-1]
+    log(
+        f"reminders/{backend}: planned {result.reminders:,} reminders and {result.escalations:,}"
+        f" escalations from {result.open_tasks:,} open tasks ({result.already_decided:,} keys"
+        f" already in the outbox); baseline read {count:,} rows;"
+        f" runs: plan {_runs(plan.runs)}, baseline {_runs(base.runs)}"
+    )
+    if options.profile:
+        log(f"reminders/{backend}: cProfile of one plan_day run (by own time):")
+        log(profile(lambda: plan_day(engine, settings=settings), limit=options.profile))
+    child = run_child("bench.reminders", ["memory", "--url", url])
+    log(
+        f"reminders/{backend}: peak RSS of a fresh process planning once:"
+        f" {child['peak_rss'] / MB:.0f} MB ({child['rss_before'] / MB:.0f} MB before planning)"
+    )
+    return [
+        Row(
+            "reminders.plan",
+            backend,
+            plan.median,
+            baseline=base.median,
+            max_ratio=TARGET_RATIO,
+            max_value=TARGET_SECONDS,
+            note=f"{result.open_tasks:,} open tasks",
+        ),
+        Row(
+            "reminders.peak_rss",
+            backend,
+            child["peak_rss"],
+            unit="bytes",
+            max_value=TARGET_PEAK_BYTES,
+            note="child process, 1 run",
+        ),
+        Row("reminders.fill", backend, seconds, note="not a target"),
+    ]
+
+
+def _runs(runs: Sequence[float]) -> str:
+    return "/".join(f"{r:.2f}" for r in runs) + " s"
+
+
+def _memory_child(url: str) -> None:
+    """Plan once in this fresh process; print the counts and its peak RSS as JSON."""
+    settings = bench_settings()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("select 1"))
+    before = peak_rss()
+    result = plan_day(engine, settings=settings)
+    engine.dispose()
+    print(json.dumps({"rss_before": before, "peak_rss": peak_rss(), **result.__dict__}))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reminders")
+    parser.add_argument("mode", choices=("memory",))
+    parser.add_argument("--url", required=True)
+    args = parser.parse_args(argv)
+    _memory_child(args.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

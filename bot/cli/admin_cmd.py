@@ -1,0 +1,71 @@
+"""`onboardbot project delete` and `onboardbot backup`."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.errors import UsageError
+from bot.config import load_settings
+from bot.services.privacy import NotFound, find, forget
+from storage.db import make_engine, session_scope
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    project = subparsers.add_parser("project", help="manage projects")
+    sub = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
+    delete = sub.add_parser(
+        "delete", help="remove a customer's personal data, keeping anonymous task statistics"
+    )
+    delete.add_argument("customer_or_id", metavar="CUSTOMER_OR_ID")
+    delete.add_argument(
+        "--yes", action="store_true", help="confirm (nothing is deleted without it)"
+    )
+    delete.set_defaults(handler=run_delete)
+
+    backup = subparsers.add_parser(
+        "backup", help="copy the SQLite database safely while the bot runs"
+    )
+    backup.add_argument("--output", type=Path, default=None, metavar="FILE")
+    backup.set_defaults(handler=run_backup)
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            try:
+                project = find(session=session, customer_or_id=args.customer_or_id)
+            except NotFound as exc:
+                raise UsageError(str(exc)) from None
+            if not args.yes:
+                raise UsageError(
+                    f"this removes the personal data of project {project.id}: add --yes to confirm"
+                )
+            counts = forget(session=session, project=project, now=datetime.now(UTC))
+            print(
+                f"project {project.id}: removed {counts['people']} people and {counts['messages']} queued "
+                f"messages, scrubbed {counts['events']} events; task statistics kept"
+            )
+    finally:
+        engine.dispose()
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not settings.is_sqlite:
+        raise UsageError("backup copies SQLite files; for PostgreSQL use pg_dump (see README)")
+    source = Path(settings.database_url.split("///", 1)[1])
+    if not source.exists():
+        raise UsageError(f"no database file at {source}")
+    target = args.output or source.with_name(
+        f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix}"
+    )
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)  # consistent even while the bot writes
+    print(f"backed up {source} to {target}")
+    return 0

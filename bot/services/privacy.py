@@ -1,0 +1,104 @@
+"""Forgetting a customer: personal data goes, anonymous task statistics stay for the KPIs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage import events
+from storage.models import Event, Outbox, Project, Risk, Stakeholder, SurveyAnswer, Task
+
+REDACTED = "redacted"
+# Event fields that hold no personal data; everything else is dropped.
+KEEP_FIELDS = {
+    "status",
+    "due",
+    "reason",
+    "source",
+    "playbook",
+    "version",
+    "kickoff",
+    "csat",
+    "nps",
+    "busy_periods",
+    "slip_reason",
+    "committed_go_live",
+    "answer",
+    "risk_id",
+    "via",
+    "task_ids",
+    "level",
+    "role",
+}
+# Free text typed by people: dropped even under a kept name.
+FREE_TEXT_IN = {"project.cancelled", "project.completed"}
+
+
+class NotFound(LookupError):
+    pass
+
+
+def find(*, session: Session, customer_or_id: str) -> Project:
+    """The project with this id, or the one customer with this exact name."""
+    if customer_or_id.isdigit():
+        project = session.get(Project, int(customer_or_id))
+        if project is not None:
+            return project
+    matches = list(session.exec(select(Project).where(Project.customer_name == customer_or_id)))
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"no project with id or customer name {customer_or_id!r}")
+    ids = ", ".join(str(p.id) for p in matches)
+    raise NotFound(f"several projects for {customer_or_id!r} (ids {ids}): give the id")
+
+
+def forget(*, session: Session, project: Project, now: datetime) -> dict[str, int]:
+    """Remove names, e-mails, Slack user ids, comments and free text of one project."""
+    assert project.id is not None
+    pid = project.id
+    project.customer_name, project.channel_name, project.close_reason = (
+        f"deleted customer {pid}",
+        None,
+        None,
+    )
+    project.created_by = None
+    counts = {
+        "people": session.execute(
+            delete(Stakeholder).where(col(Stakeholder.project_id) == pid)
+        ).rowcount,  # type: ignore[attr-defined]
+        "messages": session.execute(delete(Outbox).where(col(Outbox.project_id) == pid)).rowcount,  # type: ignore[attr-defined]
+    }
+    session.execute(update(Task).where(col(Task.project_id) == pid).values(completed_by=None))
+    session.execute(
+        update(Risk)
+        .where(col(Risk.project_id) == pid)
+        .values(text=None, said_by=REDACTED, closed_by=None)
+    )
+    for answer in session.exec(select(SurveyAnswer).where(SurveyAnswer.project_id == pid)):
+        answer.comment, answer.user_id = None, f"{REDACTED}-{answer.id}"
+    scrubbed = 0
+    for event in session.exec(select(Event).where(Event.project_id == pid)):
+        event.actor = REDACTED if event.actor != "system" else "system"
+        event.before, event.after = (
+            _scrub(event.kind, event.before),
+            _scrub(event.kind, event.after),
+        )
+        scrubbed += 1
+    counts["events"] = scrubbed
+    events.record(
+        session=session, kind="project.forgotten", actor="operator", at=now, project_id=pid
+    )
+    return counts
+
+
+def _scrub(kind: str, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    kept = {k: v for k, v in values.items() if k in KEEP_FIELDS}
+    if kind in FREE_TEXT_IN:
+        kept.pop("reason", None)
+    return kept
