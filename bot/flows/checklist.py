@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.blocks.checklist import checklist_messages
 from bot.deps import Deps
 from bot.flows import home
+from bot.logs import bind
 from bot.services.projects import local_today, project_view
 from storage import projects as project_rows
 from storage.db import session_scope
@@ -17,6 +18,7 @@ def refresh_checklist(deps: Deps, project_id: int) -> None:
     each edit renders what is committed at the time it holds the lock. The number of
     checklist messages depends only on the task list, so it never changes.
     """
+    bind(project_id=project_id)  # later log lines of this request name the project
     with deps.project_lock(project_id):
         with session_scope(deps.engine) as session:
             project = project_rows.get(session=session, project_id=project_id)

@@ -118,3 +118,24 @@ def test_two_processes_run_the_job_at_the_same_instant(bot: Harness, crowd: list
         output, _ = run.communicate(timeout=120)
         assert run.returncode == 0, output
     assert dm_counts(bot, everyone) == {p: 1 for p in everyone}
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_one_of_two_replicas_killed_mid_job_nothing_lost_or_duplicated(
+    bot: Harness, crowd: list[str]
+) -> None:
+    everyone = [*crowd, bot.people.csm.id]
+    bot.sandbox.faults.slow("chat.postMessage", seconds=0.3, times=100)
+    victim = job_process(bot, "reminders", "--now", MORNING.isoformat())
+    survivor = job_process(bot, "reminders", "--now", MORNING.isoformat())
+    wait_until(lambda: sum(dm_counts(bot, everyone).values()) >= 2, timeout=60)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    output, _ = survivor.communicate(timeout=120)
+    assert survivor.returncode == 0, output
+    bot.sandbox.faults.clear()
+    # The survivor's outbox job, once the dead replica's lease has run out.
+    later = job_process(bot, "outbox", "--now", (MORNING + timedelta(minutes=5)).isoformat())
+    output, _ = later.communicate(timeout=60)
+    assert later.returncode == 0, output
+    assert dm_counts(bot, everyone) == {p: 1 for p in everyone}
