@@ -185,3 +185,31 @@ def test_socket_mode_needs_an_app_token(monkeypatch, capsys, tmp_path) -> None: 
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
     assert main(["run", "--mode", "socket"]) == 2
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
+
+
+def test_csm_is_told_when_nobody_joined_after_3_business_days(bot: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from schedules.jobs import join_check
+
+    bot.now = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday
+    channel_id = bot.start_project(START)
+    assert (
+        join_check(bot.deps, now=datetime(2027, 4, 7, 3, tzinfo=UTC)).planned == []
+    )  # 2 business days
+    report = join_check(bot.deps, now=datetime(2027, 4, 8, 3, tzinfo=UTC))  # 3 business days
+    assert report.sent == 1
+    dm = bot.sandbox.dm_messages(bot.people.csm.id)[-1]
+    assert "taro@acme.example" in dm["text"] and channel_id in dm["text"]
+    assert join_check(bot.deps, now=datetime(2027, 4, 9, 3, tzinfo=UTC)).sent == 0  # once
+
+
+def test_the_bot_refuses_to_start_on_an_old_schema(monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["run"]) == 2
+    assert "onboardbot db upgrade" in capsys.readouterr().err

@@ -130,3 +130,37 @@ def test_weekly_digest_once_with_thread_and_chart(bot: Harness, acme: str) -> No
     files = bot.sandbox.files()
     assert len(files) == 1 and files[0]["content"].startswith(b"\x89PNG\r\n\x1a\n")
     assert bot.sandbox.block_violations == []
+
+
+def test_habit_nudges_weekly_for_the_first_month(bot: Harness, acme: str) -> None:
+    finish(bot, acme)
+    keys = []
+    day = datetime(2027, 4, 21, 1, 0, tzinfo=UTC)
+    while day < datetime(2027, 6, 10, tzinfo=UTC):
+        keys += [
+            line.split(" ")[0]
+            for line in adoption(bot.deps, now=day).planned
+            if line.startswith("habit:")
+        ]
+        day += timedelta(days=1)
+    project_id = project_tasks(bot, acme)[0].project_id
+    assert keys == [f"habit:{project_id}:{week}" for week in (1, 2, 3, 4)]
+
+
+def test_report_command_prints_the_kpis(
+    bot: Harness, acme: str, monkeypatch, capsys, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bot.cli import main
+
+    finish(bot, acme)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.deps.settings.database_url)
+    assert main(["report", "--from", "2027-04-01", "--to", "2027-05-01", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kpis"]["projects_completed"] == 1 and data["kpis"]["completion_rate"] == 1
+    assert main(["report", "--from", "2027-04-01", "--to", "2027-05-01", "--lang", "en"]) == 0
+    assert "Completion rate" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["report", "--from", "yesterday"])
