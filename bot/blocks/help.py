@@ -31,6 +31,7 @@ START_OPTIONS = (
     "decision_maker",
     "csm",
     "member",
+    "fiscal_year_end",
     "lang",
 )
 OVERVIEW_EXAMPLES = (

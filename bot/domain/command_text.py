@@ -49,6 +49,7 @@ class StartCommand:
     csm: Person | None = None
     lang: str | None = None
     members: tuple[Person, ...] = ()
+    fiscal_year_end_month: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ START_OPTIONS = {
     "--csm": "csm",
     "--lang": "lang",
     "--member": "member",
+    "--fiscal-year-end": "fiscal_year_end",
 }
 
 
@@ -162,7 +164,14 @@ def _parse_start(words: list[str]) -> StartCommand:
     lang = opts.get("lang")
     if lang is not None and lang not in ("ja", "en"):
         raise ParseError("parse.bad_choice", option="--lang", value=_clip(lang), choices="ja, en")
+    fy_end = None
+    if "fiscal_year_end" in opts:
+        value = opts["fiscal_year_end"]
+        if not value.isdigit() or not 1 <= int(value) <= 12:
+            raise ParseError("parse.bad_month", option="--fiscal-year-end", value=_clip(value))
+        fy_end = int(value)
     return StartCommand(
+        fiscal_year_end_month=fy_end,
         customer_name=name,
         playbook=opts.get("playbook"),
         kickoff=_date(opts["kickoff"], option="--kickoff") if "kickoff" in opts else None,

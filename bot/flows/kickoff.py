@@ -73,6 +73,7 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
         champion=cmd.champion,
         decision_maker=cmd.decision_maker,
         members=cmd.members,
+        fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
     )
     with session_scope(deps.engine) as session:
         project_id = start_project(session=session, new=new, calendar=calendar, now=now).id

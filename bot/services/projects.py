@@ -46,6 +46,7 @@ class NewProject:
     champion: Person | None = None
     decision_maker: Person | None = None
     members: tuple[Person, ...] = ()
+    fiscal_year_end_month: int = 3  # March, as most Japanese companies
 
 
 def start_project(
@@ -63,6 +64,7 @@ def start_project(
         holiday_country=calendar.country,
         kickoff=new.kickoff,
         target_go_live=new.go_live,
+        fiscal_year_end_month=new.fiscal_year_end_month,
         team_id=new.team_id,
         created_by=new.created_by,
         created_at=now,

@@ -108,3 +108,10 @@ def test_huge_input_is_quoted_back_short() -> None:
     with pytest.raises(ParseError) as info:
         parse("start " + "a" * 10_000)
     assert info.value.key == "parse.customer_name_too_long"
+
+
+def test_fiscal_year_end_month() -> None:
+    assert parse("start Acme --fiscal-year-end 12").fiscal_year_end_month == 12  # type: ignore[union-attr]
+    with pytest.raises(ParseError) as info:
+        parse("start Acme --fiscal-year-end 13")
+    assert info.value.key == "parse.bad_month"
