@@ -148,7 +148,7 @@ def load_portfolio(*, session: Session) -> Portfolio:
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
         .order_by(col(Task.project_id), col(Task.position))
-    ).tuples()
+    )
     for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows
         owner = people.get(project_id, {}).get(OWNER_FOR_ROLE.get(role, "")) or no_owner
         tasks.append(
