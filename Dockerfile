@@ -9,7 +9,7 @@ RUN useradd --create-home --uid 10001 onboardbot \
     && mkdir /data && chown onboardbot /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
