@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.services.projects import (
     NewProject,
     attach_channel,
+    discard_project,
     local_today,
     project_view,
     record_messages,
@@ -79,7 +80,13 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
         project_id = start_project(session=session, new=new, calendar=calendar, now=now).id
     assert project_id is not None
     notes: list[Message] = []
-    channel_id, channel = _create_channel(deps, cmd.customer_name, project_id)
+    try:
+        channel_id, channel = _create_channel(deps, cmd.customer_name, project_id)
+    except (SlackError, UserError):
+        # No channel, no project: the CSM can simply run the command again.
+        with session_scope(deps.engine) as session:
+            discard_project(session=session, project_id=project_id)
+        raise
     with session_scope(deps.engine) as session:
         attach_channel(
             session=session,

@@ -372,3 +372,10 @@ def resume(*, session: Session, project: Project, actor: str, now: datetime) -> 
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def discard_project(*, session: Session, project_id: int) -> None:
+    """Remove a project whose kickoff failed before it had a channel (nothing was shown)."""
+    project = project_rows.get(session=session, project_id=project_id)
+    if project is not None and project.channel_id is None:
+        session.delete(project)

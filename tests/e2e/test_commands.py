@@ -213,3 +213,21 @@ def test_the_bot_refuses_to_start_on_an_old_schema(monkeypatch, capsys, tmp_path
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["run"]) == 2
     assert "onboardbot db upgrade" in capsys.readouterr().err
+
+
+def test_slack_down_at_kickoff_leaves_no_half_project(bot: Harness) -> None:
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Project
+
+    bot.sandbox.faults.server_error("conversations.create", times=50)
+    bot.slash(bot.people.csm, bot.general, f"start {START}")
+    assert any(
+        "nothing was changed" in t or "変更は行われていません" in t
+        for t in bot.ephemerals(bot.people.csm)
+    )
+    with session_scope(bot.deps.engine) as session:
+        assert session.exec(select(Project)).all() == []
+    bot.sandbox.faults.clear()
+    assert bot.sandbox.channel(bot.start_project(START))["name"] == "onb-acme-corp"
