@@ -42,6 +42,8 @@ class LocalBot:
 
     def close(self) -> None:
         self.settle()
+        # Let waitress finish the requests it is serving before its sockets close.
+        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self.server.close()
         self.thread.join(timeout=5)
         self.executor.shutdown(wait=True)
