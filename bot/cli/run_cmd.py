@@ -37,9 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_bot(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure(level=settings.log_level, fmt=settings.log_format)
-    missing = [
-        name for name in ("slack_bot_token", "slack_signing_secret") if not getattr(settings, name)
-    ]
+    required = (
+        "slack_bot_token",
+        "slack_signing_secret",
+        "cs_team_channel",
+    )  # no CS team, no staff
+    missing = [name for name in required if not getattr(settings, name)]
     if args.mode == "socket" and not settings.slack_app_token:
         missing.append("slack_app_token")
     if missing:

@@ -182,6 +182,7 @@ def test_socket_mode_needs_an_app_token(monkeypatch, capsys, tmp_path) -> None: 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0CS")
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
     assert main(["run", "--mode", "socket"]) == 2
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
@@ -211,6 +212,7 @@ def test_the_bot_refuses_to_start_on_an_old_schema(monkeypatch, capsys, tmp_path
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0CS")
     assert main(["run"]) == 2
     assert "onboardbot db upgrade" in capsys.readouterr().err
 
