@@ -10,5 +10,8 @@ def bot(db_url: str) -> Iterator[Harness]:
     harness = start_harness(db_url)
     try:
         yield harness
+        harness.settle()
+        # Whatever a test did, Slack would have accepted everything the bot sent.
+        assert harness.sandbox.block_violations == [], harness.sandbox.block_violations
     finally:
         harness.close()
