@@ -26,6 +26,7 @@ SLIP_REASONS = (
 BUSY_SLOTS = 3  # busy periods the form asks for
 MAX_TEXT = 2000
 REPLANS_BEFORE_ALERT = 2  # the CSM hears of the third re-plan of a task
+MAX_BUSY_DAYS = 92  # a quarter: longer than that is not a busy period but a different plan
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def schedule_answers(
             errors.append(FieldError(f"busy{n}_end", "form.range_backwards", {}))
         elif end < today:
             errors.append(FieldError(f"busy{n}_end", "form.range_past", {}))
+        elif (end - start).days + 1 > MAX_BUSY_DAYS:
+            errors.append(FieldError(f"busy{n}_end", "form.range_too_long", {"max": MAX_BUSY_DAYS}))
         else:
             periods.append(DateRange(start, end))
     reason = fields.get("slip_reason") or None

@@ -19,7 +19,7 @@ from bot.flows.context import Caller
 from bot.flows.outbox import dispatch
 from bot.services import completion
 from bot.services.completion import Closed
-from bot.services.projects import blackouts, local_today, project_view
+from bot.services.projects import blackouts, customer_member, local_today, project_view
 from storage import outbox as outbox_rows
 from storage import projects as project_rows
 from storage.db import session_scope
@@ -101,6 +101,10 @@ def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id
         project = project_rows.get(session=session, project_id=project_id)
         if project is None:
             raise UserError("error.task_not_found")
+        # Refuse on the button (where the person can be answered), not after the form.
+        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+        if customer_member(session=session, project_id=project_id, user_id=actor.user_id) is None:
+            raise UserError("deny.survey_customers_only")
         locale = project.locale
     deps.gateway.open_view(trigger_id, survey_comment_modal(project_id, locale=locale))
 

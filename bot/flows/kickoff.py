@@ -61,6 +61,14 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
             kickoff=kickoff.isoformat(),
         )
     csm = (cmd.csm.user_id if cmd.csm else None) or caller.user_id
+    # Everyone named by @mention must be someone Slack knows, and the CSM one of us:
+    # checked before anything is created.
+    named = [p.user_id for p in (cmd.champion, cmd.decision_maker, *cmd.members) if p and p.user_id]
+    for user_id in [csm, *named]:
+        if deps.directory.user(user_id) is None:
+            raise UserError("error.unknown_user", user=f"<@{user_id}>")
+    if deps.directory.actor(csm).is_external:
+        raise UserError("error.csm_external", user=f"<@{csm}>")
     new = NewProject(
         customer_name=cmd.customer_name,
         playbook=playbook,
@@ -95,16 +103,22 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
             channel_name=channel,
             now=now,
         )
+    customer = escape(cmd.customer_name)
     deps.gateway.set_topic(
-        channel_id, t(locale, "kickoff.topic", customer=cmd.customer_name, csm=f"<@{csm}>")
+        channel_id, t(locale, "kickoff.topic", customer=customer, csm=f"<@{csm}>")
     )
-    deps.gateway.set_purpose(channel_id, t(locale, "kickoff.purpose", customer=cmd.customer_name))
+    deps.gateway.set_purpose(channel_id, t(locale, "kickoff.purpose", customer=customer))
     people = [cmd.champion, cmd.decision_maker, *cmd.members]
     internal = [csm, caller.user_id]
     for person in people:
         if person and person.user_id and not deps.directory.actor(person.user_id).is_external:
             internal.append(person.user_id)
-    deps.gateway.invite(channel_id, list(dict.fromkeys(internal)))
+    try:
+        deps.gateway.invite(channel_id, list(dict.fromkeys(internal)))
+    except SlackError as exc:  # the project stands; the CSM adds people by hand
+        notes.append(
+            reply(locale, "kickoff.invite_failed", error=exc.code, channel=channel_link(channel_id))
+        )
     notes += _invite_customers(deps, channel_id, [p for p in people if p], locale=locale)
     _post_kickoff_messages(deps, project_id)
     return [

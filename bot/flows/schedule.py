@@ -158,7 +158,8 @@ def submit_more_time(
         if outcome.problem is not None:
             return outcome.problem, _nothing
         if change.outcome == Outcome.REFUSED:
-            raise UserError(change.reason or "error.unexpected")
+            # Shown on the form itself: the form is still open, so the person sees why.
+            return change.reason or "error.unexpected", _nothing
         if change.outcome == Outcome.UNCHANGED:
             return None, _nothing
         project = change.project

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.blocks.message import Message
 from bot.blocks.start_modal import start_modal
 from bot.deps import Deps
@@ -11,6 +13,8 @@ from bot.errors import UserError
 from bot.flows import kickoff
 from bot.flows.context import Caller
 from bot.slack.gateway import SlackError
+
+logger = logging.getLogger(__name__)
 
 
 def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
@@ -46,4 +50,8 @@ def notify(deps: Deps, caller: Caller, messages: list[Message]) -> None:
             except SlackError as exc:
                 if exc.code not in ("user_not_in_channel", "channel_not_found", "not_in_channel"):
                     raise
-        deps.gateway.post_message(caller.user_id, message)
+        try:
+            deps.gateway.post_message(caller.user_id, message)
+        except SlackError as exc:
+            # Slack lets no app DM some people (e.g. Slack Connect guests): nothing more to try.
+            logger.warning("could not reach the person: %s", exc.code)
