@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -46,6 +47,7 @@ class Row:
     max_value: float | None = None  # value must stay below this
     unit: str = "s"  # "s" | "bytes"
     note: str = ""
+    check: bool | None = None  # a condition that is not a timing (False fails the row)
 
     @property
     def ratio(self) -> float | None:
@@ -56,8 +58,10 @@ class Row:
     @property
     def passed(self) -> bool | None:
         """None when the row has no target (information only)."""
+        if self.check is False:
+            return False
         if self.max_ratio is None and self.max_value is None:
-            return None
+            return self.check
         ratio = self.ratio
         if self.max_ratio is not None and (ratio is None or ratio > self.max_ratio):
             return False
@@ -116,6 +120,20 @@ def against_baseline(
         Timing(statistics.median(base_runs), tuple(base_runs)),
         result,
     )
+
+
+def runs_text(runs: Sequence[float]) -> str:
+    """The single runs of a timing, for the log: "2.31/2.40/2.35 s"."""
+    return "/".join(f"{r:.2f}" for r in runs) + " s"
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile: the value at rank ⌈p/100·n⌉ of the sorted values."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
 
 
 def profile(fn: Callable[[], Any], *, limit: int = 20) -> str:
@@ -248,11 +266,11 @@ def postgres_problem(url: str = PG_URL) -> str | None:
 
 
 @contextmanager
-def scratch_database(backend: str, workdir: Path) -> Iterator[str]:
-    """An empty database for one run: a SQLite file in `workdir`, or a fresh PostgreSQL
-    schema `bench_<random>` (dropped afterwards). Yields its URL."""
+def scratch_database(backend: str, workdir: Path, *, name: str = "bench") -> Iterator[str]:
+    """An empty database for one run: a SQLite file `name`.db in `workdir`, or a fresh
+    PostgreSQL schema `bench_<random>` (dropped afterwards). Yields its URL."""
     if backend == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}"
+        yield f"sqlite:///{workdir / f'{name}.db'}"
         return
     from sqlalchemy import text
 

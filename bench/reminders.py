@@ -36,6 +36,7 @@ from bench.common import (
     peak_rss,
     profile,
     run_child,
+    runs_text,
     scratch_database,
     timed,
 )
@@ -66,35 +67,39 @@ TARGET_PEAK_BYTES = 500 * MB
 SEED = 20270407
 
 
-def _columns(names: str) -> list[str]:
+def columns(names: str) -> list[str]:
     return names.split()
 
 
 # Columns the fill writes (the rest keep their defaults).
-PROJECT_COLUMNS = _columns("""
+PROJECT_COLUMNS = columns("""
     id customer_name playbook_name playbook_version locale timezone holiday_country kickoff
     target_go_live fiscal_year_end_month status paused_until team_id channel_id channel_name
     welcome_ts checklist_ts playbook_snapshot created_by created_at reminder_lead_days
     csm_after_days decision_maker_after_days decision_maker_overdue_tasks
 """)
-STAKEHOLDER_COLUMNS = _columns("""
+STAKEHOLDER_COLUMNS = columns("""
     id project_id role side slack_user_id email name is_external team_id joined_at tz locale
 """)
-TASK_COLUMNS = _columns("""
+TASK_COLUMNS = columns("""
     id project_id key position phase title_ja title_en why_ja why_en owner_side owner_role
     owner_id start_date planned_due due required first_value depends_on status completed_at
     completed_on completed_by replan_count
 """)
-BLACKOUT_COLUMNS = _columns("""
+BLACKOUT_COLUMNS = columns("""
     id project_id start end label
 """)
-OUTBOX_COLUMNS = _columns("""
+OUTBOX_COLUMNS = columns("""
     key kind project_id recipient text blocks task_ids local_date status attempts
     next_attempt_at created_at sent_at
 """)
 
 
 # -- filling ---------------------------------------------------------------------------------
+# Rows per table as (columns, tuples of Python values), in the order they are written.
+Tables = dict[str, tuple[list[str], list[tuple]]]
+
+
 @dataclass(frozen=True)
 class FillStats:
     projects: int
@@ -133,7 +138,7 @@ def _templates() -> list[dict[str, Any]]:
     ]
 
 
-def _generate(projects: int, settings: Settings) -> dict[str, tuple[list[str], list[tuple]]]:
+def _generate(projects: int, settings: Settings) -> Tables:
     """Rows per table as (columns, tuples of Python values), deterministic for a seed."""
     rng = random.Random(SEED)
     templates = _templates()
@@ -290,7 +295,7 @@ def _generate(projects: int, settings: Settings) -> dict[str, tuple[list[str], l
     }
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
     """What SQLAlchemy's SQLite types store: ISO dates, naive UTC datetimes, 0/1."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -309,7 +314,7 @@ def write_rows(engine: Engine, table: str, columns: Sequence[str], rows: Iterabl
             marks = ", ".join("?" for _ in columns)
             conn.exec_driver_sql(
                 f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                [tuple(_sqlite_value(v) for v in row) for row in rows],
+                [tuple(sqlite_value(v) for v in row) for row in rows],
             )
             return
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -318,16 +323,29 @@ def write_rows(engine: Engine, table: str, columns: Sequence[str], rows: Iterabl
                 copy.write_row(row)
 
 
-def fill(engine: Engine, *, projects: int, settings: Settings) -> FillStats:
-    """Migrate, then write the portfolio and two earlier mornings of outbox history."""
+def fill(
+    engine: Engine,
+    *,
+    projects: int,
+    settings: Settings,
+    extend: Callable[[Tables], None] | None = None,
+) -> FillStats:
+    """Migrate, then write the portfolio and two earlier mornings of outbox history.
+
+    `extend` may change the generated rows or add tables (written in the dict's order,
+    after the portfolio's own) before anything is written: other sections add closed
+    projects, events, risks and survey answers this way."""
     upgrade(engine)
     tables = _generate(projects, settings)
-    for table in ("project", "stakeholder", "task", "blackout"):
-        columns, rows = tables[table]
+    if extend is not None:
+        extend(tables)
+    for table, (columns, rows) in tables.items():
         write_rows(engine, table, columns, rows)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            for table in ("project", "stakeholder", "task", "blackout"):
+            for table, (columns, _rows) in tables.items():
+                if "id" not in columns:
+                    continue
                 conn.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -520,7 +538,7 @@ def _measure(
         f"reminders/{backend}: planned {result.reminders:,} reminders and {result.escalations:,}"
         f" escalations from {result.open_tasks:,} open tasks ({result.already_decided:,} keys"
         f" already in the outbox); baseline read {count:,} rows;"
-        f" runs: plan {_runs(plan.runs)}, baseline {_runs(base.runs)}"
+        f" runs: plan {runs_text(plan.runs)}, baseline {runs_text(base.runs)}"
     )
     if options.profile:
         log(f"reminders/{backend}: cProfile of one plan_day run (by own time):")
@@ -550,10 +568,6 @@ def _measure(
         ),
         Row("reminders.fill", backend, seconds, note="not a target"),
     ]
-
-
-def _runs(runs: Sequence[float]) -> str:
-    return "/".join(f"{r:.2f}" for r in runs) + " s"
 
 
 def _memory_child(url: str) -> None:

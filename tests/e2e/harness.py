@@ -134,3 +134,9 @@ def project_events(harness: Harness, channel_id: str, kind: str | None = None) -
         project = projects.by_channel(session=session, channel_id=channel_id)
         assert project is not None
         return events.for_project(session=session, project_id=project.id, kind=kind)  # type: ignore[arg-type]
+
+
+def im_channel(harness: Harness, user: User) -> str:
+    """The id of the bot's direct-message conversation with `user` (opened if need be)."""
+    with harness.sandbox.workspace.lock:
+        return harness.sandbox.workspace.im_for(user.id).id
