@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.blocks.digest import percent
 from bot.domain import kpis
 from bot.domain.digest import Digest
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_IN, HEIGHT_IN, DPI = 8, 4, 100  # 800 × 400 px
 TOP_BOTTLENECKS = 8
@@ -46,6 +45,10 @@ def digest_chart_png(digest: Digest, *, locale: str) -> bytes:
         The PNG file's bytes.
     """
     del locale  # ASCII labels in every locale; see the module docstring
+    # Imported here: matplotlib costs ~40 MB, and only the weekly digest needs it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     canvas = FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
@@ -66,6 +69,8 @@ def _states_panel(axes: Axes, portfolio: kpis.Portfolio, *, today: date) -> None
     axes.set_title(f"Active projects by state ({today.isoformat()})", fontsize=10)
     axes.set_ylabel("Projects")
     axes.set_ylim(0, max([*counts, 1]) * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
 

@@ -34,7 +34,7 @@ REASON_BUSY_PERIOD = "busy_period"
 REASON_GO_LIVE = "go_live"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectFacts:
     id: int
     customer_name: str
@@ -48,7 +48,7 @@ class ProjectFacts:
     decision_maker_after_days: int  # business days overdue at which a task counts as "late"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskFacts:
     id: int
     project_id: int
@@ -64,7 +64,7 @@ class TaskFacts:
     days_late: int  # business days the completion came after planned_due; 0 if on time or open
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReplanFacts:
     task_id: int
     project_id: int
@@ -73,7 +73,7 @@ class ReplanFacts:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RiskFacts:
     """An open risk of a project (closed risks are not passed in)."""
 
@@ -83,7 +83,7 @@ class RiskFacts:
     period_end: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SurveyFacts:
     project_id: int
     on: date
@@ -91,7 +91,7 @@ class SurveyFacts:
     nps: int | None  # 0-10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EscalationFacts:
     project_id: int
     on: date
@@ -101,7 +101,7 @@ class EscalationFacts:
 _Row = TypeVar("_Row", "TaskFacts", "RiskFacts")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """A project's state, why it is in that state, and when its open work is due to end."""
 
@@ -110,7 +110,7 @@ class Assessment:
     projected_end: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PortfolioLine:
     """One at-risk or late project in the portfolio."""
 
@@ -126,7 +126,7 @@ class PortfolioLine:
     last_escalation_on: date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Portfolio:
     on_track: int
     at_risk: int
@@ -139,7 +139,7 @@ class Portfolio:
         return self.on_track + self.at_risk + self.late + self.paused
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekSummary:
     start: date
     end: date  # exclusive
@@ -151,7 +151,7 @@ class WeekSummary:
     undelivered_reminders: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Kpis:
     start: date
     end: date  # exclusive
@@ -178,7 +178,7 @@ class Kpis:
     nps: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bottleneck:
     """A playbook task that customers keep missing."""
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import BusinessCalendar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectInfo:
     id: int
     customer_name: str
@@ -39,7 +39,7 @@ class ProjectInfo:
         return self.paused_until is not None and day <= self.paused_until
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenTask:
     id: int
     project_id: int
@@ -53,7 +53,7 @@ class OpenTask:
     owner_tz: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueTask:
     """A task in a reminder, with how it stands on the recipient's day."""
 
@@ -62,7 +62,7 @@ class DueTask:
     days_left: int  # business days until due; 0 when due today or overdue
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReminderDraft:
     """One reminder: a DM to a person, or a threaded mention in one project channel."""
 
@@ -80,7 +80,7 @@ class ReminderDraft:
         return [d.task.id for _, tasks in self.items for d in tasks]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EscalationDraft:
     key: str
     level: str  # "csm" | "decision_maker" | "decision_maker_notice"

@@ -102,47 +102,56 @@ def load_facts(*, session: Session, today: date, timezone: str, calendar_for: Ca
         return calendars[project_id]
 
     tasks = []
-    for row in session.execute(
-        select(
-            Task.id,
-            Task.project_id,
-            Task.key,
-            Task.title_en,
-            Task.required,
-            Task.first_value,
-            Task.status,
-            Task.planned_due,
-            Task.due,
-            Task.completed_on,
-        )
-    ):
-        days_overdue = days_late = 0
-        if row.status == TaskStatus.OPEN and row.due < today:
-            days_overdue = calendar(row.project_id).business_days_between(row.due, today)
-        if (
-            row.status == TaskStatus.DONE
-            and row.completed_on
-            and row.completed_on > row.planned_due
-        ):
-            days_late = calendar(row.project_id).business_days_between(
-                row.planned_due, row.completed_on
+    intern: dict[
+        object, object
+    ] = {}  # 200k rows repeat the same keys, titles and dates: share them
+    query = select(
+        Task.id,
+        Task.project_id,
+        Task.key,
+        Task.title_en,
+        Task.required,
+        Task.first_value,
+        Task.status,
+        Task.planned_due,
+        Task.due,
+        Task.completed_on,
+    )
+    result = session.connection().execute(query)  # Core rows: no ORM bookkeeping per row
+    while batch := result.fetchmany(5000):
+        for (
+            task_id,
+            project_id,
+            key,
+            title,
+            required,
+            first_value,
+            status,
+            planned,
+            due,
+            done_on,
+        ) in batch:
+            days_overdue = days_late = 0
+            if status == TaskStatus.OPEN and due < today:
+                days_overdue = calendar(project_id).business_days_between(due, today)
+            if status == TaskStatus.DONE and done_on and done_on > planned:
+                days_late = calendar(project_id).business_days_between(planned, done_on)
+            tasks.append(
+                kpis.TaskFacts(
+                    task_id,
+                    project_id,
+                    intern.setdefault(key, key),
+                    intern.setdefault(title, title),  # type: ignore[arg-type]
+                    required,
+                    first_value,
+                    intern.setdefault(status, status),  # type: ignore[arg-type]
+                    intern.setdefault(planned, planned),
+                    intern.setdefault(due, due),  # type: ignore[arg-type]
+                    intern.setdefault(done_on, done_on),
+                    days_overdue,
+                    days_late,  # type: ignore[arg-type]
+                )
             )
-        tasks.append(
-            kpis.TaskFacts(
-                id=row.id,
-                project_id=row.project_id,
-                key=row.key,
-                title=row.title_en,
-                required=row.required,
-                first_value=row.first_value,
-                status=row.status,
-                planned_due=row.planned_due,
-                due=row.due,
-                completed_on=row.completed_on,
-                days_overdue=days_overdue,
-                days_late=days_late,
-            )
-        )
     keys = {t.id: t.key for t in tasks}
     replans, escalations = [], []
     for row in session.execute(

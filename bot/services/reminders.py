@@ -135,7 +135,7 @@ def load_portfolio(*, session: Session) -> Portfolio:
     tasks = []
     in_locale = Project.locale == "ja"
     no_owner = (None, None, False, None)
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Task.id,
             Task.project_id,
@@ -208,18 +208,23 @@ def load_portfolio(*, session: Session) -> Portfolio:
 
 def people_to_refresh(*, session: Session, before: datetime, limit: int) -> list[tuple[int, str]]:
     """Linked people of active projects whose Slack profile (time zone) is older than `before`."""
-    rows = session.execute(
-        select(Stakeholder.id, Stakeholder.slack_user_id)
-        .join(Project, col(Project.id) == col(Stakeholder.project_id))
-        .where(
-            col(Project.status) == ProjectStatus.ACTIVE, col(Stakeholder.slack_user_id).is_not(None)
+    rows = (
+        session.connection()
+        .execute(
+            select(Stakeholder.id, Stakeholder.slack_user_id)
+            .join(Project, col(Project.id) == col(Stakeholder.project_id))
+            .where(
+                col(Project.status) == ProjectStatus.ACTIVE,
+                col(Stakeholder.slack_user_id).is_not(None),
+            )
+            .where(
+                (col(Stakeholder.profile_checked_at).is_(None))
+                | (col(Stakeholder.profile_checked_at) < before)
+            )
+            .limit(limit)
         )
-        .where(
-            (col(Stakeholder.profile_checked_at).is_(None))
-            | (col(Stakeholder.profile_checked_at) < before)
-        )
-        .limit(limit)
-    ).all()
+        .all()
+    )
     return [(row.id, row.slack_user_id) for row in rows]
 
 
