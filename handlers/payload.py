@@ -21,3 +21,8 @@ def caller_from_interaction(body: dict[str, Any]) -> Caller:
         "channel_id"
     )
     return Caller(user_id=user["id"], channel_id=channel, payload_team_id=user.get("team_id"))
+
+
+def without_nul(text: str) -> str:
+    """Slack passes NUL characters through; PostgreSQL text columns can't store them."""
+    return text.replace("\x00", "")

@@ -55,7 +55,7 @@ def open_schedule_form(
             and customer_member(session=session, project_id=project.id, user_id=caller.user_id)
             is None
         ):
-            raise UserError("deny.not_project_member")
+            raise UserError("deny.not_this_project")
         view = project_view(session=session, project=project)
         today = local_today(project, deps.clock())
         suggestion = fiscal_year_end(today, month=project.fiscal_year_end_month)

@@ -36,7 +36,7 @@ def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Mess
             if not actor.is_staff and member is None:
                 # A customer never sees another customer's project, and internal
                 # non-staff see only what the channel already shows them.
-                raise UserError("deny.not_project_member")
+                raise UserError("deny.not_this_project")
             view = project_view(session=session, project=project)
             today = local_today(project, deps.clock())
             calendar = deps.calendar(

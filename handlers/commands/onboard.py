@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks.escape import escape
 from bot.blocks.help import help_message
 from bot.blocks.replies import reply
 from bot.deps import Deps
@@ -15,6 +16,7 @@ from bot.flows.locale import locale_for
 from handlers.errors import after_ack
 from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
+from handlers.views.values import without_nul
 
 
 def register(app: App, deps: Deps) -> None:
@@ -23,9 +25,11 @@ def register(app: App, deps: Deps) -> None:
     def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         caller = caller_from_command(body)
         try:
-            command = cmd.parse(body.get("text") or "")
+            command = cmd.parse(without_nul(body.get("text") or ""))
         except cmd.ParseError as exc:
-            message = reply(locale_for(deps, caller), exc.key, **exc.values)
+            # The mistake quotes what the person typed: escape it like any user text.
+            values = {k: escape(v) if isinstance(v, str) else v for k, v in exc.values.items()}
+            message = reply(locale_for(deps, caller), exc.key, **values)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
             return
         if isinstance(command, cmd.HelpCommand):

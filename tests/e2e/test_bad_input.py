@@ -18,14 +18,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.blocks.ids import ScheduleField, StartField
 from bot.domain import command_text
 from bot.domain.command_text import ParseError, StartCommand
-from bot.domain.schedule import ScheduleAnswers, schedule_answers
+from bot.domain.schedule import MAX_BUSY_DAYS, ScheduleAnswers, schedule_answers
 from bot.domain.start_form import FieldError, start_command_from_form
 from bot.i18n import catalog, placeholders, t
 from bot.sandbox import DriverResponse, User
@@ -45,9 +45,7 @@ PLAYBOOKS = {"high-touch", "low-touch", "tech-touch"}
 BASE_NOW = datetime(2027, 4, 5, 0, 30, tzinfo=UTC)  # Monday 09:30 in Tokyo
 
 EVIL = "<!channel> <!here> <@U000000001> <https://evil.example|click>"
-EVIL_ESCAPED = (
-    "&lt;!channel&gt; &lt;!here&gt; &lt;@U000000001&gt; &lt;https://evil.example|click&gt;"
-)
+ESCAPED_HEAD = "&lt;!channel&gt; &lt;!here&gt; &lt;@U000000001&gt;"  # long names get clipped
 # Raw pieces of EVIL that must never reach Slack where Slack would parse them. The bot's own
 # mention of the CSM (U000000001) is legitimate, so that one is only caught next to the rest.
 RAW_PIECES = (
@@ -75,6 +73,12 @@ PATTERNS: dict[str, list[re.Pattern[str]]] = {
 }
 UNEXPECTED = {t(locale, "error.unexpected") for locale in LOCALES}
 TRACEBACK = "Traceback (most recent call last)"
+# Messages the bot sends on their own (not fragments such as "{user}" or "due {date}").
+ANY_KEY = tuple(
+    key
+    for key in PATTERNS
+    if all(len(re.sub(r"\{[^{}]*\}", "", catalog(loc)[key]).strip()) >= 8 for loc in LOCALES)  # type: ignore[arg-type]
+)
 PROBLEM_PREFIXES = ("parse.", "deny.", "error.", "form.", "more_time.")
 
 
@@ -202,6 +206,7 @@ class Mark:
             assert text.strip(), f"{what}: an empty message reached the person"
             assert TRACEBACK not in text, f"{what}: {text[:300]}"
             assert text not in UNEXPECTED, f"{what}: the person got 'something went wrong'"
+            assert rendered_from(text, ANY_KEY), f"{what}: not from the catalogs: {text[:300]}"
         violations = self.bot.sandbox.block_violations[self.violations :]
         assert not violations, f"{what}: {violations}"
         logged = self.errors.records[self.logged :]
@@ -215,7 +220,7 @@ class Mark:
 
 # -- strategies ----------------------------------------------------------------------------------
 
-# Naming someone Slack doesn't know in `/onboard start` is a known bug (strict xfail below).
+# People Slack doesn't know (naming them in `/onboard start` once left half a project behind).
 UNKNOWN_USERS = ("<@U999999999>", "<@W0>", "<@U0>")
 TOKENS = (
     *command_text.SUBCOMMANDS,
@@ -287,6 +292,7 @@ MENTIONS = (
     "<@U000000005>",
     "<!channel>",
     "tanaka",
+    *UNKNOWN_USERS,
 )
 START_OPTIONS = (
     "--playbook tech-touch",
@@ -367,7 +373,6 @@ def test_any_command_text_gets_a_localized_answer(
     shared: Shared, text: str, who: tuple[str, str]
 ) -> None:
     bot = shared.bot
-    assume(not names_someone_who_cannot_join(bot, text))  # a known bug: see its xfail test
     user = getattr(bot.people, who[0])
     channel = shared.fuzz_channel if who[1] == "fuzz" else bot.general
     if user.id not in bot.sandbox.channel(channel)["members"]:
@@ -452,6 +457,7 @@ def test_schedule_form_validator_names_every_wrong_field(
     assert isinstance(result, ScheduleAnswers)
     for period in result.busy_periods:
         assert period.start <= period.end and period.end >= today
+        assert (period.end - period.start).days < MAX_BUSY_DAYS  # longer ones broke re-planning
     assert result.committed_go_live is None or result.committed_go_live > today
 
 
@@ -472,12 +478,9 @@ def _input_value(data: st.DataObject, block: dict[str, Any], users: list[str]) -
         value = data.draw(text, label=label)
         return value if value or optional else "x"
     if kind == "datepicker":
-        near = st.dates(min_value=date(2027, 1, 1), max_value=date(2028, 12, 31))
-        # Busy periods longer than three years are a known bug (see the xfail test below).
-        days = (
-            near
-            if label.startswith("busy")
-            else st.one_of(near, st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+        days = st.one_of(
+            st.dates(min_value=date(2027, 1, 1), max_value=date(2028, 12, 31)),
+            st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
         )
         return data.draw(st.one_of(st.none(), days) if optional else days, label=label)
     if kind == "static_select":
@@ -545,17 +548,6 @@ def test_any_form_values_get_field_errors_or_work(
         mark.close_new_views()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/flows/kickoff.py start(): after the channel is created and the project saved, "
-        "gateway.invite() raises SlackError (user_not_found for a --member/--csm/--champion "
-        "<@U…> Slack doesn't know; cant_invite for a Slack Connect user given as --csm); only "
-        "errors while creating the channel are rolled back, so an active project with its "
-        "tasks and an empty channel (no welcome, no checklist) stay behind while the CSM is "
-        "told 'something went wrong … nothing was changed'"
-    ),
-)
 @pytest.mark.parametrize(
     "person",
     [
@@ -574,46 +566,20 @@ def test_start_naming_someone_who_cannot_join_is_refused_and_leaves_nothing(
     name = f"Ghost {len(channels)}"
     answer = bot.slash(csm, bot.general, f"start {name} {person}")
     crashed = shared.errors.records[logged:]
-    del shared.errors.records[logged:]  # keep the module's end-of-run check about other tests
     with session_scope(bot.deps.engine) as session:
         left = session.exec(select(Project).where(Project.customer_name == name)).all()
     assert answer.status == 200 and not crashed
     assert [t for t in mark.shown() if t in UNEXPECTED] == []
+    assert any(rendered_from(t) for t in mark.shown()), mark.shown()  # says why
     assert bot.created_channels() == channels and left == []
-
-
-def names_someone_who_cannot_join(bot: Harness, text: str) -> bool:
-    """`/onboard start` naming an unknown user, or a Slack Connect user as CSM (known bug)."""
-    try:
-        command = command_text.parse(text)
-    except ParseError:
-        return False
-    if not isinstance(command, StartCommand):
-        return False
-    people = vars(bot.people)
-    named = [command.champion, command.decision_maker, *command.members]
-    ids = {p.user_id for p in [*named, command.csm] if p and p.user_id}
-    unknown = ids - {u.id for u in people.values()}
-    external_csm = command.csm is not None and command.csm.user_id in {
-        people["customer"].id,
-        people["other_customer"].id,
-    }
-    return bool(unknown) or external_csm
 
 
 # -- a more-time form answered after the task moved on ---------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "handlers/views/schedule_forms.py more_time_submitted calls "
-        "bot/flows/schedule.py submit_more_time before ack(); when the task was completed "
-        "(or the project closed) after the form opened, submit_more_time raises "
-        "UserError('error.task_not_open') before the ack and Bolt answers HTTP 500"
-    ),
-)
-def test_more_time_form_after_the_task_was_done_is_answered_not_500(shared: Shared) -> None:
+def test_more_time_form_after_the_task_was_done_is_refused_on_the_form(shared: Shared) -> None:
+    """The form was opened, then someone else ticked the task: the answer is a form error
+    (once an HTTP 500 from an error raised before the ack)."""
     bot, people = shared.bot, shared.bot.people
     channel = _project(bot, f"Late Corp {len(bot.created_channels())}")
     task = next(t for t in project_tasks(bot, channel) if t.key == "set-goal")
@@ -626,35 +592,31 @@ def test_more_time_form_after_the_task_was_done_is_answered_not_500(shared: Shar
         people.customer.id, channel_id=channel, action_id="task_done", value=str(task.id)
     )
     bot.settle()
-    errors_before = len(shared.errors.records)
+    mark = Mark.take(shared, people.csm)
     answer = bot.driver.submit_view(
         people.csm.id,
         view["id"],
         {"new_due": {"new_due": "2027-05-12"}, "reason": {"reason": "other"}},
     )
     bot.settle()
-    # Keep the module's own checks about this known failure out of the other tests' way.
-    del shared.errors.records[errors_before:]
-    if bot.sandbox.views_for(people.csm.id):
-        bot.driver.close_view(people.csm.id, bot.sandbox.views_for(people.csm.id)[-1]["id"])
-    assert answer.status == 200, answer.status
+    try:
+        mark.check_nothing_broke(answer, "Need more time on a task done meanwhile")
+        errors = answer.json["errors"]
+        assert set(errors) == {"new_due"}
+        assert rendered_from(errors["new_due"], ["error.task_not_open"])
+        after = next(t for t in project_tasks(bot, channel) if t.id == task.id)
+        assert (after.status, after.due) == ("done", task.due)
+    finally:
+        for open_view in reversed(bot.sandbox.views_for(people.csm.id)):
+            bot.driver.close_view(people.csm.id, open_view["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/domain/schedule.py schedule_answers accepts a busy period of any length; "
-        "bot/services/schedule.py replan then raises ValueError('no business day within 1098 "
-        "days …') from bot/domain/calendar.py next_business_day after the form was "
-        "acknowledged: 'unhandled error' is logged, nothing is saved, and the 'something "
-        "went wrong' DM cannot reach a Slack Connect customer, so they hear nothing"
-    ),
-)
-def test_a_busy_period_of_years_is_refused_on_the_form_or_planned(shared: Shared) -> None:
+def test_a_busy_period_of_years_is_refused_on_the_form(shared: Shared) -> None:
+    """Once accepted, then crashing the re-plan after the ack (no business day in 1098 days)."""
     bot, taro = shared.bot, shared.bot.people.customer
     channel = _project(bot, f"Busy Corp {len(bot.created_channels())}")
     bot.slash(taro, channel, "schedule")
-    logged = len(shared.errors.records)
+    mark = Mark.take(shared, taro)
     answer = bot.driver.submit_view(
         taro.id,
         bot.sandbox.views_for(taro.id)[-1]["id"],
@@ -664,29 +626,21 @@ def test_a_busy_period_of_years_is_refused_on_the_form_or_planned(shared: Shared
         },
     )
     bot.settle()
-    crashed = shared.errors.records[logged:]
-    del shared.errors.records[logged:]  # keep the module's end-of-run check about other tests
-    for view in reversed(bot.sandbox.views_for(taro.id)):
-        bot.driver.close_view(taro.id, view["id"])
-    refused_on_form = bool((answer.json or {}).get("errors"))
-    planned = bool(project_events(bot, channel, "schedule.answered"))
-    assert answer.status == 200 and not crashed and (refused_on_form or planned)
+    try:
+        mark.check_nothing_broke(answer, "a busy period of years")
+        errors = answer.json["errors"]
+        assert set(errors) == {"busy1_end"} and rendered_from(errors["busy1_end"])
+        assert project_events(bot, channel, "schedule.answered") == []
+    finally:
+        for view in reversed(bot.sandbox.views_for(taro.id)):
+            bot.driver.close_view(taro.id, view["id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "PostgreSQL text columns reject U+0000: a NUL in a customer name (bot/flows/kickoff.py "
-        "start -> start_project), a close reason (bot/services/completion.py close) or a slip "
-        "note (bot/services/schedule.py apply_answers, Risk.text) raises psycopg DataError "
-        "after the ack: 'unhandled error', and the person is told 'something went wrong' "
-        "(a Slack Connect customer hears nothing); SQLite stores the same text fine"
-    ),
-)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_nul_characters_are_refused_or_dropped_on_postgres(bot: Harness) -> None:
+def test_nul_characters_are_refused_or_dropped_on_postgres(bot: Harness, shared: Shared) -> None:
     errors = _ErrorLog()
     logging.getLogger().addHandler(errors)
+    logged = len(shared.errors.records)  # the module's log sees this other bot's records too
     try:
         csm, taro = bot.people.csm, bot.people.customer
         bot.slash(csm, bot.general, 'start "Nul\x00Corp" --kickoff 2027-04-05 --lang en')
@@ -701,6 +655,7 @@ def test_nul_characters_are_refused_or_dropped_on_postgres(bot: Harness) -> None
         bot.settle()
     finally:
         logging.getLogger().removeHandler(errors)
+        del shared.errors.records[logged:]
     assert [r.getMessage() for r in errors.records] == []
     assert not [t for t in bot.ephemerals(csm) if t in UNEXPECTED]
 
@@ -728,12 +683,10 @@ def _strings(obj: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, obj
 
 
-def raw_injections(
-    bot: Harness, since: int, answers: list[DriverResponse], *, skip: tuple[str, ...] = ()
-) -> list[str]:
+def raw_injections(bot: Harness, since: int, answers: list[DriverResponse]) -> list[str]:
     """Every place where a raw piece of EVIL went to Slack (calls, ack bodies)."""
     found = []
-    sent = [(c.method, c.args) for c in bot.sandbox.calls()[since:] if c.method not in skip]
+    sent = [(c.method, c.args) for c in bot.sandbox.calls()[since:]]
     sent += [("ack", a.json) for a in answers if a.json]
     for method, args in sent:
         for path, text in _strings(args):
@@ -879,46 +832,31 @@ def test_user_text_never_pings_or_links(shared: Shared) -> None:
 
     # The customer's name did travel, escaped, to every kind of surface.
     for method in ("chat.postMessage", "chat.update", "response_url", "views.publish"):
-        assert "&lt;!channel&gt; &lt;!here&gt; &lt;@U000000001&gt;" in _sent_text(
-            bot, since, method
-        ), method
+        assert ESCAPED_HEAD in _sent_text(bot, since, method), method
+    digests = bot.sandbox.messages(bot.cs_channel, include_replies=True)
+    assert any(ESCAPED_HEAD in str(m) for m in digests)
+    alerts = bot.sandbox.dm_messages(csm.id)
+    assert any(ESCAPED_HEAD in str(m) for m in alerts)
     assert len(project_events(bot, second, "project.cancelled")) == 1
     with session_scope(bot.deps.engine) as session:
         comments = [a.comment for a in session.exec(SurveyAnswer.__table__.select())]  # type: ignore[call-overload]
     assert EVIL in comments  # stored as typed: escaping is for Slack only
-    # The channel topic and purpose are a known bug: see the strict xfail test below.
-    assert raw_injections(bot, since, answers, skip=TOPIC_CALLS) == []
+    assert raw_injections(bot, since, answers) == []
 
 
 TOPIC_CALLS = ("conversations.setTopic", "conversations.setPurpose")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/flows/kickoff.py start() passes the raw customer name into the kickoff.topic "
-        "and kickoff.purpose texts (gateway.set_topic / set_purpose); Slack renders mentions "
-        "and links in a topic (the bot relies on it for the CSM's <@…>), so a customer named "
-        "'<https://evil.example|click>' gets a disguised link and <!channel>/<@U…> in the topic"
-    ),
-)
 def test_channel_topic_and_purpose_escape_the_customer_name(shared: Shared) -> None:
     bot = shared.bot
     since = len(bot.sandbox.calls())
     bot.start_project(f'"{EVIL}" --playbook tech-touch --kickoff 2027-04-05 --lang en')
     topics = [c for c in bot.sandbox.calls()[since:] if c.method in TOPIC_CALLS]
-    assert len(topics) == 2
+    assert len(topics) == 2  # once set from the raw customer name: a disguised link, a ping
     assert raw_injections(bot, since, []) == []
+    assert all(ESCAPED_HEAD in str(c.args) for c in topics)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/domain/command_text.py quotes the user's own words back in ParseError values "
-        "(_clip) and handlers/commands/onboard.py renders them unescaped: `/onboard <!channel>` "
-        "answers with a raw <!channel> (and a disguised <https://…|click> link) in the ack"
-    ),
-)
 def test_command_mistakes_quote_the_text_escaped(shared: Shared) -> None:
     bot = shared.bot
     answers = [
