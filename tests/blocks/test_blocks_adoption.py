@@ -36,26 +36,14 @@ from bot.blocks.message import Message
 from bot.domain.views import HabitView, HomeProject, PhaseView, ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
+from tests.blocks.builders import task_view
 
 TODAY = date(2027, 5, 12)  # Wednesday
 EVIL = "<!channel> & <@U999>"
 
 
 def task(task_id: int, *, due: date, **changes: Any) -> TaskView:
-    base = TaskView(
-        id=task_id,
-        key=f"task-{task_id}",
-        phase="setup",
-        title=f"Task {task_id}",
-        why="Because",
-        owner_side="customer",
-        owner_role="champion",
-        owner_user_id=None,
-        due=due,
-        planned_due=due,
-        status="done",
-    )
-    return replace(base, **changes)
+    return task_view(task_id, due=due, **{"status": "done", **changes})
 
 
 def project(**changes: Any) -> ProjectView:

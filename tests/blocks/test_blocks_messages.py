@@ -28,25 +28,13 @@ from bot.domain.command_text import SUBCOMMANDS
 from bot.domain.views import PhaseView, ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
+from tests.blocks.builders import task_view
 
 TODAY = date(2027, 4, 13)  # Tuesday
 
 
 def task(task_id: int, *, due: date, **changes: Any) -> TaskView:
-    base = TaskView(
-        id=task_id,
-        key=f"task-{task_id}",
-        phase="setup",
-        title=f"Task {task_id}",
-        why="Because",
-        owner_side="customer",
-        owner_role="champion",
-        owner_user_id=None,
-        due=due,
-        planned_due=due,
-        status="open",
-    )
-    return replace(base, **changes)
+    return task_view(task_id, due=due, **changes)
 
 
 def project(**changes: Any) -> ProjectView:

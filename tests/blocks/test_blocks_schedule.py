@@ -28,26 +28,14 @@ from bot.domain.schedule import SLIP_REASONS
 from bot.domain.views import PhaseView, ProjectView, RiskView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
+from tests.blocks.builders import task_view
 
 TODAY = date(2027, 2, 1)  # Monday
 MARCH = DateRange(date(2027, 3, 1), date(2027, 3, 31))
 
 
 def task(task_id: int, *, due: date = date(2027, 3, 8), **changes: Any) -> TaskView:
-    base = TaskView(
-        id=task_id,
-        key=f"task-{task_id}",
-        phase="setup",
-        title=f"Task {task_id}",
-        why="Because",
-        owner_side="customer",
-        owner_role="champion",
-        owner_user_id=None,
-        due=due,
-        planned_due=due,
-        status="open",
-    )
-    return replace(base, **changes)
+    return task_view(task_id, due=due, **changes)
 
 
 def project(**changes: Any) -> ProjectView:
