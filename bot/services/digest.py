@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.digest import Digest
+from bot.gc_pause import gc_paused
 from storage.models import (
     Blackout,
     Event,
@@ -49,6 +50,16 @@ KPI_DAYS = 90
 
 
 def load_facts(*, session: Session, today: date, timezone: str, calendar_for: CalendarFor) -> Facts:
+    """Everything the KPIs are computed from, in a handful of queries (collector paused)."""
+    with gc_paused():
+        return _load_facts(
+            session=session, today=today, timezone=timezone, calendar_for=calendar_for
+        )
+
+
+def _load_facts(
+    *, session: Session, today: date, timezone: str, calendar_for: CalendarFor
+) -> Facts:
     """Everything the KPIs are computed from, in a handful of queries."""
     zone = ZoneInfo(timezone)
     projects_rows = session.execute(

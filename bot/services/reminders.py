@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from bot.domain.calendar import DateRange
 from bot.domain.reminders import OpenTask, ProjectInfo
+from bot.gc_pause import gc_paused
 from bot.services.projects import OWNER_FOR_ROLE, local_today
 from storage import events
 from storage.models import (
@@ -69,6 +70,12 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
 
 
 def load_portfolio(*, session: Session) -> Portfolio:
+    """Active projects with their open tasks, owners and blackouts (collector paused)."""
+    with gc_paused():
+        return _load_portfolio(session=session)
+
+
+def _load_portfolio(*, session: Session) -> Portfolio:
     """Active projects with their open tasks, owners and blackouts."""
     project_rows = session.execute(
         select(
