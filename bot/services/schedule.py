@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.permissions import Actor, can_complete, can_use_cs_commands
+from bot.domain.planning import PlannedTask, shifts
 from bot.domain.playbook import Playbook
 from bot.domain.schedule import (
     REPLANS_BEFORE_ALERT,
@@ -143,11 +144,13 @@ def replan(
         today=local_today(project, now),
     )
     result = ReplanResult()
-    for row, item in zip(rows, planned, strict=True):
-        if row.status == TaskStatus.OPEN and item.due != row.due:
-            old = row.due
-            row.due = item.due
-            result.moved.append((row, old, item.due, calendar.business_days_between(old, item.due)))
+    before = [PlannedTask(row.key, row.start_date, row.due) for row in rows]
+    by_key = {row.key: row for row in rows}
+    for shift in shifts(before, planned, calendar=calendar):
+        row = by_key[shift.task_id]
+        if row.status == TaskStatus.OPEN:
+            row.due = shift.new_due
+            result.moved.append((row, shift.old_due, shift.new_due, shift.business_days))
             events.record(
                 session=session,
                 kind="task.replanned",
@@ -155,8 +158,8 @@ def replan(
                 at=now,
                 project_id=project.id,
                 task_id=row.id,
-                before={"due": old.isoformat()},
-                after={"due": item.due.isoformat(), "reason": reason, "source": "schedule"},
+                before={"due": shift.old_due.isoformat()},
+                after={"due": shift.new_due.isoformat(), "reason": reason, "source": "schedule"},
             )
     result.plan_end = max(
         (row.due for row in rows if row.status != TaskStatus.SKIPPED), default=None

@@ -96,7 +96,3 @@ class Directory:
         if info and info.locale:
             return "ja" if info.locale.lower().startswith("ja") else "en"
         return default
-
-    def forget_staff(self) -> None:
-        with self._lock:
-            self._staff = None

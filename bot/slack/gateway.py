@@ -301,19 +301,8 @@ class Gateway:
             is_bot=bool(data.get("is_bot")),
         )
 
-    def lookup_by_email(self, email: str) -> str | None:
-        try:
-            return str(self.call("users.lookupByEmail", email=email)["user"]["id"])
-        except SlackError as exc:
-            if exc.code == "users_not_found":
-                return None
-            raise
-
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
         return str(self.call("views.open", trigger_id=trigger_id, view=view)["view"]["id"])
-
-    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
-        self.call("views.update", view_id=view_id, view=view)
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self.call("views.publish", user_id=user_id, view=view)
