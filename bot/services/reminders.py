@@ -77,7 +77,8 @@ def load_portfolio(*, session: Session) -> Portfolio:
 
 def _load_portfolio(*, session: Session) -> Portfolio:
     """Active projects with their open tasks, owners and blackouts."""
-    project_rows = session.execute(
+    connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
+    project_rows = connection.execute(
         select(
             Project.id,
             Project.customer_name,
@@ -95,7 +96,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
     ).all()
     active = {row.id for row in project_rows}
     people: dict[int, dict[str, tuple[int, str | None, bool, str | None]]] = defaultdict(dict)
-    for person in session.execute(
+    for person in connection.execute(
         select(
             Stakeholder.id,
             Stakeholder.project_id,
@@ -107,7 +108,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(RUNNING)
         .order_by(col(Stakeholder.id))
-    ):
+    ).fetchall():
         # The first linked person holds a role; an invited e-mail counts until someone joins.
         current = people[person.project_id].get(person.role)
         if current is None or (current[1] is None and person.slack_user_id):
@@ -142,7 +143,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
     tasks = []
     in_locale = Project.locale == "ja"
     no_owner = (None, None, False, None)
-    rows = session.connection().execute(
+    rows = connection.execute(
         select(
             Task.id,
             Task.project_id,
@@ -155,7 +156,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
         .order_by(col(Task.project_id), col(Task.position))
-    )
+    ).fetchall()
     for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows
         owner = people.get(project_id, {}).get(OWNER_FOR_ROLE.get(role, "")) or no_owner
         tasks.append(
