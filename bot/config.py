@@ -46,7 +46,6 @@ class Settings(BaseSettings):
     playbook_dir: Path | None = None
     default_playbook: str = "low-touch"
     reminder_hour: int = Field(default=9, ge=0, le=23)
-    reminder_lead_days: int = Field(default=2, ge=0, le=30)
     digest_cron: str = "mon 09:00"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import UserError
 from bot.flows.context import Caller
 
 
@@ -26,3 +27,14 @@ def caller_from_interaction(body: dict[str, Any]) -> Caller:
 def without_nul(text: str) -> str:
     """Slack passes NUL characters through; PostgreSQL text columns can't store them."""
     return text.replace("\x00", "")
+
+
+def id_value(action: dict[str, Any]) -> int:
+    """The numeric id a button carries as its value (a project, task or risk id).
+
+    A value that isn't one (a forged payload) is refused like a vanished task.
+    """
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise UserError("error.task_not_found")
+    return int(value)

@@ -9,12 +9,11 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import CHECKIN_ACTION, SURVEY_ACTION, ActionId
 from bot.blocks.status_modal import message_modal
 from bot.deps import Deps
-from bot.errors import UserError
 from bot.flows import completion, status
 from bot.flows.locale import locale_for
 from bot.i18n import t
 from handlers.errors import after_ack
-from handlers.payload import caller_from_interaction
+from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
 
@@ -40,7 +39,7 @@ def register(app: App, deps: Deps) -> None:
             deps,
             caller_from_interaction(body),
             trigger_id=body["trigger_id"],
-            project_id=_id(action),
+            project_id=id_value(action),
         )
 
     @app.action(CHECKIN_ACTION)
@@ -51,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
         ephemeral(
             respond,
             completion.answer_checkin(
-                deps, caller_from_interaction(body), project_id=_id(action), answer=answer
+                deps, caller_from_interaction(body), project_id=id_value(action), answer=answer
             ),
         )
 
@@ -60,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
     def home_status(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         caller = caller_from_interaction(body)
-        message = status.status(deps, caller, project_id=_id(action))
+        message = status.status(deps, caller, project_id=id_value(action))
         locale = locale_for(deps, caller)
         deps.gateway.open_view(
             body["trigger_id"],
@@ -73,10 +72,3 @@ def register(app: App, deps: Deps) -> None:
     @after_ack(deps)
     def home_channel(ack: Ack) -> None:
         ack()  # a link button: Slack opens the channel, the app only acknowledges
-
-
-def _id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise UserError("error.task_not_found")
-    return int(value)

@@ -8,10 +8,9 @@ from slack_bolt import Ack, App, Respond
 
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
-from bot.errors import UserError
 from bot.flows import schedule
 from handlers.errors import after_ack
-from handlers.payload import caller_from_interaction
+from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
 
@@ -24,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
             deps,
             caller_from_interaction(body),
             trigger_id=body["trigger_id"],
-            project_id=_id(action),
+            project_id=id_value(action),
         )
 
     @app.action(ActionId.TASK_MORE_TIME)
@@ -32,14 +31,19 @@ def register(app: App, deps: Deps) -> None:
     def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         schedule.open_more_time_form(
-            deps, caller_from_interaction(body), trigger_id=body["trigger_id"], task_id=_id(action)
+            deps,
+            caller_from_interaction(body),
+            trigger_id=body["trigger_id"],
+            task_id=id_value(action),
         )
 
     @app.action(ActionId.TASK_SKIP)
     @after_ack(deps)
     def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        ephemeral(respond, schedule.skip(deps, caller_from_interaction(body), task_id=_id(action)))
+        ephemeral(
+            respond, schedule.skip(deps, caller_from_interaction(body), task_id=id_value(action))
+        )
 
     @app.action(ActionId.RISK_CLOSE)
     @after_ack(deps)
@@ -48,12 +52,6 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         ephemeral(
-            respond, schedule.close_risk(deps, caller_from_interaction(body), risk_id=_id(action))
+            respond,
+            schedule.close_risk(deps, caller_from_interaction(body), risk_id=id_value(action)),
         )
-
-
-def _id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise UserError("error.task_not_found")
-    return int(value)

@@ -8,10 +8,9 @@ from slack_bolt import Ack, App, Respond
 
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
-from bot.errors import UserError
 from bot.flows import task_buttons
 from handlers.errors import after_ack
-from handlers.payload import caller_from_interaction
+from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
 
@@ -20,17 +19,10 @@ def register(app: App, deps: Deps) -> None:
     @after_ack(deps)
     def done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        ephemeral(respond, task_buttons.done(deps, _task_id(action), caller_from_interaction(body)))
+        ephemeral(respond, task_buttons.done(deps, id_value(action), caller_from_interaction(body)))
 
     @app.action(ActionId.TASK_UNDO)
     @after_ack(deps)
     def undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        ephemeral(respond, task_buttons.undo(deps, _task_id(action), caller_from_interaction(body)))
-
-
-def _task_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise UserError("error.task_not_found")
-    return int(value)
+        ephemeral(respond, task_buttons.undo(deps, id_value(action), caller_from_interaction(body)))
