@@ -158,7 +158,8 @@ class BusinessCalendar:
         self._holidays = _HolidayCache(country=country, subdiv=subdiv)
         self.year_end_closure = year_end_closure
         self.blackouts: tuple[DateRange, ...] = tuple(blackouts)
-        # Business-day counts are asked for again and again (every open task, every run).
+        # Business days and their counts are asked for again and again (every open task).
+        self._open: dict[date, bool] = {}
         self._between: dict[tuple[date, date], int] = {}
 
     @property
@@ -173,7 +174,7 @@ class BusinessCalendar:
         """A copy with ``blackouts`` instead of the current ones; shares the holiday cache."""
         other = copy(self)
         other.blackouts = tuple(blackouts)
-        other._between = {}  # the counts depend on the blackouts
+        other._open, other._between = {}, {}  # both depend on the blackouts
         return other
 
     def closed_reason(self, d: date) -> ClosedReason | None:
@@ -193,6 +194,12 @@ class BusinessCalendar:
         return None
 
     def is_business_day(self, d: date) -> bool:
+        found = self._open.get(d)
+        if found is None:
+            found = self._open[d] = self._is_business_day(d)
+        return found
+
+    def _is_business_day(self, d: date) -> bool:
         # The same tests as closed_reason, without building a reason: this is the hot path.
         if d.weekday() >= 5 or self._holidays.names(d) is not None:
             return False

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
+from bot.gc_pause import gc_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +41,9 @@ class ProjectInfo:
         return self.paused_until is not None and day <= self.paused_until
 
 
-@dataclass(frozen=True, slots=True)
-class OpenTask:
+class OpenTask(NamedTuple):
+    """An open task with its owner, as read for planning (a plain row: tens of thousands)."""
+
     id: int
     project_id: int
     title: str  # in the project's locale
@@ -53,8 +56,7 @@ class OpenTask:
     owner_tz: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DueTask:
+class DueTask(NamedTuple):
     """A task in a reminder, with how it stands on the recipient's day."""
 
     task: OpenTask
@@ -109,6 +111,18 @@ def local_moment(now: datetime, tz: str) -> datetime:
     return now.astimezone(ZoneInfo(tz))
 
 
+class _LocalClock(dict[str, datetime]):
+    """`now` in each time zone, converted once per zone rather than once per task."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__()
+        self.now = now
+
+    def __missing__(self, tz: str) -> datetime:
+        local = self[tz] = local_moment(self.now, tz)
+        return local
+
+
 def standing(task: OpenTask, *, today: date, calendar: BusinessCalendar) -> DueTask:
     if task.due < today:
         return DueTask(
@@ -117,6 +131,7 @@ def standing(task: OpenTask, *, today: date, calendar: BusinessCalendar) -> DueT
     return DueTask(task, days_overdue=0, days_left=calendar.business_days_between(today, task.due))
 
 
+@gc_paused()  # tens of thousands of short-lived rows, no cycles
 def plan_reminders(
     *,
     now: datetime,
@@ -134,22 +149,24 @@ def plan_reminders(
     dms: dict[tuple[str, date], _Bucket] = {}
     mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
     horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
+    clock = _LocalClock(now)
     for task in tasks:
         project = projects[task.project_id]
-        local = local_moment(now, task.owner_tz or project.timezone)
+        local = clock[task.owner_tz or project.timezone]
         if not reminder_hour <= local.hour < reminder_hour + window_hours:
             continue
         today = local.date()
-        calendar = calendar_for(project)
-        if (project.id, today) not in horizon:
+        day_key = (project.id, today)
+        if day_key not in horizon:
+            calendar = calendar_for(project)
             working = not project.paused_on(today) and calendar.is_business_day(today)
-            horizon[project.id, today] = (
+            horizon[day_key] = (
                 calendar.add_business_days(today, project.reminder_lead_days) if working else None
             )
-        last_due = horizon[project.id, today]
+        last_due = horizon[day_key]
         if last_due is None or task.due > last_due:
             continue
-        item = standing(task, today=today, calendar=calendar)
+        item = standing(task, today=today, calendar=calendar_for(project))
         if task.owner_user_id and not task.owner_external:
             bucket = dms.setdefault(
                 (task.owner_user_id, today), _Bucket(project.locale, task.owner_stakeholder_id)
@@ -205,6 +222,7 @@ def _grouped(
     return tuple(sorted(groups, key=lambda g: (urgency(g[1][0]), g[0].id)))
 
 
+@gc_paused()
 def plan_escalations(
     *,
     now: datetime,
@@ -219,24 +237,28 @@ def plan_escalations(
     starts the ladder again; each key is sent once.
     """
     overdue: dict[int, list[DueTask]] = defaultdict(list)
-    days: dict[int, date] = {}
+    days: dict[int, date | None] = {}  # each project's working day today; None: not working
+    clock = _LocalClock(now)
     for task in tasks:
         project = projects[task.project_id]
-        local = local_moment(now, project.timezone)
-        if task.due >= local.date():
-            continue  # only overdue tasks escalate
-        calendar = calendar_for(project)
-        if local.hour < reminder_hour or not calendar.is_business_day(local.date()):
-            continue
-        if project.paused_on(local.date()):
-            continue
-        item = standing(task, today=local.date(), calendar=calendar)
+        if project.id not in days:
+            local = clock[project.timezone]
+            working = (
+                local.hour >= reminder_hour
+                and not project.paused_on(local.date())
+                and calendar_for(project).is_business_day(local.date())
+            )
+            days[project.id] = local.date() if working else None
+        today = days[project.id]
+        if today is None or task.due >= today:
+            continue  # only overdue tasks escalate, on the project's working days
+        item = standing(task, today=today, calendar=calendar_for(project))
         if item.days_overdue:
             overdue[project.id].append(item)
-            days[project.id] = local.date()
     drafts: list[EscalationDraft] = []
     for project_id, items in sorted(overdue.items()):
         project, today = projects[project_id], days[project_id]
+        assert today is not None  # only working projects collect overdue tasks
         items.sort(key=lambda i: (-i.days_overdue, i.task.id))
         for item in items:
             task = item.task

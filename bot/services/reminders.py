@@ -173,42 +173,8 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 owner[3],
             )
         )
-    tasks = []
-    for row in session.execute(
-        select(
-            Task.id,
-            Task.project_id,
-            Task.title_ja,
-            Task.title_en,
-            Task.why_ja,
-            Task.why_en,
-            Task.owner_side,
-            Task.owner_role,
-            Task.due,
-        )
-        .join(Project, col(Project.id) == col(Task.project_id))
-        .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
-        .order_by(col(Task.project_id), col(Task.position))
-    ):
-        project = projects[row.project_id]
-        owner = people.get(row.project_id, {}).get(OWNER_FOR_ROLE.get(row.owner_role, ""))
-        ja = project.locale == "ja"
-        tasks.append(
-            OpenTask(
-                id=row.id,
-                project_id=row.project_id,
-                title=row.title_ja if ja else row.title_en,
-                why=row.why_ja if ja else row.why_en,
-                owner_side=row.owner_side,
-                due=row.due,
-                owner_stakeholder_id=owner[0] if owner else None,
-                owner_user_id=owner[1] if owner else None,
-                owner_external=bool(owner and owner[2]),
-                owner_tz=owner[3] if owner else None,
-            )
-        )
     blackouts: dict[int, list[DateRange]] = defaultdict(list)
-    for row in session.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
+    for row in connection.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
         if row.project_id in active:
             blackouts[row.project_id].append(DateRange(row.start, row.end))
     return Portfolio(projects=projects, tasks=tasks, blackouts=dict(blackouts))

@@ -60,7 +60,7 @@ def due(
         owner_stakeholder_id=7,
         owner_user_id="UOWNER",
     )
-    return DueTask(replace(base, **changes), days_overdue=overdue, days_left=left)
+    return DueTask(base._replace(**changes), days_overdue=overdue, days_left=left)
 
 
 def reminder_draft(
