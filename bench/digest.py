@@ -2,9 +2,12 @@
 
 The timed unit is `bot.flows.digest.compute`, which is what the Monday job and `report`
 run before rendering: `load_facts` + `undelivered_reminders` in one session, then the pure
-`build_digest`. The baseline reads the same rows with plain SQL through the DB-API cursor:
-projects with their CSM, blackouts, tasks, replan and escalation events, open risks,
-survey answers and the week's reminder outbox rows.
+`build_digest`. The tasks reach Python already summed up by the database (per project, per
+completion day, per playbook task key; see `bot.services.task_totals`), with only open
+overdue tasks and the bottleneck window of ended projects one by one. The baseline sends
+the same statements, written by hand in plain SQL, through the DB-API cursor and fetches
+every row: projects with their CSM, blackouts, the task totals, escalation events, open
+risks, survey answers and the week's reminder outbox rows.
 
 The portfolio is the `reminders` fill plus what the KPIs need to have something to count:
 completed and cancelled projects (with survey answers), committed go-live dates,
@@ -56,6 +59,7 @@ from bot.app import build_deps
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.digest import Digest
+from bot.domain.kpi_facts import BOTTLENECK_DAYS
 from bot.domain.schedule import SLIP_REASONS
 from bot.flows.digest import compute, week_of
 from storage.db import make_engine
@@ -236,40 +240,79 @@ def compute_digest(deps: Deps) -> Digest:
     return compute(deps, now=NOW)
 
 
+# The statements `load_facts` sends (see `bot.services.task_totals` for the task totals),
+# written by hand. Placeholders: {today} {since} {start} {end} (bound values), {reason}
+# and {key} (reading a field of an event's JSON, which the two databases spell differently).
+TASK_COLUMNS = "t.id, t.project_id, t.key, t.title_en, t.required, t.first_value, t.status, t.planned_due, t.due, t.completed_on"  # fmt: skip
+REACHED = "t.planned_due >= {since} AND t.planned_due <= {today} AND t.status <> 'skipped'"
+RUNNING = "p.status IN ('active', 'paused')"
+ENDED = "p.status IN ('completed', 'cancelled')"
 BASELINE_SQL = (
-    """SELECT p.id, p.customer_name, p.status, p.kickoff, p.created_at, p.completed_at,
-              p.committed_go_live, p.target_go_live, p.decision_maker_after_days,
-              p.holiday_country, s.slack_user_id
-       FROM project p LEFT JOIN stakeholder s ON s.project_id = p.id AND s.role = 'csm'""",
-    """SELECT project_id, start, "end" FROM blackout""",
-    """SELECT id, project_id, key, title_en, required, first_value, status, planned_due, due,
-              completed_on
-       FROM task""",
-    """SELECT task_id, project_id, at, after, kind FROM event
-       WHERE kind IN ('task.replanned', 'escalation.sent')""",
-    """SELECT project_id, kind, period_start, period_end FROM risk WHERE status = 'open'""",
-    """SELECT project_id, answered_at, csat, nps FROM surveyanswer""",
+    """SELECT id, customer_name, status, kickoff, created_at, completed_at, committed_go_live,
+              target_go_live, decision_maker_after_days, holiday_country FROM project""",
+    "SELECT project_id, slack_user_id FROM stakeholder WHERE role = 'csm'",
+    'SELECT project_id, start, "end" FROM blackout',
+    """SELECT project_id, sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END),
+              sum(CASE WHEN status <> 'skipped' THEN 1 ELSE 0 END),
+              max(CASE WHEN status = 'open' THEN due END)
+       FROM task GROUP BY project_id""",
+    f"SELECT {TASK_COLUMNS} FROM task t WHERE t.status = 'open' AND t.due < {{today}}",
+    """SELECT completed_on, count(*),
+              sum(CASE WHEN completed_on <= planned_due THEN 1 ELSE 0 END)
+       FROM task WHERE status = 'done' AND completed_on IS NOT NULL
+       GROUP BY completed_on ORDER BY completed_on""",
+    """SELECT project_id, min(completed_on) FROM task
+       WHERE first_value IS TRUE AND status = 'done' AND completed_on IS NOT NULL
+       GROUP BY project_id""",
+    f"""SELECT t.key, min(t.title_en), count(*),
+               sum(CASE WHEN t.id IN (SELECT task_id FROM event
+                                      WHERE kind = 'task.replanned' AND task_id IS NOT NULL)
+                          OR (t.status = 'open' AND t.planned_due < {{today}})
+                          OR (t.status = 'done' AND t.completed_on > t.planned_due)
+                        THEN 1 ELSE 0 END)
+        FROM task t JOIN project p ON p.id = t.project_id
+        WHERE {RUNNING} AND {REACHED} GROUP BY t.key""",
+    f"""SELECT t.key, {{reason}}, count(*)
+        FROM event e JOIN task t ON t.id = e.task_id JOIN project p ON p.id = t.project_id
+        WHERE e.kind = 'task.replanned' AND {RUNNING} AND {REACHED}
+        GROUP BY t.key, {{reason}}""",
+    f"""SELECT {TASK_COLUMNS}, 0 FROM task t JOIN project p ON p.id = t.project_id
+        WHERE {ENDED} AND {REACHED}""",
+    f"""SELECT e.task_id, t.project_id, t.key, e.at, {{reason}}
+        FROM event e JOIN task t ON t.id = e.task_id JOIN project p ON p.id = t.project_id
+        WHERE e.kind = 'task.replanned' AND {ENDED} AND {REACHED}""",
+    "SELECT project_id, at, {key} FROM event WHERE kind = 'escalation.sent'",
+    "SELECT project_id, kind, period_start, period_end FROM risk WHERE status = 'open'",
+    "SELECT project_id, answered_at, csat, nps FROM surveyanswer",
+    """SELECT status, delivered_via, recipient FROM outbox
+       WHERE kind = 'reminder' AND created_at >= {start} AND created_at < {end}""",
 )
-OUTBOX_SQL = """SELECT status, delivered_via, recipient FROM outbox
-                WHERE kind = 'reminder' AND created_at >= {mark} AND created_at < {mark}"""
+JSON_FIELD = {"sqlite": "json_extract(e.after, '$.{field}')", "postgresql": "e.after ->> '{field}'"}
 
 
 def baseline(engine: Engine, *, timezone: str) -> int:
-    """The same rows through the DB-API cursor, every row fetched; returns the row count."""
-    week_start, week_end, _ = week_of(NOW, timezone)
+    """The same statements through the DB-API cursor, every row fetched; returns the rows."""
+    week_start, week_end, today = week_of(NOW, timezone)
     window = [datetime.combine(day, time.min, ZoneInfo(timezone)) for day in (week_start, week_end)]
-    mark = "%s"
-    if engine.dialect.name == "sqlite":
-        mark, window = "?", [sqlite_value(moment) for moment in window]
+    values: dict[str, Any] = {
+        "today": today,
+        "since": today - timedelta(days=BOTTLENECK_DAYS),
+        "start": window[0],
+        "end": window[1],
+    }
+    dialect = engine.dialect.name
+    if dialect == "sqlite":  # named parameters: :name on SQLite, %(name)s on PostgreSQL
+        values = {name: sqlite_value(value) for name, value in values.items()}
+    marks = {name: (f":{name}" if dialect == "sqlite" else f"%({name})s") for name in values}
+    fields = {name: JSON_FIELD[dialect].format(field=name) for name in ("reason", "key")}
+    fields["key"] = fields["key"].replace("e.after", "after")
     connection = engine.raw_connection()
     count = 0
     try:
         cursor = connection.cursor()
         for sql in BASELINE_SQL:
-            cursor.execute(sql)
+            cursor.execute(sql.format(**marks, **fields), values)
             count += len(cursor.fetchall())
-        cursor.execute(OUTBOX_SQL.format(mark=mark), window)
-        count += len(cursor.fetchall())
         cursor.close()
         connection.commit()
     finally:

@@ -1,8 +1,8 @@
 """Project health, the portfolio, the weekly summary, onboarding KPIs and schedule bottlenecks.
 
 Pure: plain facts in, numbers out. Nothing here reads the clock or the database; ``today``
-and the reporting window are passed in, and business-day counts (``days_overdue``,
-``days_late``) arrive already computed with each project's calendar.
+and the reporting window are passed in, and business-day counts (``days_overdue``) arrive
+already computed with each project's calendar.
 
 Windows are half-open, ``[start, end)``: a day belongs to the window when
 ``start <= day < end``, so consecutive weeks or months never count a day twice.
@@ -15,9 +15,33 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
-from typing import TypeVar
+
+from bot.domain.kpi_facts import (
+    EscalationFacts,
+    KeyTotals,
+    Progress,
+    ProjectFacts,
+    ReplanFacts,
+    RiskFacts,
+    SurveyFacts,
+    TaskFacts,
+    TaskTotals,
+    summarize,
+)
+
+__all__ = [  # the facts are defined in kpi_facts and used from here
+    "EscalationFacts",
+    "KeyTotals",
+    "ProjectFacts",
+    "ReplanFacts",
+    "RiskFacts",
+    "SurveyFacts",
+    "TaskFacts",
+    "TaskTotals",
+    "summarize",
+]
 
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -32,73 +56,6 @@ ENDED = (COMPLETED, CANCELLED)
 REASON_OVERDUE = "overdue"
 REASON_BUSY_PERIOD = "busy_period"
 REASON_GO_LIVE = "go_live"
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectFacts:
-    id: int
-    customer_name: str
-    csm_user_id: str | None
-    status: str  # active | paused | completed | cancelled
-    kickoff: date
-    created_on: date
-    completed_on: date | None  # the day it was completed or cancelled
-    committed_go_live: date | None
-    target_go_live: date | None
-    decision_maker_after_days: int  # business days overdue at which a task counts as "late"
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFacts:
-    id: int
-    project_id: int
-    key: str  # the playbook task id
-    title: str
-    required: bool
-    first_value: bool
-    status: str  # open | done | skipped
-    planned_due: date  # the due date of the original plan
-    due: date  # the current due date, after any re-planning
-    completed_on: date | None
-    days_overdue: int  # business days past `due` as of today for open tasks; 0 if not overdue
-    days_late: int  # business days the completion came after planned_due; 0 if on time or open
-
-
-@dataclass(frozen=True, slots=True)
-class ReplanFacts:
-    task_id: int
-    project_id: int
-    key: str
-    on: date
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RiskFacts:
-    """An open risk of a project (closed risks are not passed in)."""
-
-    project_id: int
-    kind: str  # busy_period | slip_reason | initiatives | go_live
-    period_start: date | None
-    period_end: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyFacts:
-    project_id: int
-    on: date
-    csat: int | None  # 1-5
-    nps: int | None  # 0-10
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationFacts:
-    project_id: int
-    on: date
-    level: str
-
-
-_Row = TypeVar("_Row", "TaskFacts", "RiskFacts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +148,55 @@ class Bottleneck:
     review: bool
 
 
+_NO_TASKS = Progress(0, 0, None)
+
+
+class _Tally:
+    """What the state rules need from one project's tasks."""
+
+    __slots__ = ("counted", "done", "last_open_due", "required_overdue", "worst")
+
+    def __init__(self, progress: Progress = _NO_TASKS) -> None:
+        self.done, self.counted, self.last_open_due = progress
+        self.required_overdue = 0  # the most business days an open required task is overdue
+        self.worst: TaskFacts | None = None  # the most overdue open task
+
+    def add(self, task: TaskFacts) -> None:
+        status = task.status
+        if status == "skipped":
+            return
+        self.counted += 1
+        if status == "done":
+            self.done += 1
+        elif status == "open":
+            if self.last_open_due is None or task.due > self.last_open_due:
+                self.last_open_due = task.due
+            self.add_overdue(task)
+
+    def add_overdue(self, task: TaskFacts) -> None:
+        days = task.days_overdue
+        if task.status != "open" or days < 1:
+            return
+        if task.required and days > self.required_overdue:
+            self.required_overdue = days
+        if self.worst is None or _urgency(task) < _urgency(self.worst):
+            self.worst = task
+
+
+def _urgency(task: TaskFacts) -> tuple[int, bool, date, int]:
+    """Most overdue first; ties: required first, then earliest due, then id."""
+    return (-task.days_overdue, not task.required, task.due, task.id)
+
+
+def _tallies(totals: TaskTotals) -> defaultdict[int, _Tally]:
+    tallies: defaultdict[int, _Tally] = defaultdict(_Tally)
+    for project_id, progress in totals.progress.items():
+        tallies[project_id] = _Tally(progress)
+    for task in totals.overdue:
+        tallies[task.project_id].add_overdue(task)
+    return tallies
+
+
 def assess(
     project: ProjectFacts,
     tasks_of_project: Iterable[TaskFacts],
@@ -199,14 +205,22 @@ def assess(
     today: date,
 ) -> Assessment:
     """Assess one project; see `project_state` for the rules."""
-    tasks = list(tasks_of_project)
-    open_tasks = [t for t in tasks if t.status == "open"]
-    projected_end = max([today, *(t.due for t in open_tasks)])
+    tally = _Tally()
+    for task in tasks_of_project:
+        tally.add(task)
+    return _assess(project, tally, risks_of_project, today=today)
+
+
+def _assess(
+    project: ProjectFacts, tally: _Tally, risks_of_project: Iterable[RiskFacts], *, today: date
+) -> Assessment:
+    last = tally.last_open_due
+    projected_end = last if last is not None and last > today else today
     if project.status in (PAUSED, *ENDED):
         return Assessment(project.status, (), projected_end)
 
-    overdue = [t.days_overdue for t in open_tasks if t.required and t.days_overdue >= 1]
-    if overdue and max(overdue) >= project.decision_maker_after_days:
+    overdue = tally.required_overdue
+    if overdue and overdue >= project.decision_maker_after_days:
         return Assessment(LATE, (REASON_OVERDUE,), projected_end)
 
     reasons: list[str] = []
@@ -248,7 +262,7 @@ def project_state(
 
 def portfolio(
     projects: Iterable[ProjectFacts],
-    tasks: Iterable[TaskFacts],
+    totals: TaskTotals,
     risks: Iterable[RiskFacts],
     *,
     today: date,
@@ -260,7 +274,7 @@ def portfolio(
     skipped, the most overdue open task (ties: required first, then earliest due) and the
     date of the project's last escalation.
     """
-    tasks_by, risks_by = _by_project(tasks), _by_project(risks)
+    tallies, risks_by = _tallies(totals), _by_project(risks)
     last_escalation: dict[int, date] = {}
     for e in escalations:
         last_escalation[e.project_id] = max(e.on, last_escalation.get(e.project_id, e.on))
@@ -270,12 +284,12 @@ def portfolio(
     for project in projects:
         if project.status not in RUNNING:
             continue
-        its_tasks = tasks_by[project.id]
-        verdict = assess(project, its_tasks, risks_by[project.id], today=today)
+        tally = tallies[project.id]
+        verdict = _assess(project, tally, risks_by[project.id], today=today)
         counts[verdict.state] += 1
         if verdict.state not in (AT_RISK, LATE):
             continue
-        worst = _most_overdue(its_tasks)
+        worst = tally.worst
         lines.append(
             PortfolioLine(
                 project_id=project.id,
@@ -283,8 +297,8 @@ def portfolio(
                 csm_user_id=project.csm_user_id,
                 state=verdict.state,
                 reasons=verdict.reasons,
-                done=sum(t.status == "done" for t in its_tasks),
-                total=sum(t.status != "skipped" for t in its_tasks),
+                done=tally.done,
+                total=tally.counted,
                 worst_task_title=worst.title if worst else None,
                 worst_days_overdue=worst.days_overdue if worst else 0,
                 last_escalation_on=last_escalation.get(project.id),
@@ -302,7 +316,7 @@ def portfolio(
 
 def week_summary(
     projects: Iterable[ProjectFacts],
-    tasks: Iterable[TaskFacts],
+    totals: TaskTotals,
     escalations: Iterable[EscalationFacts],
     undelivered: int,
     *,
@@ -321,7 +335,9 @@ def week_summary(
     return WeekSummary(
         start=start,
         end=end,
-        tasks_completed=sum(t.status == "done" and _in(t.completed_on, start, end) for t in tasks),
+        tasks_completed=sum(
+            c.done for day, c in totals.completions.items() if _in(day, start, end)
+        ),
         projects_started=sum(_in(p.created_on, start, end) for p in projects),
         projects_completed=ended[COMPLETED],
         projects_cancelled=ended[CANCELLED],
@@ -332,14 +348,18 @@ def week_summary(
 
 def kpis(
     projects: Iterable[ProjectFacts],
-    tasks: Iterable[TaskFacts],
+    totals: TaskTotals,
     surveys: Iterable[SurveyFacts],
     *,
     start: date,
     end: date,
     today: date,
+    late_today: int | None = None,
 ) -> Kpis:
     """Onboarding KPIs for the window ``[start, end)``; a rate with nothing to divide is None.
+
+    ``late_today``: the running projects that are ``late`` today when the caller has already
+    assessed them (the digest passes its portfolio's count); worked out here otherwise.
 
     - completion_rate: completed ÷ (completed + cancelled), over projects that ended
       (``completed_on``) in the window.
@@ -358,7 +378,7 @@ def kpis(
       rounded to 1 decimal (halves away from zero); passives (7–8) count only in the total.
     """
     _check_window(start, end)
-    projects, tasks, surveys = list(projects), list(tasks), list(surveys)
+    projects, surveys = list(projects), list(surveys)
     kickoff = {p.id: p.kickoff for p in projects}
 
     ended = [p for p in projects if p.status in ENDED and _in(p.completed_on, start, end)]
@@ -366,18 +386,20 @@ def kpis(
     cancelled = len(ended) - len(completed)
     durations = [(p.completed_on - p.kickoff).days for p in completed if p.completed_on]
 
-    done = [t for t in tasks if t.status == "done" and _in(t.completed_on, start, end)]
-    on_time = sum(t.completed_on is not None and t.completed_on <= t.planned_due for t in done)
+    in_window = [c for day, c in totals.completions.items() if _in(day, start, end)]
+    done, on_time = sum(c.done for c in in_window), sum(c.on_time for c in in_window)
 
     running = [p for p in projects if p.status in RUNNING]
-    tasks_by = _by_project(tasks)
-    late = sum(project_state(p, tasks_by[p.id], (), today=today) == LATE for p in running)
+    if late_today is None:
+        tallies = _tallies(totals)
+        late_today = sum(_assess(p, tallies[p.id], (), today=today).state == LATE for p in running)
+    late = late_today
 
-    first_value: dict[int, date] = {}
-    for t in tasks:
-        if t.first_value and t.status == "done" and t.completed_on and t.project_id in kickoff:
-            first_value[t.project_id] = min(t.completed_on, first_value.get(t.project_id, date.max))
-    to_value = [(d - kickoff[pid]).days for pid, d in first_value.items() if _in(d, start, end)]
+    to_value = [
+        (day - kickoff[pid]).days
+        for pid, day in totals.first_value.items()
+        if pid in kickoff and _in(day, start, end)
+    ]
 
     answered = [s for s in surveys if _in(s.on, start, end)]
     csat = [s.csat for s in answered if s.csat is not None]
@@ -394,9 +416,9 @@ def kpis(
         churn_rate=_rate(cancelled, len(ended)),
         days_to_complete_median=_median(durations),
         days_to_complete_p80=percentile_nearest_rank(durations, 80),
-        tasks_completed=len(done),
+        tasks_completed=done,
         tasks_on_time=on_time,
-        on_time_task_rate=_rate(on_time, len(done)),
+        on_time_task_rate=_rate(on_time, done),
         projects_running=len(running),
         projects_late=late,
         late_share=_rate(late, len(running)),
@@ -414,22 +436,15 @@ def kpis(
     )
 
 
-def bottlenecks(
-    projects: Iterable[ProjectFacts],
-    tasks: Iterable[TaskFacts],
-    replans: Iterable[ReplanFacts],
-    *,
-    today: date,
-    days: int = 90,
-    threshold: float | Fraction = 0.30,
-) -> list[Bottleneck]:
+def bottlenecks(totals: TaskTotals, *, threshold: float | Fraction = 0.30) -> list[Bottleneck]:
     """Playbook tasks whose schedule customers keep missing (review at ≥ 30 % by default).
 
     Per playbook task key, a task *reached* its schedule when its ``planned_due`` lies in
-    ``[today - days, today]`` and it was not skipped (for an ended project, only if
-    ``planned_due`` is on or before the day it ended; tasks of projects not given are left
-    out). A reached task is *late* when it was completed after ``planned_due``, is still open
-    after ``planned_due``, or was re-planned at least once.
+    ``[today - days, today]`` (`summarize`'s window, 90 days by default) and it was not
+    skipped (for an ended project, only if ``planned_due`` is on or before the day it ended;
+    tasks of projects not given are left out). A reached task is *late* when it was
+    completed after ``planned_due``, is still open after ``planned_due``, or was re-planned
+    at least once.
 
     - share = late ÷ reached.
     - top_reason: the most common reason among the re-plans of the reached tasks (ties:
@@ -440,46 +455,24 @@ def bottlenecks(
     Only keys with at least one late task are returned: most late first, then highest
     share, then key.
     """
-    if days < 0:
-        raise ValueError(f"days must not be negative: {days}")
     bar = threshold if isinstance(threshold, Fraction) else Fraction(str(threshold))
-    ended_on = {p.id: p.completed_on if p.status in ENDED else None for p in projects}
-    since = today - timedelta(days=days)
-    replanned: dict[int, list[str]] = defaultdict(list)
-    for r in replans:
-        replanned[r.task_id].append(r.reason.strip())
-
-    reached: dict[str, list[TaskFacts]] = defaultdict(list)
-    for t in tasks:
-        if t.project_id not in ended_on or t.status == "skipped":
-            continue
-        if not since <= t.planned_due <= today:
-            continue
-        end = ended_on[t.project_id]
-        if end is not None and t.planned_due > end:
-            continue
-        reached[t.key].append(t)
-
-    found: list[Bottleneck] = []
-    for key, group in reached.items():
-        late = sum(_missed(t, today=today, replanned=t.id in replanned) for t in group)
-        if late == 0:
-            continue
-        reasons = Counter(reason for t in group for reason in replanned.get(t.id, ()) if reason)
-        top = min(reasons, key=lambda r: (-reasons[r], r)) if reasons else None
-        found.append(
-            Bottleneck(
-                key=key,
-                title=group[0].title,
-                reached=len(group),
-                late=late,
-                share=late / len(group),
-                top_reason=top,
-                review=Fraction(late, len(group)) >= bar,
-            )
-        )
+    found = [_bottleneck(k, bar) for k in totals.keys.values() if k.late > 0 and k.reached > 0]
     found.sort(key=lambda b: (-b.late, -Fraction(b.late, b.reached), b.key))
     return found
+
+
+def _bottleneck(totals: KeyTotals, bar: Fraction) -> Bottleneck:
+    reasons = [(reason, count) for reason, count in totals.reasons if reason and count]
+    top = min(reasons, key=lambda rc: (-rc[1], rc[0]))[0] if reasons else None
+    return Bottleneck(
+        key=totals.key,
+        title=totals.title,
+        reached=totals.reached,
+        late=totals.late,
+        share=totals.late / totals.reached,
+        top_reason=top,
+        review=Fraction(totals.late, totals.reached) >= bar,
+    )
 
 
 def percentile_nearest_rank(values: Iterable[float], p: float) -> float | None:
@@ -497,29 +490,14 @@ def percentile_nearest_rank(values: Iterable[float], p: float) -> float | None:
     return float(ordered[rank - 1])
 
 
-def _missed(task: TaskFacts, *, today: date, replanned: bool) -> bool:
-    if replanned:
-        return True
-    if task.status == "open":
-        return task.planned_due < today
-    return task.completed_on is not None and task.completed_on > task.planned_due
-
-
 def _busy_overlaps(risk: RiskFacts, first: date, last: date) -> bool:
     if risk.kind != "busy_period" or risk.period_start is None or risk.period_end is None:
         return False
     return risk.period_start <= last and first <= risk.period_end
 
 
-def _most_overdue(tasks: Sequence[TaskFacts]) -> TaskFacts | None:
-    overdue = [t for t in tasks if t.status == "open" and t.days_overdue >= 1]
-    if not overdue:
-        return None
-    return min(overdue, key=lambda t: (-t.days_overdue, not t.required, t.due, t.id))
-
-
-def _by_project(items: Iterable[_Row]) -> defaultdict[int, list[_Row]]:
-    grouped: defaultdict[int, list[_Row]] = defaultdict(list)
+def _by_project(items: Iterable[RiskFacts]) -> defaultdict[int, list[RiskFacts]]:
+    grouped: defaultdict[int, list[RiskFacts]] = defaultdict(list)
     for item in items:
         grouped[item.project_id].append(item)
     return grouped

@@ -63,7 +63,6 @@ def publish(deps: Deps, user_id: str) -> None:
                     days_overdue=calendar.business_days_between(t.due, today)
                     if t.is_open and t.due < today
                     else 0,
-                    days_late=0,
                 )
                 for t in view.tasks
             ]

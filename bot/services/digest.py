@@ -18,6 +18,7 @@ from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.digest import Digest
 from bot.gc_pause import gc_paused
+from bot.services.task_totals import load_task_totals
 from storage.models import (
     Blackout,
     Event,
@@ -29,8 +30,6 @@ from storage.models import (
     Stakeholder,
     StakeholderRole,
     SurveyAnswer,
-    Task,
-    TaskStatus,
 )
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
@@ -39,8 +38,7 @@ CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 @dataclass(frozen=True)
 class Facts:
     projects: list[kpis.ProjectFacts]
-    tasks: list[kpis.TaskFacts]
-    replans: list[kpis.ReplanFacts]
+    totals: kpis.TaskTotals
     risks: list[kpis.RiskFacts]
     surveys: list[kpis.SurveyFacts]
     escalations: list[kpis.EscalationFacts]
@@ -62,7 +60,8 @@ def _load_facts(
 ) -> Facts:
     """Everything the KPIs are computed from, in a handful of queries."""
     zone = ZoneInfo(timezone)
-    projects_rows = session.execute(
+    connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
+    projects_rows = connection.execute(
         select(
             Project.id,
             Project.customer_name,
@@ -77,14 +76,14 @@ def _load_facts(
         )
     ).all()
     csm = dict(
-        session.execute(
+        connection.execute(
             select(Stakeholder.project_id, Stakeholder.slack_user_id).where(
                 col(Stakeholder.role) == StakeholderRole.CSM
             )
         ).all()
     )
     blackouts: dict[int, list[DateRange]] = defaultdict(list)
-    for row in session.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
+    for row in connection.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
         blackouts[row.project_id].append(DateRange(row.start, row.end))
     projects, countries = [], {}
     for row in projects_rows:
@@ -112,82 +111,17 @@ def _load_facts(
             )
         return calendars[project_id]
 
-    tasks = []
-    intern: dict[
-        object, object
-    ] = {}  # 200k rows repeat the same keys, titles and dates: share them
-    query = select(
-        Task.id,
-        Task.project_id,
-        Task.key,
-        Task.title_en,
-        Task.required,
-        Task.first_value,
-        Task.status,
-        Task.planned_due,
-        Task.due,
-        Task.completed_on,
+    totals = load_task_totals(
+        connection, today=today, timezone=timezone, projects=projects, calendar=calendar
     )
-    result = session.connection().execute(query)  # Core rows: no ORM bookkeeping per row
-    while batch := result.fetchmany(5000):
-        for (
-            task_id,
-            project_id,
-            key,
-            title,
-            required,
-            first_value,
-            status,
-            planned,
-            due,
-            done_on,
-        ) in batch:
-            days_overdue = days_late = 0
-            if status == TaskStatus.OPEN and due < today:
-                days_overdue = calendar(project_id).business_days_between(due, today)
-            if status == TaskStatus.DONE and done_on and done_on > planned:
-                days_late = calendar(project_id).business_days_between(planned, done_on)
-            tasks.append(
-                kpis.TaskFacts(
-                    task_id,
-                    project_id,
-                    intern.setdefault(key, key),
-                    intern.setdefault(title, title),  # type: ignore[arg-type]
-                    required,
-                    first_value,
-                    intern.setdefault(status, status),  # type: ignore[arg-type]
-                    intern.setdefault(planned, planned),
-                    intern.setdefault(due, due),  # type: ignore[arg-type]
-                    intern.setdefault(done_on, done_on),
-                    days_overdue,
-                    days_late,  # type: ignore[arg-type]
-                )
+    escalations = [
+        kpis.EscalationFacts(project_id, at.astimezone(zone).date(), _level(key))
+        for project_id, at, key in connection.execute(
+            select(Event.project_id, Event.at, col(Event.after)["key"].as_string()).where(
+                col(Event.kind) == "escalation.sent"
             )
-    keys = {t.id: t.key for t in tasks}
-    replans, escalations = [], []
-    for row in session.execute(
-        select(Event.task_id, Event.project_id, Event.at, Event.after, Event.kind).where(
-            col(Event.kind).in_(("task.replanned", "escalation.sent"))
-        )
-    ):
-        on = row.at.astimezone(zone).date()
-        if row.kind == "task.replanned" and row.task_id in keys:
-            replans.append(
-                kpis.ReplanFacts(
-                    task_id=row.task_id,
-                    project_id=row.project_id,
-                    key=keys[row.task_id],
-                    on=on,
-                    reason=str((row.after or {}).get("reason") or ""),
-                )
-            )
-        elif row.kind == "escalation.sent":
-            level = str((row.after or {}).get("key", "")).split(":")[1:2]
-            escalations.append(
-                kpis.EscalationFacts(
-                    project_id=row.project_id, on=on, level=level[0] if level else ""
-                )
-            )
+        ).all()
+    ]
     risks = [
         kpis.RiskFacts(
             project_id=r.project_id,
@@ -195,11 +129,11 @@ def _load_facts(
             period_start=r.period_start,
             period_end=r.period_end,
         )
-        for r in session.execute(
+        for r in connection.execute(
             select(Risk.project_id, Risk.kind, Risk.period_start, Risk.period_end).where(
                 col(Risk.status) == RiskStatus.OPEN
             )
-        )
+        ).all()
     ]
     surveys = [
         kpis.SurveyFacts(
@@ -208,23 +142,28 @@ def _load_facts(
             csat=r.csat,
             nps=r.nps,
         )
-        for r in session.execute(
+        for r in connection.execute(
             select(
                 SurveyAnswer.project_id,
                 SurveyAnswer.answered_at,
                 SurveyAnswer.csat,
                 SurveyAnswer.nps,
             )
-        )
+        ).all()
     ]
     return Facts(
         projects=projects,
-        tasks=tasks,
-        replans=replans,
+        totals=totals,
         risks=risks,
         surveys=surveys,
         escalations=escalations,
     )
+
+
+def _level(key: str | None) -> str:
+    """The ladder step in an escalation's outbox key (`escalation:<level>:...`)."""
+    parts = (key or "").split(":")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def undelivered_reminders(*, session: Session, since: datetime, until: datetime) -> int:
@@ -259,20 +198,27 @@ def build_digest(
     last KPI_DAYS days up to today)."""
     kpi_start = kpi_start or today - timedelta(days=KPI_DAYS)
     kpi_end = kpi_end or today + timedelta(days=1)
+    portfolio = kpis.portfolio(
+        facts.projects, facts.totals, facts.risks, today=today, escalations=facts.escalations
+    )
     return Digest(
         start=start,
         end=end,
         today=today,
         kpi_start=kpi_start,
         kpi_end=kpi_end,
-        portfolio=kpis.portfolio(
-            facts.projects, facts.tasks, facts.risks, today=today, escalations=facts.escalations
-        ),
+        portfolio=portfolio,
         week=kpis.week_summary(
-            facts.projects, facts.tasks, facts.escalations, undelivered, start=start, end=end
+            facts.projects, facts.totals, facts.escalations, undelivered, start=start, end=end
         ),
         kpis=kpis.kpis(
-            facts.projects, facts.tasks, facts.surveys, start=kpi_start, end=kpi_end, today=today
+            facts.projects,
+            facts.totals,
+            facts.surveys,
+            start=kpi_start,
+            end=kpi_end,
+            today=today,
+            late_today=portfolio.late,
         ),
-        bottlenecks=kpis.bottlenecks(facts.projects, facts.tasks, facts.replans, today=today),
+        bottlenecks=kpis.bottlenecks(facts.totals),
     )

@@ -1,7 +1,7 @@
 """KPIs, portfolio and bottlenecks on fixed data; every expected number is worked out by hand.
 
-Today is Wed 2027-06-09. Business-day counts (``days_overdue``, ``days_late``) are written
-into the facts by hand, as the caller would compute them with the project's calendar.
+Today is Wed 2027-06-09. Business-day counts (``days_overdue``) are written into the
+facts by hand, as the caller would compute them with the project's calendar.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import pytest
 
+from bot.domain import kpis as rules
+from bot.domain.kpi_facts import BOTTLENECK_DAYS, summarize
 from bot.domain.kpis import (
     Bottleneck,
     EscalationFacts,
@@ -24,12 +26,8 @@ from bot.domain.kpis import (
     TaskFacts,
     WeekSummary,
     assess,
-    bottlenecks,
-    kpis,
     percentile_nearest_rank,
-    portfolio,
     project_state,
-    week_summary,
 )
 
 TODAY = date(2027, 6, 9)  # a Wednesday
@@ -77,7 +75,6 @@ def task(  # type: ignore[no-untyped-def]
         due=planned,
         completed_on=None,
         days_overdue=0,
-        days_late=0,
     )
     values.update(changes)
     return TaskFacts(**values)  # type: ignore[arg-type]
@@ -85,6 +82,28 @@ def task(  # type: ignore[no-untyped-def]
 
 def busy(pid: int, start: date, end: date) -> RiskFacts:
     return RiskFacts(project_id=pid, kind="busy_period", period_start=start, period_end=end)
+
+
+# The rules take the tasks summed up (as the database does for the digest); these wrappers
+# sum the hand-written tasks up with `summarize` first.
+def portfolio(projects, tasks, risks, *, today, escalations=()):  # type: ignore[no-untyped-def]
+    totals = summarize(projects, tasks, today=today)
+    return rules.portfolio(projects, totals, risks, today=today, escalations=escalations)
+
+
+def week_summary(projects, tasks, escalations, undelivered, *, start, end):  # type: ignore[no-untyped-def]
+    totals = summarize(projects, tasks, today=TODAY)
+    return rules.week_summary(projects, totals, escalations, undelivered, start=start, end=end)
+
+
+def kpis(projects, tasks, surveys, *, start, end, today):  # type: ignore[no-untyped-def]
+    totals = summarize(projects, tasks, today=today)
+    return rules.kpis(projects, totals, surveys, start=start, end=end, today=today)
+
+
+def bottlenecks(projects, tasks, replans, *, today, days=BOTTLENECK_DAYS, **options):  # type: ignore[no-untyped-def]
+    totals = summarize(projects, tasks, replans, today=today, days=days)
+    return rules.bottlenecks(totals, **options)
 
 
 # --- The fixed portfolio --------------------------------------------------------------------
@@ -125,7 +144,7 @@ PROJECTS = [
 
 TASKS = [
     task(101, 1, "kickoff", d(5, 7), "done", completed_on=d(5, 7)),
-    task(102, 1, "setup", d(5, 21), "done", completed_on=d(5, 24), days_late=1),  # Fri → Mon
+    task(102, 1, "setup", d(5, 21), "done", completed_on=d(5, 24)),  # Fri → Mon
     task(103, 1, "training", d(6, 18)),
     task(104, 1, "import", d(6, 25), "skipped", required=False),
     task(201, 2, "kickoff", d(5, 14), "done", completed_on=d(5, 14)),
@@ -134,14 +153,14 @@ TASKS = [
     task(301, 3, "kickoff", d(5, 21), "done", completed_on=d(5, 20)),  # early, but re-planned
     task(302, 3, "setup", d(6, 8), due=d(6, 11)),
     task(303, 3, "training", d(7, 2)),
-    task(401, 4, "kickoff", d(6, 1), "done", completed_on=d(6, 3), days_late=2),
+    task(401, 4, "kickoff", d(6, 1), "done", completed_on=d(6, 3)),
     task(402, 4, "training", d(7, 9)),
     task(501, 5, "kickoff", d(4, 23), "done", completed_on=d(4, 23)),
     task(502, 5, "setup", d(6, 2), days_overdue=5),  # Wed 06-02 → Wed 06-09
     task(601, 6, "setup", d(5, 14), days_overdue=18),
     task(701, 7, "kickoff", d(4, 9), "done", completed_on=d(4, 9)),
-    task(702, 7, "setup", d(5, 7), "done", completed_on=d(5, 12), days_late=3),
-    task(703, 7, "training", d(5, 28), "done", completed_on=d(6, 2), days_late=3),
+    task(702, 7, "setup", d(5, 7), "done", completed_on=d(5, 12)),
+    task(703, 7, "training", d(5, 28), "done", completed_on=d(6, 2)),
     task(801, 8, "kickoff", d(3, 5), "done", completed_on=d(3, 5)),
     task(802, 8, "setup", d(4, 2)),  # left open when the project was cancelled on 06-04
     task(803, 8, "training", d(6, 18)),
@@ -710,3 +729,19 @@ def test_percentile_nearest_rank(values: list[int], p: float, expected: float | 
 def test_percentile_out_of_range(p: float) -> None:
     with pytest.raises(ValueError, match="percentile"):
         percentile_nearest_rank([1, 2], p)
+
+
+def test_a_negative_bottleneck_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        bottlenecks([], [], [], today=TODAY, days=-1)
+
+
+def test_kpis_take_the_late_count_from_the_caller_when_given() -> None:
+    totals = summarize(PROJECTS, TASKS, today=TODAY)
+    worked_out = rules.kpis(PROJECTS, totals, SURVEYS, start=d(5, 1), end=d(6, 7), today=TODAY)
+    passed = rules.kpis(
+        PROJECTS, totals, SURVEYS, start=d(5, 1), end=d(6, 7), today=TODAY, late_today=1
+    )
+
+    assert worked_out == passed  # P5 is the one late project
+    assert passed.projects_late == 1 and passed.late_share == 1 / 7

@@ -1,0 +1,217 @@
+"""The tasks of the whole portfolio summed up by the database (see `bot.domain.kpi_facts`).
+
+The digest reads a few hundred thousand tasks' worth of facts; these queries return them as
+per-project, per-day and per-key totals, so Python handles thousands of rows, not the tasks
+one by one. Only open overdue tasks come back one by one (their business days overdue are
+counted with each project's calendar), and the tasks of ended projects inside the
+bottleneck window (their cut-off is the day each project ended, in the report's zone).
+`tests/services/test_task_totals.py` checks every total against `kpi_facts.summarize`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, case, func, literal, select
+from sqlmodel import col
+
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.kpi_facts import (
+    BOTTLENECK_DAYS,
+    ENDED_STATUSES,
+    Completions,
+    KeyTotals,
+    Progress,
+    ProjectFacts,
+    ReplanFacts,
+    TaskFacts,
+    TaskTotals,
+    key_totals,
+    merge_keys,
+)
+from storage.models import Event, Project, ProjectStatus, Task, TaskStatus
+
+OPEN, DONE, SKIPPED = TaskStatus.OPEN.value, TaskStatus.DONE.value, TaskStatus.SKIPPED.value
+RUNNING_STATUSES = (ProjectStatus.ACTIVE.value, ProjectStatus.PAUSED.value)
+REPLANNED = "task.replanned"
+
+FACT_COLUMNS = (
+    Task.id,
+    Task.project_id,
+    Task.key,
+    Task.title_en,
+    Task.required,
+    Task.first_value,
+    Task.status,
+    Task.planned_due,
+    Task.due,
+    Task.completed_on,
+)
+
+
+def load_task_totals(
+    connection: Connection,
+    *,
+    today: date,
+    timezone: str,
+    projects: Sequence[ProjectFacts],
+    calendar: Callable[[int], BusinessCalendar],
+    days: int = BOTTLENECK_DAYS,
+) -> TaskTotals:
+    """Every total the digest needs, in six queries whatever the portfolio's size."""
+    since = today - timedelta(days=days)
+    return TaskTotals(
+        progress=_progress(connection),
+        overdue=_overdue(connection, today=today, calendar=calendar),
+        completions=_completions(connection),
+        first_value=_first_values(connection),
+        keys=merge_keys(
+            _running_keys(connection, since=since, today=today),
+            _ended_keys(connection, since=since, today=today, timezone=timezone, projects=projects),
+        ),
+    )
+
+
+def _count(condition: object) -> object:
+    return func.sum(case((condition, 1), else_=0))  # type: ignore[arg-type]
+
+
+def _progress(connection: Connection) -> dict[int, Progress]:
+    status = col(Task.status)
+    rows = connection.execute(
+        select(
+            Task.project_id,
+            _count(status == DONE),
+            _count(status != SKIPPED),
+            func.max(case((status == OPEN, Task.due))),
+        ).group_by(col(Task.project_id))
+    ).all()
+    return {pid: Progress(int(done), int(counted), last) for pid, done, counted, last in rows}
+
+
+def _overdue(
+    connection: Connection, *, today: date, calendar: Callable[[int], BusinessCalendar]
+) -> list[TaskFacts]:
+    rows = connection.execute(
+        select(*FACT_COLUMNS).where(col(Task.status) == OPEN, col(Task.due) < today)
+    ).all()
+    found = []
+    for row in rows:
+        days = calendar(row.project_id).business_days_between(row.due, today)
+        if days >= 1:  # due the day before a holiday weekend is not overdue yet
+            found.append(TaskFacts(*row, days))
+    return found
+
+
+def _completions(connection: Connection) -> dict[date, Completions]:
+    done_on = col(Task.completed_on)
+    rows = connection.execute(
+        select(done_on, func.count(), _count(done_on <= col(Task.planned_due)))
+        .where(col(Task.status) == DONE, done_on.is_not(None))
+        .group_by(done_on)
+        .order_by(done_on)
+    ).all()
+    return {day: Completions(int(done), int(on_time)) for day, done, on_time in rows}
+
+
+def _first_values(connection: Connection) -> dict[int, date]:
+    rows = connection.execute(
+        select(Task.project_id, func.min(Task.completed_on))
+        .where(
+            col(Task.first_value).is_(True),
+            col(Task.status) == DONE,
+            col(Task.completed_on).is_not(None),
+        )
+        .group_by(col(Task.project_id))
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def _reached(since: date, today: date) -> object:
+    planned = col(Task.planned_due)
+    return (planned >= since) & (planned <= today) & (col(Task.status) != SKIPPED)
+
+
+def _replanned_ids() -> object:
+    return select(Event.task_id).where(
+        col(Event.kind) == REPLANNED, col(Event.task_id).is_not(None)
+    )
+
+
+def _running_keys(connection: Connection, *, since: date, today: date) -> dict[str, KeyTotals]:
+    """Key totals over running projects (no cut-off: they have not ended)."""
+    status, planned = col(Task.status), col(Task.planned_due)
+    late = (
+        col(Task.id).in_(_replanned_ids())  # type: ignore[arg-type]
+        | ((status == OPEN) & (planned < today))
+        | ((status == DONE) & (col(Task.completed_on) > planned))
+    )
+    running = col(Project.status).in_(RUNNING_STATUSES)
+    totals = connection.execute(
+        select(Task.key, func.min(Task.title_en), func.count(), _count(late))
+        .join(Project, col(Project.id) == col(Task.project_id))
+        .where(running, _reached(since, today))  # type: ignore[arg-type]
+        .group_by(col(Task.key))
+    ).all()
+    raw_reason = col(Event.after)["reason"].as_string()
+    reasons: dict[str, Counter[str]] = {}
+    for key, reason, count in connection.execute(
+        select(Task.key, raw_reason, func.count())
+        .select_from(Event)
+        .join(Task, col(Task.id) == col(Event.task_id))
+        .join(Project, col(Project.id) == col(Task.project_id))
+        .where(col(Event.kind) == REPLANNED, running, _reached(since, today))  # type: ignore[arg-type]
+        .group_by(col(Task.key), raw_reason)
+    ).all():
+        if reason and reason.strip():
+            reasons.setdefault(key, Counter())[reason.strip()] += count
+    return {
+        key: KeyTotals(
+            key, title, int(reached), int(late_count), tuple(sorted(reasons.get(key, {}).items()))
+        )
+        for key, title, reached, late_count in totals
+    }
+
+
+def _ended_keys(
+    connection: Connection,
+    *,
+    since: date,
+    today: date,
+    timezone: str,
+    projects: Sequence[ProjectFacts],
+) -> dict[str, KeyTotals]:
+    """Key totals over ended projects, from their tasks in the window one by one: each one's
+    cut-off is the day it ended in the report's zone (`kpi_facts.key_totals`)."""
+    ended = col(Project.status).in_(ENDED_STATUSES)
+    where = (ended, _reached(since, today))
+    tasks = [
+        TaskFacts(*row)
+        for row in connection.execute(
+            select(*FACT_COLUMNS, literal(0))
+            .join(Project, col(Project.id) == col(Task.project_id))
+            .where(*where)  # type: ignore[arg-type]
+        ).all()
+    ]
+    zone = ZoneInfo(timezone)
+    replans = [
+        ReplanFacts(task_id, project_id, key, at.astimezone(zone).date(), reason or "")
+        for task_id, project_id, key, at, reason in connection.execute(
+            select(
+                Event.task_id,
+                Task.project_id,
+                Task.key,
+                Event.at,
+                col(Event.after)["reason"].as_string(),
+            )
+            .select_from(Event)
+            .join(Task, col(Task.id) == col(Event.task_id))
+            .join(Project, col(Project.id) == col(Task.project_id))
+            .where(col(Event.kind) == REPLANNED, *where)  # type: ignore[arg-type]
+        ).all()
+    ]
+    days = (today - since).days
+    return key_totals(projects, tasks, replans, today=today, days=days)
