@@ -17,7 +17,6 @@ from typing import Any
 from bot.blocks.adoption import checkin_message, habit_nudge
 from bot.blocks.escalation import escalation_message
 from bot.blocks.escape import escape, mention
-from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
 from bot.blocks.replies import reply
 from bot.blocks.schedule import risk_reminder
@@ -31,7 +30,7 @@ from bot.domain.reminders import (
 )
 from bot.domain.views import HabitView
 from bot.flows.digest import post_weekly
-from bot.flows.outbox import dispatch
+from bot.flows.outbox import dispatch, outbox_row
 from bot.i18n import t
 from bot.services import completion as completion_service
 from bot.services import onboarding_checks
@@ -141,7 +140,7 @@ def join_check(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport
             emails=", ".join(escape(e) for e in item.emails) or "—",
         )
         rows.append(
-            _row(
+            outbox_row(
                 f"join-check:{item.project_id}",
                 "join_check",
                 item.csm_user_id,
@@ -169,7 +168,7 @@ def risk_reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRe
                 if r.id == risk.id
             )  # type: ignore[arg-type]
             rows.append(
-                _row(
+                outbox_row(
                     f"risk:{risk.id}:{risk.period_start}",
                     "risk_reminder",
                     view.csm_user_id,
@@ -212,7 +211,9 @@ def adoption(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
                     habit_nudge(view, habits, week=item.week),
                     f"habit:{project.id}:{item.week}",
                 )
-            rows.append(_row(key, "adoption", project.channel_id, message, project_id=project.id))
+            rows.append(
+                outbox_row(key, "adoption", project.channel_id, message, project_id=project.id)
+            )
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
 
@@ -286,7 +287,7 @@ def _reminder_row(draft: ReminderDraft) -> dict[str, Any]:
     first = draft.items[0][0]
     message = reminder_message(draft)
     if draft.channel_id is not None:
-        return _row(
+        return outbox_row(
             draft.key,
             "reminder",
             draft.channel_id,
@@ -302,7 +303,7 @@ def _reminder_row(draft: ReminderDraft) -> dict[str, Any]:
         fallback = reminder_message(
             dataclasses.replace(draft, channel_id=first.channel_id, thread_ts=first.thread_ts)
         )
-    return _row(
+    return outbox_row(
         draft.key,
         "reminder",
         draft.user_id,
@@ -329,7 +330,7 @@ def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict
     message = escalation_message(draft, owner_labels=labels, reminders_sent=sent_counts)
     if draft.in_channel or draft.recipient_user_id is None:
         assert project.channel_id is not None
-        return _row(
+        return outbox_row(
             draft.key,
             "escalation",
             project.channel_id,
@@ -345,7 +346,7 @@ def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict
             owner_labels=labels,
             reminders_sent=sent_counts,
         )
-    return _row(
+    return outbox_row(
         draft.key,
         "escalation",
         draft.recipient_user_id,
@@ -356,37 +357,6 @@ def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict
         fallback=fallback,
         fallback_channel=project.channel_id if fallback else None,
     )
-
-
-def _row(
-    key: str,
-    kind: str,
-    recipient: str,
-    message: Message,
-    *,
-    project_id: int | None,
-    thread_ts: str | None = None,
-    task_ids: list[int] | None = None,
-    local_date: Any = None,
-    fallback: Message | None = None,
-    fallback_channel: str | None = None,
-    fallback_thread_ts: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "key": key,
-        "kind": kind,
-        "project_id": project_id,
-        "recipient": recipient,
-        "thread_ts": thread_ts,
-        "text": message.text,
-        "blocks": message.blocks,
-        "task_ids": task_ids or [],
-        "local_date": local_date,
-        "fallback_channel": fallback_channel,
-        "fallback_thread_ts": fallback_thread_ts,
-        "fallback_text": fallback.text if fallback else None,
-        "fallback_blocks": fallback.blocks if fallback else None,
-    }
 
 
 def _enqueue_and_send(

@@ -16,7 +16,7 @@ from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows.context import Caller
-from bot.flows.outbox import dispatch
+from bot.flows.outbox import dispatch, outbox_row
 from bot.services import completion
 from bot.services.completion import Closed
 from bot.services.projects import blackouts, customer_member, local_today, project_view
@@ -143,17 +143,14 @@ def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) 
             outbox_rows.enqueue(
                 session=session,
                 rows=[
-                    {
-                        "key": f"checkin-stalled:{project_id}",
-                        "kind": "checkin",
-                        "project_id": project_id,
-                        "recipient": view.csm_user_id,
-                        "text": alert.text,
-                        "blocks": alert.blocks,
-                        "task_ids": [],
-                        "next_attempt_at": now,
-                        "created_at": now,
-                    }
+                    outbox_row(
+                        f"checkin-stalled:{project_id}",
+                        "checkin",
+                        view.csm_user_id,
+                        alert,
+                        project_id=project_id,
+                        now=now,
+                    )
                 ],
             )
     if refusal:

@@ -10,7 +10,7 @@ from bot.blocks.chart import digest_chart_png
 from bot.blocks.digest import digest_messages
 from bot.deps import Deps
 from bot.domain.digest import Digest
-from bot.flows.outbox import dispatch
+from bot.flows.outbox import dispatch, outbox_row
 from bot.services.digest import build_digest, load_facts, undelivered_reminders
 from bot.slack.gateway import SlackError
 from storage import events
@@ -19,6 +19,7 @@ from storage.db import session_scope
 from storage.models import OutboxStatus
 
 logger = logging.getLogger(__name__)
+DIGEST = "digest"  # the outbox kind of the summary and its thread
 
 
 def week_of(now: datetime, timezone: str) -> tuple[date, date, date]:
@@ -71,11 +72,14 @@ def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str
     if dry_run:
         return [key, *(f"{key}:detail:{n}" for n in range(len(details))), f"{key}:chart"]
     with session_scope(deps.engine) as session:
-        outbox_rows.enqueue(session=session, rows=[_row(key, channel, summary, now, None)])
+        outbox_rows.enqueue(
+            session=session,
+            rows=[outbox_row(key, DIGEST, channel, summary, project_id=None, now=now)],
+        )
     dispatch(deps, now=now)
     with session_scope(deps.engine) as session:
         sent = next(
-            (r for r in outbox_rows.rows(session=session, kind_prefix="digest") if r.key == key),
+            (r for r in outbox_rows.rows(session=session, kind_prefix=DIGEST) if r.key == key),
             None,
         )
     if sent is None or sent.status != OutboxStatus.SENT or not sent.sent_ts:
@@ -84,7 +88,15 @@ def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str
         outbox_rows.enqueue(
             session=session,
             rows=[
-                _row(f"{key}:detail:{n}", channel, message, now, sent.sent_ts)
+                outbox_row(
+                    f"{key}:detail:{n}",
+                    DIGEST,
+                    channel,
+                    message,
+                    project_id=None,
+                    now=now,
+                    thread_ts=sent.sent_ts,
+                )
                 for n, message in enumerate(details)
             ],
         )
@@ -124,18 +136,3 @@ def _upload_chart_once(
             at=now,
             after={"key": key, "file": file_id},
         )
-
-
-def _row(key: str, channel: str, message, now: datetime, thread_ts: str | None) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "key": key,
-        "kind": "digest",
-        "project_id": None,
-        "recipient": channel,
-        "thread_ts": thread_ts,
-        "text": message.text,
-        "blocks": message.blocks,
-        "task_ids": [],
-        "next_attempt_at": now,
-        "created_at": now,
-    }

@@ -6,7 +6,8 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot import metrics
 from bot.blocks.message import Message
@@ -42,6 +43,43 @@ PERMANENT = {
     "missing_scope",
     "not_in_channel",
 }
+
+
+def outbox_row(
+    key: str,
+    kind: str,
+    recipient: str,
+    message: Message,
+    *,
+    project_id: int | None,
+    now: datetime | None = None,
+    thread_ts: str | None = None,
+    task_ids: list[int] | None = None,
+    local_date: date | None = None,
+    fallback: Message | None = None,
+    fallback_channel: str | None = None,
+    fallback_thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """One message to send, as a row for `storage.outbox.enqueue`. `now` is when it was
+    decided and may first be tried (jobs fill it in once they know which keys are new);
+    `fallback` is what to post in `fallback_channel` when the recipient cannot get a DM."""
+    return {
+        "key": key,
+        "kind": kind,
+        "project_id": project_id,
+        "recipient": recipient,
+        "thread_ts": thread_ts,
+        "text": message.text,
+        "blocks": message.blocks,
+        "task_ids": task_ids or [],
+        "local_date": local_date,
+        "fallback_channel": fallback_channel,
+        "fallback_thread_ts": fallback_thread_ts,
+        "fallback_text": fallback.text if fallback else None,
+        "fallback_blocks": fallback.blocks if fallback else None,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def worker_id() -> str:
