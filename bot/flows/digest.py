@@ -116,15 +116,19 @@ def _upload_chart_once(
             for e in events.by_kind(session=session, kind="digest.chart")
         ):
             return
-    png = digest_chart_png(digest, locale=deps.settings.default_locale)
+    filename = f"onboarding-{digest.end}.png"
     try:
-        file_id = deps.gateway.upload_file(
-            channel,
-            png,
-            filename=f"onboarding-{digest.end}.png",
-            title=f"Onboarding {digest.end}",
-            thread_ts=thread_ts,
-        )
+        # A crash after Slack took the file and before the event below was recorded would
+        # otherwise upload it again: look in the thread first.
+        file_id = deps.gateway.find_file(channel, thread_ts=thread_ts, filename=filename)
+        if file_id is None:
+            file_id = deps.gateway.upload_file(
+                channel,
+                digest_chart_png(digest, locale=deps.settings.default_locale),
+                filename=filename,
+                title=f"Onboarding {digest.end}",
+                thread_ts=thread_ts,
+            )
     except SlackError as exc:
         logger.warning("digest chart upload failed: %s", exc.code)
         return

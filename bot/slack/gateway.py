@@ -192,6 +192,16 @@ class Gateway:
                 return conversation, str(message["ts"])
         return None
 
+    def find_file(self, channel: str, *, thread_ts: str, filename: str) -> str | None:
+        """The id of a file named `filename` already shared in the thread, if any: an upload
+        whose answer was lost (or whose process died before recording it) is not repeated."""
+        data = self.call("conversations.replies", channel=channel, ts=thread_ts, limit=200)
+        for message in data.get("messages", []):
+            for shared in message.get("files") or []:
+                if shared.get("name") == filename:
+                    return str(shared["id"])
+        return None
+
     def open_dm(self, user_id: str) -> str:
         """The DM channel with a user (cached)."""
         if user_id not in self._dm_channels:

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import col, select
 
 from bot.flows.digest import compute
 from schedules.jobs import adoption, digest, reminders
 from storage.db import session_scope
-from storage.models import SurveyAnswer
+from storage.models import Event, SurveyAnswer
 from tests.e2e.harness import Harness, project_events, project_tasks
 
 START = (
@@ -129,6 +130,24 @@ def test_weekly_digest_once_with_thread_and_chart(bot: Harness, acme: str) -> No
     files = bot.sandbox.files()
     assert len(files) == 1 and files[0]["content"].startswith(b"\x89PNG\r\n\x1a\n")
     assert bot.sandbox.block_violations == []
+
+
+def test_digest_chart_is_not_uploaded_again_after_a_crash_before_it_was_recorded(
+    bot: Harness, acme: str
+) -> None:
+    monday = datetime(2027, 4, 12, 0, 0, tzinfo=UTC)
+    digest(bot.deps, now=monday)
+    (uploaded,) = bot.sandbox.files()
+    with session_scope(bot.deps.engine) as session:  # the process died before recording it
+        for event in session.exec(select(Event).where(col(Event.kind) == "digest.chart")):
+            session.delete(event)
+
+    digest(bot.deps, now=monday + timedelta(hours=1))
+
+    assert [f["id"] for f in bot.sandbox.files()] == [uploaded["id"]]
+    with session_scope(bot.deps.engine) as session:
+        (event,) = session.exec(select(Event).where(col(Event.kind) == "digest.chart"))
+        assert (event.after or {}).get("file") == uploaded["id"]
 
 
 def test_habit_nudges_weekly_for_the_first_month(bot: Harness, acme: str) -> None:
