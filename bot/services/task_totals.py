@@ -61,7 +61,7 @@ def load_task_totals(
     calendar: Callable[[int], BusinessCalendar],
     days: int = BOTTLENECK_DAYS,
 ) -> TaskTotals:
-    """Every total the digest needs, in six queries whatever the portfolio's size."""
+    """Every total the digest needs, in eight queries whatever the portfolio's size."""
     since = today - timedelta(days=days)
     return TaskTotals(
         progress=_progress(connection),
