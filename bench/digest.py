@@ -25,7 +25,7 @@ import argparse
 import json
 import random
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -264,7 +264,7 @@ BASELINE_SQL = (
     """SELECT project_id, min(completed_on) FROM task
        WHERE first_value IS TRUE AND status = 'done' AND completed_on IS NOT NULL
        GROUP BY project_id""",
-    f"""SELECT t.key, min(t.title_en), count(*),
+    f"""SELECT t.key, min({{title}}), count(*),
                sum(CASE WHEN t.id IN (SELECT task_id FROM event
                                       WHERE kind = 'task.replanned' AND task_id IS NOT NULL)
                           OR (t.status = 'open' AND t.planned_due < {{today}})
@@ -288,10 +288,27 @@ BASELINE_SQL = (
        WHERE kind = 'reminder' AND created_at >= {start} AND created_at < {end}""",
 )
 JSON_FIELD = {"sqlite": "json_extract(e.after, '$.{field}')", "postgresql": "e.after ->> '{field}'"}
+TITLE = {"sqlite": "t.title_en", "postgresql": 't.title_en COLLATE "C"'}  # code-point order
+# For information (no target): every row of the tables the digest draws from, read plainly,
+# as a digest that walked the tasks one by one would have to.
+RAW_SQL = (
+    """SELECT p.id, p.customer_name, p.status, p.kickoff, p.created_at, p.completed_at,
+              p.committed_go_live, p.target_go_live, p.decision_maker_after_days,
+              p.holiday_country, s.slack_user_id
+       FROM project p LEFT JOIN stakeholder s ON s.project_id = p.id AND s.role = 'csm'""",
+    'SELECT project_id, start, "end" FROM blackout',
+    f"SELECT {TASK_COLUMNS} FROM task t",
+    """SELECT task_id, project_id, at, after, kind FROM event
+       WHERE kind IN ('task.replanned', 'escalation.sent')""",
+    "SELECT project_id, kind, period_start, period_end FROM risk WHERE status = 'open'",
+    "SELECT project_id, answered_at, csat, nps FROM surveyanswer",
+    BASELINE_SQL[-1],  # the week's reminder outbox rows
+)
 
 
-def baseline(engine: Engine, *, timezone: str) -> int:
-    """The same statements through the DB-API cursor, every row fetched; returns the rows."""
+def baseline(engine: Engine, *, timezone: str, statements: Sequence[str] = BASELINE_SQL) -> int:
+    """The statements (by default the digest's own) through the DB-API cursor, every row
+    fetched; returns the number of rows."""
     week_start, week_end, today = week_of(NOW, timezone)
     window = [datetime.combine(day, time.min, ZoneInfo(timezone)) for day in (week_start, week_end)]
     values: dict[str, Any] = {
@@ -306,11 +323,12 @@ def baseline(engine: Engine, *, timezone: str) -> int:
     marks = {name: (f":{name}" if dialect == "sqlite" else f"%({name})s") for name in values}
     fields = {name: JSON_FIELD[dialect].format(field=name) for name in ("reason", "key")}
     fields["key"] = fields["key"].replace("e.after", "after")
+    fields["title"] = TITLE[dialect]
     connection = engine.raw_connection()
     count = 0
     try:
         cursor = connection.cursor()
-        for sql in BASELINE_SQL:
+        for sql in statements:
             cursor.execute(sql.format(**marks, **fields), values)
             count += len(cursor.fetchall())
         cursor.close()
@@ -403,6 +421,19 @@ def _measure(
                 f"digest/{backend}: {_describe(digest)}; baseline read {counted[-1]:,} rows;"
                 f" runs: digest {runs_text(timing.runs)}, baseline {runs_text(base.runs)}"
             )
+            raw_counted: list[int] = []
+            versus_raw, raw, _ = against_baseline(
+                lambda: compute_digest(deps),
+                lambda: raw_counted.append(
+                    baseline(deps.engine, timezone=settings.default_timezone, statements=RAW_SQL)
+                ),
+                repeat=options.repeat,
+            )
+            log(
+                f"digest/{backend}: for information, reading every raw row instead"
+                f" ({raw_counted[-1]:,} rows): digest {runs_text(versus_raw.runs)},"
+                f" raw rows {runs_text(raw.runs)}"
+            )
             if options.profile:
                 log(f"digest/{backend}: cProfile of one digest computation (by own time):")
                 log(profile(lambda: compute_digest(deps), limit=options.profile))
@@ -430,6 +461,13 @@ def _measure(
                 f"{len(full)} SQL statements ({len(small)} at {small_projects} projects;"
                 f" ≤{MAX_STATEMENTS}), {stats.projects:,} projects"
             ),
+        ),
+        Row(
+            "digest.raw_rows",
+            backend,
+            versus_raw.median,
+            baseline=raw.median,
+            note="information: the same digest against reading every raw row plainly",
         ),
         Row("digest.fill", backend, seconds, note="not a target"),
     ]

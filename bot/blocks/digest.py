@@ -25,7 +25,7 @@ from bot.blocks.checklist import long_date, short_date
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.message import Block, Message, context, plain, section
 from bot.blocks.schedule import slip_reason_label
-from bot.domain import kpis
+from bot.domain import kpi_facts, kpis
 from bot.domain.digest import Digest
 from bot.i18n import t
 
@@ -40,9 +40,8 @@ TITLE_LIMIT = 150
 KEY_LIMIT = 80
 LINE_LIMIT = 1000
 NONE = "—"
-# The window `kpis.bottlenecks` looks back over by default, which `build_digest` uses: the
-# Digest does not carry it, and it does not follow a custom KPI window.
-BOTTLENECK_DAYS = 90
+# The bottleneck window (the Digest does not carry it; it does not follow a custom KPI window).
+BOTTLENECK_DAYS = kpi_facts.BOTTLENECK_DAYS
 
 STATES = (kpis.ON_TRACK, kpis.AT_RISK, kpis.LATE, kpis.PAUSED)
 _STATE_ICONS = {kpis.ON_TRACK: "🟢", kpis.AT_RISK: "🟡", kpis.LATE: "🔴", kpis.PAUSED: "⏸️"}

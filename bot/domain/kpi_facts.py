@@ -1,7 +1,7 @@
 """What the KPIs are computed from: facts read from storage, and the task totals.
 
 A portfolio has hundreds of thousands of tasks, so the digest does not walk them one by
-one: the database sums them up into `TaskTotals` (see `bot.services.digest`). `summarize`
+one: the database sums them up into `TaskTotals` (see `bot.services.task_totals`). `summarize`
 sums up plain task rows the same way; the rules in `bot.domain.kpis` are tested through
 it, and the SQL is checked against it.
 """

@@ -439,12 +439,13 @@ def kpis(
 def bottlenecks(totals: TaskTotals, *, threshold: float | Fraction = 0.30) -> list[Bottleneck]:
     """Playbook tasks whose schedule customers keep missing (review at ≥ 30 % by default).
 
-    Per playbook task key, a task *reached* its schedule when its ``planned_due`` lies in
-    ``[today - days, today]`` (`summarize`'s window, 90 days by default) and it was not
+    The rule, applied when the totals are made (`kpi_facts.key_totals`, and the same SQL in
+    `bot.services.task_totals`): per playbook task key, a task *reached* its schedule when
+    its ``planned_due`` lies in ``[today - days, today]`` (90 days by default) and it was not
     skipped (for an ended project, only if ``planned_due`` is on or before the day it ended;
-    tasks of projects not given are left out). A reached task is *late* when it was
+    tasks of projects not in the facts are left out). A reached task is *late* when it was
     completed after ``planned_due``, is still open after ``planned_due``, or was re-planned
-    at least once.
+    at least once. From those totals:
 
     - share = late ÷ reached.
     - top_reason: the most common reason among the re-plans of the reached tasks (ties:

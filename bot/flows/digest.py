@@ -130,7 +130,7 @@ def _upload_chart_once(
                 thread_ts=thread_ts,
             )
     except SlackError as exc:
-        logger.warning("digest chart upload failed: %s", exc.code)
+        logger.warning("digest chart not shared this run (tried again next run): %s", exc.code)
         return
     with session_scope(deps.engine) as session:
         events.record(

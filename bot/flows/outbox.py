@@ -63,7 +63,7 @@ def outbox_row(
     """One message to send, as a row for `storage.outbox.enqueue`. `now` is when it was
     decided and may first be tried (jobs fill it in once they know which keys are new);
     `fallback` is what to post in `fallback_channel` when the recipient cannot get a DM."""
-    return {
+    row: dict[str, Any] = {
         "key": key,
         "kind": kind,
         "project_id": project_id,
@@ -77,9 +77,10 @@ def outbox_row(
         "fallback_thread_ts": fallback_thread_ts,
         "fallback_text": fallback.text if fallback else None,
         "fallback_blocks": fallback.blocks if fallback else None,
-        "next_attempt_at": now,
-        "created_at": now,
     }
+    if now is not None:  # left out, not None: the columns are required
+        row["next_attempt_at"] = row["created_at"] = now
+    return row
 
 
 def worker_id() -> str:

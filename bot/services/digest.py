@@ -195,7 +195,8 @@ def build_digest(
     kpi_end: date | None = None,
 ) -> Digest:
     """The digest for the week [start, end); KPIs over [kpi_start, kpi_end) (default: the
-    last KPI_DAYS days up to today)."""
+    last KPI_DAYS days up to today). The bottleneck window was fixed when the facts were
+    loaded (`load_facts`' `today`): pass the same `today`."""
     kpi_start = kpi_start or today - timedelta(days=KPI_DAYS)
     kpi_end = kpi_end or today + timedelta(days=1)
     portfolio = kpis.portfolio(

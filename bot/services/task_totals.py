@@ -150,8 +150,11 @@ def _running_keys(connection: Connection, *, since: date, today: date) -> dict[s
         | ((status == DONE) & (col(Task.completed_on) > planned))
     )
     running = col(Project.status).in_(RUNNING_STATUSES)
+    title = col(Task.title_en)
+    if connection.dialect.name == "postgresql":  # code-point order, as Python's min (SQLite's)
+        title = title.collate("C")
     totals = connection.execute(
-        select(Task.key, func.min(Task.title_en), func.count(), _count(late))
+        select(Task.key, func.min(title), func.count(), _count(late))
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(running, _reached(since, today))  # type: ignore[arg-type]
         .group_by(col(Task.key))

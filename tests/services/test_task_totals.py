@@ -90,7 +90,7 @@ def fill(session: Session, rng: random.Random, projects: int) -> None:
                 position=position,
                 phase="p",
                 title_ja=key,
-                title_en=rng.choice([key.title(), f"{key.title()} (v2)"]),
+                title_en=rng.choice([key.title(), f"{key.title()} (v2)", key.lower()]),
                 why_ja="w",
                 why_en="w",
                 owner_side="customer",
