@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bot.domain.views import TaskView
+from bot.domain.views import PhaseView, ProjectView, TaskView
 
 
 def task_view(task_id: int, *, due: date, status: str = "open", **changes: Any) -> TaskView:
@@ -23,5 +23,26 @@ def task_view(task_id: int, *, due: date, status: str = "open", **changes: Any) 
         due=due,
         planned_due=due,
         status=status,
+    )
+    return replace(base, **changes)
+
+
+def project_view(**changes: Any) -> ProjectView:
+    """An active English project of the CSM `UCSM` with the champion `UTARO`, one "setup"
+    phase and no tasks; override any field with `changes`."""
+    base = ProjectView(
+        id=42,
+        customer_name="Acme Corp",
+        locale="en",
+        playbook_title="Low-touch onboarding",
+        status="active",
+        kickoff=date(2027, 4, 5),
+        target_go_live=date(2027, 6, 30),
+        csm_user_id="UCSM",
+        champion_user_id="UTARO",
+        decision_maker_user_id=None,
+        channel_id="CACME",
+        phases=(PhaseView(id="setup", title="Setup"),),
+        tasks=(),
     )
     return replace(base, **changes)

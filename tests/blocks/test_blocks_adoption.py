@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -33,10 +32,10 @@ from bot.blocks.ids import (
     survey_action,
 )
 from bot.blocks.message import Message
-from bot.domain.views import HabitView, HomeProject, PhaseView, ProjectView, TaskView
+from bot.domain.views import HabitView, HomeProject, ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
-from tests.blocks.builders import task_view
+from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 5, 12)  # Wednesday
 EVIL = "<!channel> & <@U999>"
@@ -47,24 +46,16 @@ def task(task_id: int, *, due: date, **changes: Any) -> TaskView:
 
 
 def project(**changes: Any) -> ProjectView:
-    base = ProjectView(
-        id=42,
-        customer_name="Acme Corp",
-        locale="en",
-        playbook_title="Low-touch onboarding",
-        status="completed",
-        kickoff=date(2027, 4, 5),
-        target_go_live=date(2027, 5, 31),
-        csm_user_id="UCSM",
-        champion_user_id="UTARO",
-        decision_maker_user_id=None,
-        channel_id="CACME",
-        goal="Every expense claim filed in the app",
-        completion_criteria=("All staff can log in", "First month-end closed in the app"),
-        phases=(PhaseView(id="setup", title="Setup"),),
-        tasks=(task(1, due=date(2027, 4, 20)), task(2, due=date(2027, 5, 10))),
+    return project_view(
+        **{
+            "status": "completed",
+            "target_go_live": date(2027, 5, 31),
+            "goal": "Every expense claim filed in the app",
+            "completion_criteria": ("All staff can log in", "First month-end closed in the app"),
+            "tasks": (task(1, due=date(2027, 4, 20)), task(2, due=date(2027, 5, 10))),
+            **changes,
+        }
     )
-    return replace(base, **changes)
 
 
 HABITS = [

@@ -17,6 +17,7 @@ from bot.blocks.message import Message
 from bot.blocks.progress import progress_bar
 from bot.domain.views import PhaseView, ProjectView, TaskView
 from bot.sandbox.block_limits import check_blocks
+from tests.blocks.builders import project_view
 
 KICKOFF = date(2027, 4, 5)  # Monday
 TODAY = date(2027, 4, 13)  # Tuesday
@@ -43,22 +44,15 @@ def task(
 
 def project(tasks: list[TaskView], *, phases: list[str] | None = None, **changes: Any):
     phase_ids = phases if phases is not None else list(dict.fromkeys(t.phase for t in tasks))
-    base = ProjectView(
-        id=42,
-        customer_name="Acme Corp",
-        locale="en",
-        playbook_title="Low-touch onboarding",
-        status="active",
-        kickoff=KICKOFF,
-        target_go_live=date(2027, 6, 30),
-        csm_user_id="UCSM",
-        champion_user_id=None,
-        decision_maker_user_id=None,
-        channel_id="CACME",
-        phases=tuple(PhaseView(id=p, title=f"Phase {p}") for p in phase_ids),
-        tasks=tuple(tasks),
+    return project_view(
+        **{
+            "kickoff": KICKOFF,
+            "champion_user_id": None,
+            "phases": tuple(PhaseView(id=p, title=f"Phase {p}") for p in phase_ids),
+            "tasks": tuple(tasks),
+            **changes,
+        }
     )
-    return replace(base, **changes)
 
 
 def big_project(phase_sizes: list[int], **changes: Any) -> ProjectView:

@@ -25,10 +25,10 @@ from bot.blocks.start_modal import start_modal
 from bot.blocks.status import project_status, projects_overview
 from bot.blocks.welcome import welcome_message
 from bot.domain.command_text import SUBCOMMANDS
-from bot.domain.views import PhaseView, ProjectView, TaskView
+from bot.domain.views import ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
-from tests.blocks.builders import task_view
+from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 4, 13)  # Tuesday
 
@@ -38,34 +38,24 @@ def task(task_id: int, *, due: date, **changes: Any) -> TaskView:
 
 
 def project(**changes: Any) -> ProjectView:
-    base = ProjectView(
-        id=42,
-        customer_name="Acme Corp",
-        locale="en",
-        playbook_title="Low-touch onboarding",
-        status="active",
-        kickoff=date(2027, 4, 5),
-        target_go_live=date(2027, 6, 30),
-        csm_user_id="UCSM",
-        champion_user_id="UTARO",
-        decision_maker_user_id=None,
-        channel_id="CACME",
-        goal="Every sales rep logs deals in the new CRM",
-        completion_criteria=(
-            "20 users active weekly",
-            "Pipeline report used in the weekly meeting",
-        ),
-        phases=(PhaseView(id="setup", title="Setup"),),
-        tasks=(
-            task(1, due=date(2027, 4, 8), owner_user_id="UTARO"),  # overdue
-            task(2, due=date(2027, 4, 12), title="Import <b>data</b>"),  # overdue
-            task(3, due=date(2027, 4, 20), owner_side="vendor", owner_role="csm"),
-            task(4, due=date(2027, 4, 14)),  # next due
-            task(5, due=date(2027, 4, 6), status="done", completed_by="UTARO"),
-            task(6, due=date(2027, 4, 6), status="skipped"),
-        ),
+    return project_view(
+        **{
+            "goal": "Every sales rep logs deals in the new CRM",
+            "completion_criteria": (
+                "20 users active weekly",
+                "Pipeline report used in the weekly meeting",
+            ),
+            "tasks": (
+                task(1, due=date(2027, 4, 8), owner_user_id="UTARO"),  # overdue
+                task(2, due=date(2027, 4, 12), title="Import <b>data</b>"),  # overdue
+                task(3, due=date(2027, 4, 20), owner_side="vendor", owner_role="csm"),
+                task(4, due=date(2027, 4, 14)),  # next due
+                task(5, due=date(2027, 4, 6), status="done", completed_by="UTARO"),
+                task(6, due=date(2027, 4, 6), status="skipped"),
+            ),
+            **changes,
+        }
     )
-    return replace(base, **changes)
 
 
 def texts(message: Message) -> str:

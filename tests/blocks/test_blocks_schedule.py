@@ -25,10 +25,10 @@ from bot.blocks.schedule import (
 from bot.blocks.status import project_status
 from bot.domain.calendar import DateRange
 from bot.domain.schedule import SLIP_REASONS
-from bot.domain.views import PhaseView, ProjectView, RiskView, TaskView
+from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from bot.sandbox.block_limits import check_blocks, check_view
-from tests.blocks.builders import task_view
+from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 2, 1)  # Monday
 MARCH = DateRange(date(2027, 3, 1), date(2027, 3, 31))
@@ -39,28 +39,20 @@ def task(task_id: int, *, due: date = date(2027, 3, 8), **changes: Any) -> TaskV
 
 
 def project(**changes: Any) -> ProjectView:
-    base = ProjectView(
-        id=42,
-        customer_name="Acme Corp",
-        locale="en",
-        playbook_title="Low-touch onboarding",
-        status="active",
-        kickoff=date(2027, 1, 25),
-        target_go_live=date(2027, 4, 30),
-        csm_user_id="UCSM",
-        champion_user_id="UTARO",
-        decision_maker_user_id=None,
-        channel_id="CACME",
-        phases=(PhaseView(id="setup", title="Setup"),),
-        tasks=(
-            task(1, due=date(2027, 2, 10)),
-            task(2, due=date(2027, 3, 8), title="Import <!channel> data"),
-            task(3, due=date(2027, 3, 31)),
-            task(4, due=date(2027, 4, 12), required=False),
-            task(5, due=date(2027, 2, 3), status="done"),
-        ),
+    return project_view(
+        **{
+            "kickoff": date(2027, 1, 25),
+            "target_go_live": date(2027, 4, 30),
+            "tasks": (
+                task(1, due=date(2027, 2, 10)),
+                task(2, due=date(2027, 3, 8), title="Import <!channel> data"),
+                task(3, due=date(2027, 3, 31)),
+                task(4, due=date(2027, 4, 12), required=False),
+                task(5, due=date(2027, 2, 3), status="done"),
+            ),
+            **changes,
+        }
     )
-    return replace(base, **changes)
 
 
 def risk(risk_id: int, kind: str = "busy_period", **changes: Any) -> RiskView:
