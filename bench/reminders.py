@@ -41,17 +41,15 @@ from bench.common import (
     timed,
 )
 from bot.config import Settings
-from bot.domain.calendar import BusinessCalendar
 from bot.domain.playbook import load_playbooks
 from bot.domain.reminders import (
     EscalationDraft,
-    ProjectInfo,
     ReminderDraft,
     plan_escalations,
     plan_reminders,
 )
-from bot.services.calendars import calendar_for
-from bot.services.reminders import Portfolio, load_portfolio
+from bot.services.calendars import CountryCalendars, calendar_for
+from bot.services.reminders import Portfolio, load_portfolio, project_calendars
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.outbox import existing_keys
@@ -404,35 +402,13 @@ class DayPlan:
     already_decided: int  # planned keys the outbox already holds
 
 
-def portfolio_calendars(
-    settings: Settings, portfolio: Portfolio
-) -> Callable[[ProjectInfo], BusinessCalendar]:
-    """Like the jobs' `_calendars`: one holiday cache per country, blackouts per project."""
-    bases: dict[str, BusinessCalendar] = {}
-    per_project: dict[int, BusinessCalendar] = {}
-
-    def calendar(project: ProjectInfo) -> BusinessCalendar:
-        found = per_project.get(project.id)
-        if found is None:
-            base = bases.get(project.holiday_country)
-            if base is None:
-                base = bases[project.holiday_country] = calendar_for(
-                    settings, country=project.holiday_country
-                )
-            blackouts = portfolio.blackouts.get(project.id)
-            found = per_project[project.id] = base.with_blackouts(blackouts) if blackouts else base
-        return found
-
-    return calendar
-
-
 def drafts(
     engine: Engine, *, settings: Settings, now: datetime
 ) -> tuple[Portfolio, list[ReminderDraft], list[EscalationDraft]]:
     """Read the portfolio and plan the reminders and escalations due at `now`."""
     with session_scope(engine) as session:
         portfolio = load_portfolio(session=session)
-    calendars = portfolio_calendars(settings, portfolio)
+    calendars = project_calendars(portfolio, CountryCalendars(settings))  # as the jobs do
     common: dict[str, Any] = {
         "now": now,
         "projects": portfolio.projects,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.playbook import Playbook
-from bot.services.calendars import calendar_for
+from bot.services.calendars import CountryCalendars
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway
 
@@ -35,7 +35,7 @@ class Deps:
     _locks: defaultdict[int, threading.Lock] = field(
         default_factory=lambda: defaultdict(threading.Lock)
     )
-    _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+    _calendars: CountryCalendars | None = None
 
     def today(self) -> date:
         """Today in DEFAULT_TIMEZONE (projects have their own zone: see local_today)."""
@@ -47,7 +47,6 @@ class Deps:
 
     def calendar(self, country: str, blackouts: list[DateRange] | None = None) -> BusinessCalendar:
         """One holiday cache per country, shared by every project."""
-        base = self._calendars.get(country)
-        if base is None:
-            base = self._calendars[country] = calendar_for(self.settings, country=country)
-        return base.with_blackouts(blackouts) if blackouts else base
+        if self._calendars is None:
+            self._calendars = CountryCalendars(self.settings)
+        return self._calendars(country, blackouts)

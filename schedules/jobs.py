@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.blocks.adoption import checkin_message, habit_nudge
 from bot.blocks.escalation import escalation_message
@@ -23,7 +23,6 @@ from bot.blocks.schedule import risk_reminder
 from bot.deps import Deps
 from bot.domain.reminders import (
     EscalationDraft,
-    ProjectInfo,
     ReminderDraft,
     plan_escalations,
     plan_reminders,
@@ -37,9 +36,9 @@ from bot.services import onboarding_checks
 from bot.services import schedule as schedule_service
 from bot.services.projects import project_view
 from bot.services.reminders import (
-    Portfolio,
     load_portfolio,
     people_to_refresh,
+    project_calendars,
     resume_due,
     save_profile,
 )
@@ -48,6 +47,7 @@ from storage import outbox as outbox_rows
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
+_Draft = TypeVar("_Draft", ReminderDraft, EscalationDraft)
 PROFILE_MAX_AGE = timedelta(days=1)
 PROFILES_PER_RUN = 200
 
@@ -73,16 +73,7 @@ def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     if not dry_run:
         with session_scope(deps.engine) as session:
             resume_due(session=session, now=now)
-    with session_scope(deps.engine) as session:
-        portfolio = load_portfolio(session=session)
-    drafts = plan_reminders(
-        now=now,
-        projects=portfolio.projects,
-        tasks=portfolio.tasks,
-        calendar_for=_calendars(deps, portfolio),
-        reminder_hour=deps.settings.reminder_hour,
-    )
-    rows = [_reminder_row(d) for d in drafts]
+    rows = [_reminder_row(d) for d in _planned(deps, plan_reminders, now=now)]
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
 
@@ -90,15 +81,7 @@ def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
     """The escalation ladder: the CSM after a few business days overdue, then the
     decision-maker (and the CSM is told)."""
     report = JobReport("escalations")
-    with session_scope(deps.engine) as session:
-        portfolio = load_portfolio(session=session)
-    drafts = plan_escalations(
-        now=now,
-        projects=portfolio.projects,
-        tasks=portfolio.tasks,
-        calendar_for=_calendars(deps, portfolio),
-        reminder_hour=deps.settings.reminder_hour,
-    )
+    drafts = _planned(deps, plan_escalations, now=now)
     with session_scope(deps.engine) as session:
         new = _new_only(session, drafts)
         sent_counts = _reminders_sent(session, new)
@@ -229,17 +212,17 @@ JOBS: dict[str, Callable[..., JobReport]] = {
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _calendars(deps: Deps, portfolio: Portfolio) -> Callable[[ProjectInfo], Any]:
-    cache: dict[int, Any] = {}
-
-    def calendar_for(project: ProjectInfo) -> Any:
-        if project.id not in cache:
-            cache[project.id] = deps.calendar(
-                project.holiday_country, portfolio.blackouts.get(project.id)
-            )
-        return cache[project.id]
-
-    return calendar_for
+def _planned(deps: Deps, planner: Callable[..., list[_Draft]], *, now: datetime) -> list[_Draft]:
+    """Read the running projects' open tasks and plan with `planner` for `now`."""
+    with session_scope(deps.engine) as session:
+        portfolio = load_portfolio(session=session)
+    return planner(
+        now=now,
+        projects=portfolio.projects,
+        tasks=portfolio.tasks,
+        calendar_for=project_calendars(portfolio, deps.calendar),
+        reminder_hour=deps.settings.reminder_hour,
+    )
 
 
 def _refresh_profiles(deps: Deps, *, now: datetime) -> None:

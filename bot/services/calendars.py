@@ -19,3 +19,20 @@ def calendar_for(
     return BusinessCalendar(
         country=country or settings.holiday_country, year_end_closure=closure, blackouts=blackouts
     )
+
+
+class CountryCalendars:
+    """One calendar (and holiday cache) per country, shared by every project; a project's
+    blackouts give a copy that shares the holidays."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._bases: dict[str, BusinessCalendar] = {}
+
+    def __call__(
+        self, country: str, blackouts: Sequence[DateRange] | None = None
+    ) -> BusinessCalendar:
+        base = self._bases.get(country)
+        if base is None:
+            base = self._bases[country] = calendar_for(self.settings, country=country)
+        return base.with_blackouts(blackouts) if blackouts else base

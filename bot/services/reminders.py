@@ -7,13 +7,14 @@ plain rows rather than ORM objects: this runs for every project every few minute
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlmodel import Session, col
 
-from bot.domain.calendar import DateRange
+from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.reminders import OpenTask, ProjectInfo
 from bot.gc_pause import gc_paused
 from bot.services.projects import OWNER_FOR_ROLE, local_today
@@ -67,6 +68,23 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
             )
             resumed.append(project.id)
     return resumed  # type: ignore[return-value]
+
+
+def project_calendars(
+    portfolio: Portfolio, calendar: Callable[[str, list[DateRange] | None], BusinessCalendar]
+) -> Callable[[ProjectInfo], BusinessCalendar]:
+    """Each project's calendar (its country's holidays and its blackouts), built once."""
+    built: dict[int, BusinessCalendar] = {}
+
+    def calendar_for(project: ProjectInfo) -> BusinessCalendar:
+        found = built.get(project.id)
+        if found is None:
+            found = built[project.id] = calendar(
+                project.holiday_country, portfolio.blackouts.get(project.id)
+            )
+        return found
+
+    return calendar_for
 
 
 def load_portfolio(*, session: Session) -> Portfolio:

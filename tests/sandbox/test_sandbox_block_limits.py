@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,17 +11,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.sandbox import Sandbox
 from bot.sandbox.block_limits import check_blocks, check_view
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret="secret") as running:
-        yield running
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
 
 
 def section(text: str = "hi", **extra: Any) -> dict[str, Any]:

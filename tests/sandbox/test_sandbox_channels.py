@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.sandbox import Sandbox
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret="secret") as running:
-        yield running
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-
-
-def error_of(call) -> str:  # type: ignore[no-untyped-def]
-    with pytest.raises(SlackApiError) as caught:
-        call()
-    return str(caught.value.response["error"])
+from tests.sandbox.calls import error_of
 
 
 def test_create_channel_returns_slack_shape_and_bot_is_member(

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox import Sandbox
 from bot.sandbox.recorder import RequestRecorder
+from tests.sandbox.calls import error_of
 
 SECRET = "connect-secret"
 
@@ -20,17 +20,6 @@ SECRET = "connect-secret"
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(signing_secret=SECRET) as running:
         yield running
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-
-
-def error_of(call) -> str:  # type: ignore[no-untyped-def]
-    with pytest.raises(SlackApiError) as caught:
-        call()
-    return str(caught.value.response["error"])
 
 
 def test_invite_shared_records_a_pending_invite(sandbox: Sandbox, client: WebClient) -> None:

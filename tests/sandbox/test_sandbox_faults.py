@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -14,17 +13,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.sandbox import Sandbox
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret="secret") as running:
-        yield running
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
 
 
 def test_ratelimit_answers_429_with_retry_after(sandbox: Sandbox, client: WebClient) -> None:

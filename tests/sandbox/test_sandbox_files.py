@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -11,17 +9,6 @@ from slack_sdk.errors import SlackApiError
 from bot.sandbox import Sandbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret="secret") as running:
-        yield running
-
-
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
 
 
 def test_files_upload_v2_stores_bytes_and_shares(sandbox: Sandbox, client: WebClient) -> None:

@@ -37,11 +37,6 @@ def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def client(sandbox: Sandbox) -> WebClient:
-    return WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-
-
 def failure(call) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     with pytest.raises(SlackApiError) as caught:
         call()
