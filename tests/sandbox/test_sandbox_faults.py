@@ -72,8 +72,10 @@ def test_slack_error_and_slow(sandbox: Sandbox, client: WebClient) -> None:
 
 def test_pacing_is_off_by_default(sandbox: Sandbox, client: WebClient) -> None:
     channel = sandbox.add_channel("burst").id
-    for i in range(10):
-        client.chat_postMessage(channel=channel, text=str(i))
+    answers = [client.chat_postMessage(channel=channel, text=str(i)) for i in range(10)]
+
+    assert all(answer["ok"] for answer in answers)  # a burst, and no 429
+    assert [m["text"] for m in sandbox.messages(channel)] == [str(i) for i in range(10)]
 
 
 def test_pacing_enforced_per_channel() -> None:
