@@ -16,6 +16,7 @@ from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows.context import Caller
+from bot.flows.lookup import existing_project
 from bot.flows.outbox import dispatch, outbox_row
 from bot.services import completion
 from bot.services.completion import Closed
@@ -83,9 +84,7 @@ def answer_survey(
 ) -> list[Message]:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            raise UserError("error.task_not_found")
+        project = existing_project(session=session, project_id=project_id)
         values = {"csat": score} if kind == "csat" else {"nps": score}
         refusal = completion.record_survey(
             session=session, project=project, actor=actor, now=deps.clock(), **values
@@ -98,9 +97,7 @@ def answer_survey(
 
 def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            raise UserError("error.task_not_found")
+        project = existing_project(session=session, project_id=project_id)
         # Refuse on the button (where the person can be answered), not after the form.
         actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
         if customer_member(session=session, project_id=project_id, user_id=actor.user_id) is None:
@@ -112,9 +109,7 @@ def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id
 def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            raise UserError("error.task_not_found")
+        project = existing_project(session=session, project_id=project_id)
         refusal = completion.record_survey(
             session=session,
             project=project,
@@ -131,9 +126,7 @@ def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) 
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     now = deps.clock()
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            raise UserError("error.task_not_found")
+        project = existing_project(session=session, project_id=project_id)
         refusal = completion.record_checkin(
             session=session, project=project, actor=actor, answer=answer, now=now
         )

@@ -21,6 +21,7 @@ from bot.domain.schedule import ScheduleAnswers, fiscal_year_end
 from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
+from bot.flows.lookup import existing_project
 from bot.services import schedule as schedule_service
 from bot.services.projects import customer_member, local_today, project_view
 from bot.services.tasks import Outcome
@@ -79,9 +80,7 @@ def submit_schedule(
 ) -> None:
     """Store the answers, re-plan around the busy periods, tell the channel what moved."""
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            raise UserError("error.task_not_found")
+        project = existing_project(session=session, project_id=project_id)
         result = schedule_service.apply_answers(
             session=session,
             project=project,

@@ -3,12 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.flows.digest import compute
 from schedules.jobs import adoption, digest, reminders
 from storage.db import session_scope
-from storage.models import Event, SurveyAnswer
+from storage.models import Event, Project, SurveyAnswer
 from tests.e2e.harness import Harness, project_events, project_tasks
 
 START = (
@@ -90,6 +91,26 @@ def test_checkin_after_30_days_and_stalled_reaches_the_csm(bot: Harness, acme: s
     bot.settle()
     alert = bot.sandbox.dm_messages(bot.people.csm.id)
     assert len(alert) == 1 and "Acme Corp" in alert[0]["text"]
+
+
+def test_survey_for_a_project_that_no_longer_exists_is_refused_clearly(
+    bot: Harness, acme: str
+) -> None:
+    finish(bot, acme)
+    survey = bot.sandbox.messages(acme)[-1]
+    with session_scope(bot.deps.engine) as session:  # e.g. removed by hand in the database
+        session.execute(delete(Project))
+
+    bot.driver.click_button(bot.people.customer.id, survey, "survey_csat:4")
+    bot.settle()
+
+    # In the customer's own language (Taro's Slack locale is ja-JP).
+    assert bot.ephemerals(bot.people.customer)[-1] == (
+        "このオンボーディングプロジェクトは見つかりませんでした。"
+    )
+    with session_scope(bot.deps.engine) as session:
+        assert session.exec(select(SurveyAnswer)).all() == []
+    assert bot.sandbox.block_violations == []
 
 
 def test_close_cancelled_counts_as_churn(bot: Harness, acme: str) -> None:
