@@ -28,6 +28,13 @@ MESSAGES = Counter(
 OUTBOX_BACKLOG = Gauge(
     "onboardbot_outbox_backlog", "Outbox rows waiting to be sent.", registry=REGISTRY
 )
+OUTBOX_HOLD = Histogram(
+    "onboardbot_outbox_post_after_renewal_seconds",
+    "Time from renewing the claim on an outbox row to Slack's answer to its post "
+    "(must stay well under the 120 s lease).",
+    registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120),
+)
 JOB_RUNS = Counter(
     "onboardbot_job_runs_total", "Scheduled job runs.", ["job", "outcome"], registry=REGISTRY
 )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, func, update
+from sqlalchemy import String, any_, bindparam, case, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,7 +47,8 @@ def claim(
     *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
 ) -> list[Outbox]:
     """Take up to `limit` due rows for `worker`: pending ones, and claimed ones whose lease
-    ran out (their worker died). A row is only ever held by one worker at a time."""
+    ran out (their worker died or stalled). A row is only ever held by one worker at a time.
+    Claiming is not trying: `renew(count_attempt=True)` counts a try right before it."""
     due = (
         select(Outbox.id)
         .where(
@@ -66,17 +67,13 @@ def claim(
             .where(
                 col(Outbox.id) == row_id,
                 or_(
-                    col(Outbox.status) == OutboxStatus.PENDING,
+                    (col(Outbox.status) == OutboxStatus.PENDING)
+                    & (col(Outbox.next_attempt_at) <= now),
                     (col(Outbox.status) == OutboxStatus.CLAIMED)
                     & (col(Outbox.claimed_until) < now),
                 ),
             )
-            .values(
-                status=OutboxStatus.CLAIMED,
-                claimed_by=worker,
-                claimed_until=now + lease,
-                attempts=Outbox.attempts + 1,  # type: ignore[operator]
-            )
+            .values(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_until=now + lease)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(row_id)
@@ -84,6 +81,28 @@ def claim(
         return []
     query = select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))
     return list(session.exec(query.execution_options(populate_existing=True)))
+
+
+def renew(
+    *, session: Session, row_id: int, worker: str, until: datetime, count_attempt: bool = False
+) -> int | None:
+    """Extend `worker`'s claim on a row to `until`, in one statement; with `count_attempt`
+    also count a try. Returns the row's tries so far, or None when the claim was lost
+    (another worker took the row after the lease ran out): the row must not be sent then."""
+    values: dict[str, Any] = {"claimed_until": until}
+    if count_attempt:
+        values["attempts"] = Outbox.attempts + 1
+    found = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == row_id,
+            col(Outbox.claimed_by) == worker,
+            col(Outbox.status) == OutboxStatus.CLAIMED,
+        )
+        .values(**values)
+        .returning(Outbox.attempts)
+    ).first()
+    return None if found is None else int(found[0])
 
 
 def mark_sent(
@@ -109,26 +128,48 @@ def mark_sent(
 
 
 def mark_retry(
-    *, session: Session, row_id: int, worker: str, error: str, next_attempt_at: datetime | None
-) -> None:
-    """Give the row back for a later try, or give up (`next_attempt_at` None)."""
+    *,
+    session: Session,
+    row_id: int,
+    worker: str,
+    error: str,
+    next_attempt_at: datetime | None,
+    refund_attempt: bool = False,
+) -> bool:
+    """Give the row back for a later try, or give up (`next_attempt_at` None).
+    `refund_attempt` un-counts the try (Slack did nothing: a 429, or a row never tried).
+    False when `worker` no longer held the row."""
     values: dict[str, Any] = {"last_error": error[:200], "claimed_by": None, "claimed_until": None}
     if next_attempt_at is None:
         values["status"] = OutboxStatus.FAILED
     else:
         values.update(status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at)
-    session.execute(
+    if refund_attempt:
+        values["attempts"] = case((col(Outbox.attempts) > 0, col(Outbox.attempts) - 1), else_=0)
+    result = session.execute(
         update(Outbox)
-        .where(col(Outbox.id) == row_id, col(Outbox.claimed_by) == worker)
+        .where(
+            col(Outbox.id) == row_id,
+            col(Outbox.claimed_by) == worker,
+            col(Outbox.status) == OutboxStatus.CLAIMED,
+        )
         .values(**values)
     )
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def release(*, session: Session, worker: str) -> int:
-    """Give back every row `worker` holds (graceful shutdown)."""
+    """Give back every row `worker` holds (graceful shutdown). A process's dispatchers
+    claim as `worker/…`, so the process's id releases all of them."""
     result = session.execute(
         update(Outbox)
-        .where(col(Outbox.claimed_by) == worker, col(Outbox.status) == OutboxStatus.CLAIMED)
+        .where(
+            or_(
+                col(Outbox.claimed_by) == worker,
+                col(Outbox.claimed_by).startswith(f"{worker}/", autoescape=True),
+            ),
+            col(Outbox.status) == OutboxStatus.CLAIMED,
+        )
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

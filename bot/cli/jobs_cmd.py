@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from bot.app import build_deps
 from bot.cli.errors import UsageError
@@ -53,6 +55,13 @@ def _aware(text: str) -> datetime:
     return value
 
 
+def running_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs on from it: a job run for another moment
+    (`--now`) still sees time pass, so its leases and retries run out as they would."""
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
 def _deps() -> Deps:
     try:
         return build_deps(load_settings())
@@ -84,6 +93,8 @@ def run_one(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     deps = _deps()
     now = args.now or datetime.now(UTC)
+    if args.now is not None:
+        deps.clock = running_from(args.now)
     report = JOBS[args.name](deps, now=now, dry_run=args.dry_run)
     if args.dry_run:
         print(f"{args.name} at {now.isoformat()} would send {len(report.planned)} message(s):")

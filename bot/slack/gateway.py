@@ -8,7 +8,7 @@ Slack's `ok: false` answers into `SlackError` carrying the error code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.error import URLError
@@ -38,11 +38,19 @@ class Postable(Protocol):
 class SlackError(Exception):
     """Slack answered `ok: false` (after retries); `code` is Slack's error code."""
 
-    def __init__(self, method: str, code: str, response: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        code: str,
+        response: dict[str, Any] | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(f"{method}: {code}")
         self.method = method
         self.code = code
         self.response = response or {}
+        self.retry_after = retry_after  # seconds, from a 429's Retry-After header
 
 
 @dataclass(frozen=True)
@@ -58,22 +66,26 @@ class UserInfo:
 
 
 OUTBOX_EVENT = "onboardbot_outbox"
+SEND_TIMEOUT = 15  # seconds a Web API call may take before the client gives up on it
 
 
 def build_client(*, token: str, base_url: str, retries: int = 4, strict: bool = False) -> WebClient:
     """A WebClient that retries rate limits, server errors and dropped connections.
 
-    `strict` retries only 429s (Slack did nothing then): after a 5xx or a dropped connection
-    Slack may have accepted the message, so the outbox checks before it sends again.
+    `strict` retries nothing: it is the outbox's client, and the outbox decides. After a 5xx
+    or a dropped connection Slack may have accepted the message, so the outbox checks before
+    it sends again; a 429 is tried again after its Retry-After by the outbox, never slept
+    through here, so no send outlives the outbox's lease on its row.
     """
+    if strict:
+        return WebClient(token=token, base_url=base_url, timeout=SEND_TIMEOUT, retry_handlers=[])
     backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
-    handlers = [RateLimitErrorRetryHandler(max_retry_count=retries)]
-    if not strict:
-        handlers += [
-            ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
-            ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
-        ]
-    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
+    handlers = [
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+        ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+        ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
+    ]
+    return WebClient(token=token, base_url=base_url, timeout=SEND_TIMEOUT, retry_handlers=handlers)
 
 
 class Gateway:
@@ -99,11 +111,15 @@ class Gateway:
         rate: Rate | None = None,
         pace_key: str = "",
         strict: bool = False,
+        before: Callable[[], None] | None = None,
         **params: Any,
     ) -> dict[str, Any]:
-        """Call `method`; raise SlackError with Slack's code when it answers ok:false."""
+        """Call `method`; raise SlackError with Slack's code when it answers ok:false.
+        `before` runs right before the request leaves (after any pacing wait)."""
         if rate is not None:
             self.pacer.wait((method, pace_key), rate)
+        if before is not None:
+            before()
         # The typed slack_sdk method picks the encoding (JSON or form) Slack expects.
         client = self.strict_client if strict else self.client
         sdk_method = getattr(client, method.replace(".", "_"))
@@ -116,7 +132,9 @@ class Gateway:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             code = str(data.get("error") or f"http_{exc.response.status_code}")
             logger.warning("slack %s failed: %s", method, code)
-            raise SlackError(method, code, data) from None
+            raise SlackError(
+                method, code, data, retry_after=_retry_after(exc.response.headers)
+            ) from None
         return response.data  # type: ignore[return-value]
 
     # -- messages -------------------------------------------------------------------
@@ -143,12 +161,15 @@ class Gateway:
         key: str,
         thread_ts: str | None = None,
         check_first: bool = False,
+        hold: Callable[[], None] | None = None,
     ) -> tuple[str, str]:
         """Post a message at most once per `key`; returns (channel id, ts).
 
         The key travels as message metadata. When an earlier try may have reached Slack
         (a 5xx, a dropped connection, a crash before the outbox recorded the ts), pass
         `check_first` and the conversation is searched for the key before posting again.
+        `hold` runs right before the post leaves and may raise to stop it (the outbox
+        renews its claim on the row there). A 429 is raised, not slept through.
         """
         if check_first:
             found = self.find_by_key(channel, key, thread_ts=thread_ts)
@@ -159,6 +180,7 @@ class Gateway:
             rate=POST_PER_CHANNEL,
             pace_key=channel,
             strict=True,
+            before=hold,
             channel=channel,
             text=message.text,
             blocks=message.blocks or None,
@@ -345,6 +367,18 @@ class Gateway:
 
     def auth_test(self) -> dict[str, Any]:
         return self.call("auth.test")
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from a Retry-After header (any capitalisation), or None."""
+    for name, value in (headers or {}).items():
+        if str(name).lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
