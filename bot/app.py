@@ -37,11 +37,12 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
 
 
 def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
-    """The Bolt app with every listener registered."""
+    """The Bolt app with every listener registered. `executor` runs listeners up to their
+    acknowledgement only; the work after it goes to `deps.work` (see `bot.work`)."""
     import handlers  # only the composition root knows the handlers
 
     app = App(
-        listener_executor=executor or TrackedExecutor(),
+        listener_executor=executor or TrackedExecutor(name="ack"),
         signing_secret=deps.settings.slack_signing_secret,
         client=deps.gateway.client,
         token_verification_enabled=False,

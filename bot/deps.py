@@ -17,6 +17,9 @@ from bot.domain.playbook import Playbook
 from bot.services.calendars import CountryCalendars
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway
+from bot.work import TrackedExecutor
+
+WORK_THREADS = 16
 
 
 def utc_now() -> datetime:
@@ -32,6 +35,10 @@ class Deps:
     playbooks: dict[str, Playbook]
     clock: Callable[[], datetime] = utc_now
     stopping: threading.Event = field(default_factory=threading.Event)  # set on SIGTERM
+    # What listeners do once they have acknowledged (never the pool acknowledgements use).
+    work: TrackedExecutor = field(
+        default_factory=lambda: TrackedExecutor(WORK_THREADS, name="after-ack")
+    )
     _locks: defaultdict[int, threading.Lock] = field(
         default_factory=lambda: defaultdict(threading.Lock)
     )

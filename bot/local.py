@@ -12,7 +12,7 @@ from bot.config import load_settings
 from bot.deps import Deps
 from bot.sandbox import Sandbox
 from bot.server import make_server, wsgi_app
-from bot.work import TrackedExecutor
+from bot.work import TrackedExecutor, wait_all_idle
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -33,11 +33,12 @@ class LocalBot:
 
     def settle(self, timeout: float = 15.0) -> None:
         """Wait until the work promised by acks is done and pushed events are delivered."""
+        pools = (self.executor, self.deps.work)
         for _ in range(3):
-            if not self.executor.wait_idle(timeout):
+            if not wait_all_idle(pools, timeout):
                 raise TimeoutError("bot work did not finish")
             self.sandbox.wait_for_events(timeout)
-        if not self.executor.wait_idle(timeout):
+        if not wait_all_idle(pools, timeout):
             raise TimeoutError("bot work did not finish")
 
     def close(self) -> None:
@@ -47,6 +48,7 @@ class LocalBot:
         self.server.close()
         self.thread.join(timeout=5)
         self.executor.shutdown(wait=True)
+        self.deps.work.shutdown(wait=True)
         self.deps.engine.dispose()
 
 
@@ -67,7 +69,7 @@ def start_local_bot(
         **settings,
     )
     deps = build_deps(config)
-    executor = TrackedExecutor()
+    executor = TrackedExecutor(name="ack")
     server = make_server(
         wsgi_app(build_app(deps, executor=executor), deps), host="127.0.0.1", port=0
     )

@@ -1,10 +1,17 @@
-"""A thread pool for listener work that can tell when it is idle (tests, graceful shutdown)."""
+"""Thread pools that can tell when they are idle (tests, graceful shutdown).
+
+The bot keeps two: Bolt runs each listener up to its acknowledgement on one (`acks`), and
+what a listener promised to do after acknowledging runs on the other (`Deps.work`). Work
+waiting on a slow Slack, a pacing sleep or a Retry-After then never holds up the next
+request's acknowledgement, which Slack wants within 3 seconds.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -12,8 +19,8 @@ from typing import Any
 class TrackedExecutor(ThreadPoolExecutor):
     """ThreadPoolExecutor that counts unfinished work."""
 
-    def __init__(self, max_workers: int = 8) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+    def __init__(self, max_workers: int = 8, *, name: str = "listener") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
         self._pending = 0
         self._idle = threading.Condition()
 
@@ -39,3 +46,14 @@ class TrackedExecutor(ThreadPoolExecutor):
         """Block until no work is pending; False if `timeout` passed first."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+
+def wait_all_idle(executors: Sequence[TrackedExecutor], timeout: float = 10.0) -> bool:
+    """Block until every executor is idle at once (work may hand on more work)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for executor in executors:
+            if not executor.wait_idle(max(0.0, deadline - time.monotonic())):
+                return False
+        if all(executor.pending == 0 for executor in executors):
+            return True

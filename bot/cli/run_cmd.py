@@ -13,10 +13,11 @@ from bot.app import build_app, build_deps
 from bot.cli.errors import UsageError
 from bot.config import load_settings
 from bot.deps import Deps
+from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import worker_id
 from bot.logs import configure
 from bot.server import make_server, wsgi_app
-from bot.work import TrackedExecutor
+from bot.work import TrackedExecutor, wait_all_idle
 from schedules.scheduler import build_scheduler, catch_up
 from storage import outbox
 from storage.db import session_scope
@@ -51,15 +52,14 @@ def run_bot(args: argparse.Namespace) -> int:
         deps = build_deps(settings)
     except SchemaBehindError as exc:
         raise UsageError(str(exc)) from None
-    executor = TrackedExecutor()
+    executor = TrackedExecutor(name="ack")
     app = build_app(deps, executor=executor)
     me = worker_id()
     scheduler = build_scheduler(deps, runner=me)
     scheduler.start()
-    # Jobs missed while the bot was down run once, without holding up the server's start.
-    threading.Thread(
-        target=catch_up, args=(deps,), kwargs={"now": deps.clock()}, daemon=True
-    ).start()
+    # Starts interrupted by a crash are finished or rolled back, and jobs missed while the
+    # bot was down run once, without holding up the server's start.
+    threading.Thread(target=_on_start_up, args=(deps,), daemon=True).start()
     stopping = threading.Event()
     if args.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -85,16 +85,26 @@ def run_bot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_start_up(deps: Deps) -> None:
+    now = deps.clock()
+    try:
+        recover_starts(deps, now=now)
+    except Exception:  # the scheduled outbox job tries again every 30 seconds
+        logger.exception("finishing interrupted starts failed")
+    catch_up(deps, now=now)
+
+
 def shutdown(deps: Deps, *, scheduler, executor: TrackedExecutor, worker: str) -> None:  # type: ignore[no-untyped-def]
     """Stop the scheduler, finish acknowledged work, give back claimed outbox rows."""
     started = time.monotonic()
     deps.stopping.set()  # running jobs stop claiming and hand back what they hold
     stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
     stopper.start()
-    executor.wait_idle(timeout=SHUTDOWN_SECONDS)
+    wait_all_idle((executor, deps.work), timeout=SHUTDOWN_SECONDS)
     stopper.join(timeout=max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - started)))
     with session_scope(deps.engine) as session:
         released = outbox.release(session=session, worker=worker)
     logger.info("stopped in %.1fs; released %d outbox rows", time.monotonic() - started, released)
     executor.shutdown(wait=False, cancel_futures=True)
+    deps.work.shutdown(wait=False, cancel_futures=True)
     deps.engine.dispose()

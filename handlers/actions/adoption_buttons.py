@@ -12,61 +12,70 @@ from bot.deps import Deps
 from bot.flows import completion, status
 from bot.flows.locale import locale_for
 from bot.i18n import t
-from handlers.errors import after_ack
-from handlers.payload import caller_from_interaction, id_value
+from handlers.errors import Later, after_ack
+from handlers.payload import bounded_id, caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(SURVEY_ACTION)
     @after_ack(deps)
-    def survey(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def survey(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
         kind, score = SURVEY_ACTION.match(action["action_id"]).groups()  # type: ignore[union-attr]
-        project_id = int(
-            str(action.get("value") or "0").split(":")[0] or 0
-        )  # value: "project:score"
-        replies = completion.answer_survey(
-            deps, caller_from_interaction(body), project_id=project_id, kind=kind, score=int(score)
+        # value: "project:score"
+        project = str(action.get("value") or "").partition(":")[0]
+        project_id = bounded_id(project, gone="error.project_not_found")
+        caller = caller_from_interaction(body)
+        return lambda: ephemeral(
+            respond,
+            completion.answer_survey(
+                deps, caller, project_id=project_id, kind=kind, score=int(score)
+            ),
         )
-        ephemeral(respond, replies)
 
     @app.action(ActionId.SURVEY_COMMENT)
     @after_ack(deps)
-    def comment(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def comment(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
         ack()
-        completion.open_comment_form(
-            deps,
-            caller_from_interaction(body),
-            trigger_id=body["trigger_id"],
-            project_id=id_value(action),
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        project_id = id_value(action, gone="error.project_not_found")
+        return lambda: completion.open_comment_form(
+            deps, caller, trigger_id=trigger_id, project_id=project_id
         )
 
     @app.action(CHECKIN_ACTION)
     @after_ack(deps)
-    def checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
         answer = CHECKIN_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
-        ephemeral(
+        caller = caller_from_interaction(body)
+        project_id = id_value(action, gone="error.project_not_found")
+        return lambda: ephemeral(
             respond,
-            completion.answer_checkin(
-                deps, caller_from_interaction(body), project_id=id_value(action), answer=answer
-            ),
+            completion.answer_checkin(deps, caller, project_id=project_id, answer=answer),
         )
 
     @app.action(ActionId.HOME_OPEN_STATUS)
     @after_ack(deps)
-    def home_status(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def home_status(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
         ack()
-        caller = caller_from_interaction(body)
-        message = status.status(deps, caller, project_id=id_value(action))
-        locale = locale_for(deps, caller)
-        deps.gateway.open_view(
-            body["trigger_id"],
-            message_modal(
-                message, title=t(locale, "homeui.status_title"), close=t(locale, "homeui.close")
-            ),
-        )
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        project_id = id_value(action, gone="error.project_not_found")
+
+        def show() -> None:
+            message = status.status(deps, caller, project_id=project_id)
+            locale = locale_for(deps, caller)
+            deps.gateway.open_view(
+                trigger_id,
+                message_modal(
+                    message,
+                    title=t(locale, "homeui.status_title"),
+                    close=t(locale, "homeui.close"),
+                ),
+            )
+
+        return show
 
     @app.action(ActionId.HOME_OPEN_CHANNEL)
     @after_ack(deps)

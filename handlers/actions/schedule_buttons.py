@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import schedule
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
@@ -17,41 +17,37 @@ from handlers.respond import ephemeral
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.PLAN_SCHEDULE)
     @after_ack(deps)
-    def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
         ack()
-        schedule.open_schedule_form(
-            deps,
-            caller_from_interaction(body),
-            trigger_id=body["trigger_id"],
-            project_id=id_value(action),
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        project_id = id_value(action, gone="error.project_not_found")
+        return lambda: schedule.open_schedule_form(
+            deps, caller, trigger_id=trigger_id, project_id=project_id
         )
 
     @app.action(ActionId.TASK_MORE_TIME)
     @after_ack(deps)
-    def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
         ack()
-        schedule.open_more_time_form(
-            deps,
-            caller_from_interaction(body),
-            trigger_id=body["trigger_id"],
-            task_id=id_value(action),
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        task_id = id_value(action)
+        return lambda: schedule.open_more_time_form(
+            deps, caller, trigger_id=trigger_id, task_id=task_id
         )
 
     @app.action(ActionId.TASK_SKIP)
     @after_ack(deps)
-    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
-        ephemeral(
-            respond, schedule.skip(deps, caller_from_interaction(body), task_id=id_value(action))
-        )
+        caller, task_id = caller_from_interaction(body), id_value(action)
+        return lambda: ephemeral(respond, schedule.skip(deps, caller, task_id=task_id))
 
     @app.action(ActionId.RISK_CLOSE)
     @after_ack(deps)
     def close_risk(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    ) -> Later:
         ack()
-        ephemeral(
-            respond,
-            schedule.close_risk(deps, caller_from_interaction(body), risk_id=id_value(action)),
-        )
+        caller = caller_from_interaction(body)
+        risk_id = id_value(action, gone="error.risk_not_found")
+        return lambda: ephemeral(respond, schedule.close_risk(deps, caller, risk_id=risk_id))

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import status
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_interaction
 from handlers.respond import ephemeral
 
@@ -17,6 +17,7 @@ from handlers.respond import ephemeral
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.OPEN_STATUS)
     @after_ack(deps)
-    def open_status(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def open_status(ack: Ack, body: dict[str, Any], respond: Respond) -> Later:
         ack()
-        ephemeral(respond, [status.status(deps, caller_from_interaction(body))])
+        caller = caller_from_interaction(body)
+        return lambda: ephemeral(respond, [status.status(deps, caller)])

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import task_buttons
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
@@ -17,12 +17,14 @@ from handlers.respond import ephemeral
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.TASK_DONE)
     @after_ack(deps)
-    def done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
-        ephemeral(respond, task_buttons.done(deps, id_value(action), caller_from_interaction(body)))
+        caller, task_id = caller_from_interaction(body), id_value(action)
+        return lambda: ephemeral(respond, task_buttons.done(deps, task_id, caller))
 
     @app.action(ActionId.TASK_UNDO)
     @after_ack(deps)
-    def undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
-        ephemeral(respond, task_buttons.undo(deps, id_value(action), caller_from_interaction(body)))
+        caller, task_id = caller_from_interaction(body), id_value(action)
+        return lambda: ephemeral(respond, task_buttons.undo(deps, task_id, caller))

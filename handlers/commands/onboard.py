@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain import command_text as cmd
 from bot.flows import completion, kickoff, membership, pause, schedule, start_modal, status
 from bot.flows.locale import locale_for
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
 from handlers.views.values import without_nul
@@ -22,7 +22,7 @@ from handlers.views.values import without_nul
 def register(app: App, deps: Deps) -> None:
     @app.command("/onboard")
     @after_ack(deps)
-    def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> Later | None:
         caller = caller_from_command(body)
         try:
             command = cmd.parse(without_nul(body.get("text") or ""))
@@ -31,33 +31,43 @@ def register(app: App, deps: Deps) -> None:
             values = {k: escape(v) if isinstance(v, str) else v for k, v in exc.values.items()}
             message = reply(locale_for(deps, caller), exc.key, **values)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
-            return
+            return None
         if isinstance(command, cmd.HelpCommand):
             message = help_message(locale_for(deps, caller), topic=command.topic)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
-            return
-        ack()  # answer inside Slack's 3 seconds; the work follows
-        if isinstance(command, cmd.StartCommand) and command.customer_name is None:
-            start_modal.open_start_modal(deps, caller, trigger_id=body["trigger_id"])
-        elif isinstance(command, cmd.StartCommand):
-            ephemeral(respond, kickoff.start(deps, command, caller))
-        elif isinstance(command, cmd.StatusCommand):
-            ephemeral(respond, [status.status(deps, caller)])
-        elif isinstance(command, cmd.AssignCommand):
-            ephemeral(
-                respond,
-                [membership.assign(deps, caller, user_id=command.user_id, role=command.role)],
-            )
-        elif isinstance(command, cmd.PauseCommand):
-            ephemeral(respond, [pause.pause(deps, caller, until=command.until)])
-        elif isinstance(command, cmd.ResumeCommand):
-            ephemeral(respond, [pause.resume(deps, caller)])
-        elif isinstance(command, cmd.CloseCommand):
-            ephemeral(
-                respond,
-                [completion.close(deps, caller, outcome=command.outcome, reason=command.reason)],
-            )
-        elif isinstance(command, cmd.ScheduleCommand):
-            schedule.open_schedule_form(deps, caller, trigger_id=body["trigger_id"])
-        else:
-            ephemeral(respond, [help_message(locale_for(deps, caller))])
+            return None
+        ack()  # answer inside Slack's 3 seconds; the work follows on the work pool
+        trigger_id = str(body.get("trigger_id") or "")
+        return lambda: _run(deps, command, body, respond, trigger_id)
+
+
+def _run(
+    deps: Deps, command: cmd.Command, body: dict[str, Any], respond: Respond, trigger_id: str
+) -> None:
+    caller = caller_from_command(body)
+    if isinstance(command, cmd.StartCommand) and command.customer_name is None:
+        start_modal.open_start_modal(deps, caller, trigger_id=trigger_id)
+    elif isinstance(command, cmd.StartCommand):
+        # The same request sent again (a replay) starts nothing more.
+        request = f"command:{trigger_id}" if trigger_id else None
+        ephemeral(respond, kickoff.start(deps, command, caller, request=request))
+    elif isinstance(command, cmd.StatusCommand):
+        ephemeral(respond, [status.status(deps, caller)])
+    elif isinstance(command, cmd.AssignCommand):
+        ephemeral(
+            respond,
+            [membership.assign(deps, caller, user_id=command.user_id, role=command.role)],
+        )
+    elif isinstance(command, cmd.PauseCommand):
+        ephemeral(respond, [pause.pause(deps, caller, until=command.until)])
+    elif isinstance(command, cmd.ResumeCommand):
+        ephemeral(respond, [pause.resume(deps, caller)])
+    elif isinstance(command, cmd.CloseCommand):
+        ephemeral(
+            respond,
+            [completion.close(deps, caller, outcome=command.outcome, reason=command.reason)],
+        )
+    elif isinstance(command, cmd.ScheduleCommand):
+        schedule.open_schedule_form(deps, caller, trigger_id=trigger_id)
+    else:
+        ephemeral(respond, [help_message(locale_for(deps, caller))])

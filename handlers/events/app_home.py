@@ -8,12 +8,14 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.flows import home
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
     @after_ack(deps)
-    def opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") == "home":
-            home.publish(deps, event["user"])
+    def opened(event: dict[str, Any]) -> Later | None:
+        user_id = event.get("user")
+        if event.get("tab", "home") != "home" or not isinstance(user_id, str):
+            return None
+        return lambda: home.publish(deps, user_id)
