@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.errors import UserError
 from bot.flows.context import Caller
+
+MAX_ID = 2_147_483_647  # the largest id the database's integer columns hold
+_ID = re.compile(r"[0-9]{1,10}")
 
 
 def caller_from_command(body: dict[str, Any]) -> Caller:
@@ -29,12 +33,23 @@ def without_nul(text: str) -> str:
     return text.replace("\x00", "")
 
 
-def id_value(action: dict[str, Any]) -> int:
+def id_value(action: dict[str, Any], *, gone: str = "error.task_not_found") -> int:
     """The numeric id a button carries as its value (a project, task or risk id).
 
-    A value that isn't one (a forged payload) is refused like a vanished task.
+    A value that isn't one (a forged payload) is refused like a vanished object (`gone`).
     """
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise UserError("error.task_not_found")
-    return int(value)
+    return bounded_id(action.get("value"), gone=gone)
+
+
+def metadata_id(view: dict[str, Any], *, gone: str) -> int:
+    """The numeric id a modal carries in its private_metadata (a project or task id)."""
+    return bounded_id(view.get("private_metadata"), gone=gone)
+
+
+def bounded_id(raw: object, *, gone: str) -> int:
+    """A database id from a payload: ASCII digits that fit the database's integer ids.
+    Anything else (40 digits, "1e9", a list, nothing) is refused with the `gone` message."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not _ID.fullmatch(text) or not 1 <= int(text) <= MAX_ID:
+        raise UserError(gone)
+    return int(text)

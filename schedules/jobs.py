@@ -29,6 +29,7 @@ from bot.domain.reminders import (
 )
 from bot.domain.views import HabitView
 from bot.flows.digest import post_weekly
+from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import dispatch, outbox_row
 from bot.i18n import t
 from bot.services import completion as completion_service
@@ -90,7 +91,9 @@ def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
 
 
 def send_outbox(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
-    """Send what is due in the outbox (retries with backoff, rows left by a dead worker)."""
+    """Send what is due in the outbox (retries with backoff, rows left by a dead worker),
+    after finishing or rolling back `/onboard start`s whose worker died (their CSM is
+    told through the outbox)."""
     report = JobReport("outbox")
     if dry_run:
         with session_scope(deps.engine) as session:
@@ -99,6 +102,7 @@ def send_outbox(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
                 for r in outbox_rows.rows(session=session, status="pending")
             ]
         return report
+    recover_starts(deps, now=now)
     result = dispatch(deps, now=now)
     report.sent, report.failed = len(result.sent), len(result.failed)
     return report

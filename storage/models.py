@@ -17,6 +17,7 @@ def utcnow() -> datetime:
 
 
 class ProjectStatus(StrEnum):
+    STARTING = "starting"  # rows written, channel or checklist not yet there: no jobs touch it
     ACTIVE = "active"
     PAUSED = "paused"
     COMPLETED = "completed"
@@ -71,6 +72,11 @@ class Project(SQLModel, table=True):
     csm_after_days: int = 2
     decision_maker_after_days: int = 5
     decision_maker_overdue_tasks: int = 3
+    # While `starting`: who is setting the project up in Slack and until when (a lease, so
+    # an interrupted start is finished or rolled back by another worker), and how far it got.
+    start_claimed_by: str | None = Field(default=None, max_length=80)
+    start_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    start_step: str | None = Field(default=None, max_length=16)  # a StartStep value
 
 
 class Stakeholder(SQLModel, table=True):
@@ -191,6 +197,17 @@ class Outbox(SQLModel, table=True):
     sent_ts: str | None = Field(default=None, max_length=32)
     delivered_via: str | None = Field(default=None, max_length=16)  # "dm" | "channel"
     last_error: str | None = Field(default=None, max_length=200)
+
+
+class HandledRequest(SQLModel, table=True):
+    """A request (or a claim such as "a start for this customer is under way") that must
+    take effect once: its key is written in the same transaction as its effect."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    project_id: int | None = Field(
+        default=None, foreign_key="project.id", index=True, ondelete="CASCADE"
+    )
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class JobRun(SQLModel, table=True):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.date_bounds import ahead_problem
 from bot.domain.planning import PlannedTask, TaskLike, plan
 from bot.domain.start_form import FieldError
 
@@ -53,7 +54,7 @@ def schedule_answers(
     errors: list[FieldError] = []
     periods = []
     for n in range(1, BUSY_SLOTS + 1):
-        start, end = _day(fields.get(f"busy{n}_start")), _day(fields.get(f"busy{n}_end"))
+        start, end = parse_day(fields.get(f"busy{n}_start")), parse_day(fields.get(f"busy{n}_end"))
         if start is None and end is None:
             continue
         if start is None or end is None:
@@ -68,14 +69,18 @@ def schedule_answers(
             errors.append(FieldError(f"busy{n}_end", "form.range_past", {}))
         elif (end - start).days + 1 > MAX_BUSY_DAYS:
             errors.append(FieldError(f"busy{n}_end", "form.range_too_long", {"max": MAX_BUSY_DAYS}))
+        elif problem := ahead_problem(end, today=today):
+            errors.append(FieldError(f"busy{n}_end", *problem))
         else:
             periods.append(DateRange(start, end))
     reason = fields.get("slip_reason") or None
     if reason is not None and reason not in SLIP_REASONS:
         errors.append(FieldError("slip_reason", "form.required", {}))
-    go_live = _day(fields.get("go_live"))
+    go_live = parse_day(fields.get("go_live"))
     if go_live is not None and go_live <= today:
         errors.append(FieldError("go_live", "form.date_not_future", {}))
+    elif go_live is not None and (problem := ahead_problem(go_live, today=today)):
+        errors.append(FieldError("go_live", *problem))
     texts = {key: (fields.get(key) or "").strip() or None for key in ("slip_note", "initiatives")}
     for key, value in texts.items():
         if value and len(value) > MAX_TEXT:
@@ -107,6 +112,8 @@ def more_time_problem(
         return "form.required"
     if new_due <= today:
         return "more_time.not_after_today"
+    if ahead_problem(new_due, today=today):
+        return "more_time.too_far"
     reason = calendar.closed_reason(new_due)
     if reason is not None:
         return f"more_time.closed_{reason.kind}"
@@ -160,7 +167,8 @@ def _in_dependency_order(tasks: Sequence[TaskLike]) -> list[TaskLike]:
     return list(done.values())
 
 
-def _day(text: str | None) -> date | None:
+def parse_day(text: str | None) -> date | None:
+    """A form's date (YYYY-MM-DD), or None for nothing or something that is no date."""
     if not text:
         return None
     try:

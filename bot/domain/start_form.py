@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.command_text import MAX_CUSTOMER_NAME, Person, StartCommand
+from bot.domain.date_bounds import go_live_problem, kickoff_problem
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
@@ -19,9 +20,10 @@ class FieldError:
 
 
 def start_command_from_form(
-    fields: dict[str, str | None], *, playbooks: set[str]
+    fields: dict[str, str | None], *, playbooks: set[str], today: date
 ) -> StartCommand | list[FieldError]:
-    """Turn the modal's raw values into a command, or name every field that is wrong."""
+    """Turn the modal's raw values into a command, or name every field that is wrong.
+    Dates must lie in the window `bot.domain.date_bounds` allows around `today`."""
     errors: list[FieldError] = []
     name = (fields.get("customer_name") or "").strip()
     if not name:
@@ -33,8 +35,13 @@ def start_command_from_form(
         errors.append(FieldError("playbook", "form.required", {}))
     kickoff = _date(fields, "kickoff", errors, required=True)
     go_live = _date(fields, "go_live", errors, required=False)
-    if kickoff and go_live and go_live <= kickoff:
+    problem = kickoff_problem(kickoff, today=today) if kickoff else None
+    if problem is not None:
+        errors.append(FieldError("kickoff", *problem))
+    elif kickoff and go_live and go_live <= kickoff:
         errors.append(FieldError("go_live", "form.go_live_before_kickoff", {}))
+    elif kickoff and go_live and (problem := go_live_problem(go_live, kickoff=kickoff)):
+        errors.append(FieldError("go_live", *problem))
     people = {}
     for key in ("champion", "decision_maker"):
         raw = (fields.get(key) or "").strip()

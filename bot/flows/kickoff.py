@@ -1,43 +1,87 @@
 """`/onboard start`: a project, its channel (Slack Connect when emails are given), the
-welcome message and the pinned checklist."""
+welcome message and the pinned checklist, set up as one unit (see `bot.services.starts`).
+
+The project is written as `starting`; each Slack step below runs while this worker's lease
+on the start is current, records its progress, and is safe to run again; the project goes
+`active` only at the end. `recover_starts` finishes (or rolls back) starts whose worker died.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
 
 from bot.blocks.checklist import checklist_messages
-from bot.blocks.escape import channel_link, escape
+from bot.blocks.escape import channel_link, clip, escape
 from bot.blocks.message import Message
 from bot.blocks.replies import reply
+from bot.blocks.schedule import schedule_prompt
 from bot.blocks.welcome import welcome_message
 from bot.deps import Deps
 from bot.domain.channel_names import channel_name
-from bot.domain.command_text import Person, StartCommand
+from bot.domain.command_text import StartCommand
+from bot.domain.date_bounds import go_live_problem, kickoff_problem
 from bot.domain.permissions import can_use_cs_commands
 from bot.errors import UserError
-from bot.flows import schedule
 from bot.flows.context import Caller
+from bot.flows.outbox import outbox_row, worker_id
 from bot.i18n import t
+from bot.services import outbox as outbox_service
+from bot.services import starts
 from bot.services.projects import (
     NewProject,
     attach_channel,
-    discard_project,
     local_today,
     project_view,
     record_messages,
-    start_project,
 )
 from bot.slack.gateway import SlackError
-from storage import projects as project_rows
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME_TRIES = 30
+TOPIC_LIMIT = 250  # Slack's limit for a channel's topic and purpose
+POST_TRIES = 5
+# Slack errors that no retry will cure once the channel exists (it was archived, the app
+# lost its rights): the start is given up and the CSM told.
+HOPELESS = {
+    "is_archived",
+    "channel_not_found",
+    "not_in_channel",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "missing_scope",
+    "invalid_blocks",
+    "msg_too_long",
+}
+TRANSIENT = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "bad_gateway",
+    "request_timeout",
+    "connection_error",
+}
 
 
-def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
-    """Start a project for a CSM; returns the notes for the caller (ephemeral)."""
+class StartLost(Exception):
+    """Another worker took this start over (ours stalled past its lease), or it ended."""
+
+
+def start(
+    deps: Deps, cmd: StartCommand, caller: Caller, *, request: str | None = None
+) -> list[Message]:
+    """Start a project for a CSM; returns the notes for the caller (ephemeral).
+
+    `request` identifies the Slack request ("command:<trigger id>", "start-form:<view id>"):
+    the same request never starts a second project.
+    """
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     decision = can_use_cs_commands(actor)
     if not decision:
@@ -54,12 +98,11 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
     now = deps.clock()
     calendar = deps.calendar(settings.holiday_country)
     kickoff = cmd.kickoff or deps.today()
-    if cmd.go_live is not None and cmd.go_live <= kickoff:
-        raise UserError(
-            "error.go_live_before_kickoff",
-            go_live=cmd.go_live.isoformat(),
-            kickoff=kickoff.isoformat(),
-        )
+    problem = kickoff_problem(kickoff, today=deps.today())
+    if problem is None and cmd.go_live is not None:
+        problem = go_live_problem(cmd.go_live, kickoff=kickoff)
+    if problem is not None:
+        raise UserError(problem[0], **problem[1])
     csm = (cmd.csm.user_id if cmd.csm else None) or caller.user_id
     # Everyone named by @mention must be someone Slack knows, and the CSM one of us:
     # checked before anything is created.
@@ -84,53 +127,154 @@ def start(deps: Deps, cmd: StartCommand, caller: Caller) -> list[Message]:
         members=cmd.members,
         fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
     )
+    worker = _worker()
     with session_scope(deps.engine) as session:
-        project_id = start_project(session=session, new=new, calendar=calendar, now=now).id
-    assert project_id is not None
+        outcome = starts.begin(
+            session=session,
+            new=new,
+            calendar=calendar,
+            now=now,
+            request=_request_key(request),
+            worker=worker,
+        )
+    if isinstance(outcome, starts.Repeated):
+        key, values = _repeated(outcome)
+        raise UserError(key, **values)
+    try:
+        return set_up(deps, outcome.project_id, worker)
+    except StartLost:
+        # Our worker stalled past its lease and another took the start over: it finishes
+        # the kickoff and tells the CSM.
+        return [reply(locale, "start.taken_over", customer=escape(cmd.customer_name))]
+
+
+def set_up(deps: Deps, project_id: int, worker: str, *, resuming: bool = False) -> list[Message]:
+    """Do what is left of a start in Slack, then make the project live. Returns the notes
+    for the person who started it. Raises UserError when the start had to be given up
+    (rolled back), StartLost when another worker holds it now."""
+    with session_scope(deps.engine) as session:
+        state = starts.state(session=session, project_id=project_id)
+    if state is None:
+        raise StartLost(project_id)
+    locale, customer = state.locale, escape(state.customer_name)
+
+    def hold() -> None:
+        with session_scope(deps.engine) as session:
+            if not starts.hold(
+                session=session, project_id=project_id, worker=worker, now=deps.clock()
+            ):
+                raise StartLost(project_id)
+
+    channel_id = state.channel_id
+    if channel_id is None:
+        if resuming:
+            # The crashed worker may have created a channel it never recorded: creating
+            # another would give the customer two. Nothing was shown yet: undo the start.
+            _give_up(deps, project_id, worker)
+            raise UserError("start.rolled_back", customer=customer)
+        channel_id = _open_channel(deps, state, worker, hold)
     notes: list[Message] = []
     try:
-        channel_id, channel = _create_channel(deps, cmd.customer_name, project_id)
-    except (SlackError, UserError):
-        # No channel, no project: the CSM can simply run the command again.
+        if not state.reached(starts.StartStep.INVITED):
+            notes = _set_topic_and_invite(deps, state, channel_id, hold)
+            _advance(deps, project_id, worker, starts.StartStep.INVITED)
+        if not state.reached(starts.StartStep.POSTED):
+            _post_kickoff_messages(deps, project_id, channel_id, hold, check_first=resuming)
+            _advance(deps, project_id, worker, starts.StartStep.POSTED)
+    except SlackError as exc:
+        if exc.code in HOPELESS:
+            _give_up(deps, project_id, worker, any_channel=True)
+            raise UserError(
+                "start.abandoned",
+                customer=customer,
+                channel=channel_link(channel_id),
+                error=exc.code,
+            ) from None
+        # Slack failed for now: the next recovery (within a minute) carries on from here.
         with session_scope(deps.engine) as session:
-            discard_project(session=session, project_id=project_id)
-        raise
+            starts.release(session=session, project_id=project_id, worker=worker, now=deps.clock())
+        raise UserError(
+            "start.continuing", customer=customer, channel=channel_link(channel_id), error=exc.code
+        ) from None
     with session_scope(deps.engine) as session:
-        attach_channel(
-            session=session,
-            project_id=project_id,
-            channel_id=channel_id,
-            channel_name=channel,
-            now=now,
-        )
-    customer = escape(cmd.customer_name)
-    deps.gateway.set_topic(
-        channel_id, t(locale, "kickoff.topic", customer=customer, csm=f"<@{csm}>")
-    )
-    deps.gateway.set_purpose(channel_id, t(locale, "kickoff.purpose", customer=customer))
-    people = [cmd.champion, cmd.decision_maker, *cmd.members]
-    internal = [csm, caller.user_id]
-    for person in people:
-        if person and person.user_id and not deps.directory.actor(person.user_id).is_external:
-            internal.append(person.user_id)
-    try:
-        deps.gateway.invite(channel_id, list(dict.fromkeys(internal)))
-    except SlackError as exc:  # the project stands; the CSM adds people by hand
-        notes.append(
-            reply(locale, "kickoff.invite_failed", error=exc.code, channel=channel_link(channel_id))
-        )
-    notes += _invite_customers(deps, channel_id, [p for p in people if p], locale=locale)
-    _post_kickoff_messages(deps, project_id)
+        if not starts.activate(
+            session=session, project_id=project_id, worker=worker, now=deps.clock()
+        ):
+            raise StartLost(project_id)
+        tasks = len(project_view(session=session, project=_project(session, project_id)).tasks)
     return [
         reply(
             locale,
             "kickoff.started",
-            customer=escape(cmd.customer_name),
+            customer=customer,
             channel=channel_link(channel_id),
-            tasks=len(playbook.tasks),
+            tasks=tasks,
         ),
         *notes,
     ]
+
+
+def recover_starts(deps: Deps, *, now: datetime) -> list[int]:
+    """Finish (or roll back) the starts whose worker stopped holding them (a crash, a stall
+    past the lease); their CSM hears how it ended. Returns the project ids handled."""
+    worker = _worker()
+    with session_scope(deps.engine) as session:
+        taken = starts.take_over_stalled(session=session, now=max(now, deps.clock()), worker=worker)
+    handled = []
+    for project_id in taken:
+        with session_scope(deps.engine) as session:
+            state = starts.state(session=session, project_id=project_id)
+        if state is None:
+            continue
+        try:
+            notes = set_up(deps, project_id, worker, resuming=True)
+            key = "start.resumed"
+        except StartLost:
+            continue
+        except Exception as error:
+            if not isinstance(error, UserError):
+                logger.exception("could not finish the start of project %s", project_id)
+                continue
+            refusal = error
+            if refusal.key == "start.continuing":
+                continue  # still failing: the next recovery tries again, quietly
+            notes, key = [reply(state.locale, refusal.key, **refusal.values)], refusal.key
+        else:
+            notes = [reply(state.locale, key, customer=escape(state.customer_name)), *notes[1:]]
+        handled.append(project_id)
+        _tell_creator(deps, state, key, notes)
+    return handled
+
+
+def _open_channel(
+    deps: Deps, state: starts.StartState, worker: str, hold: Callable[[], None]
+) -> str:
+    hold()
+    try:
+        channel_id, channel = _create_channel(deps, state.customer_name, state.project_id)
+    except (SlackError, UserError):
+        # No channel, no project: the CSM can simply run the command again.
+        _give_up(deps, state.project_id, worker)
+        raise
+    with session_scope(deps.engine) as session:
+        if not starts.advance(
+            session=session,
+            project_id=state.project_id,
+            worker=worker,
+            step=starts.StartStep.CHANNEL,
+        ):
+            logger.warning(
+                "start %s was taken over while its channel was created", state.project_id
+            )
+            raise StartLost(state.project_id)
+        attach_channel(
+            session=session,
+            project_id=state.project_id,
+            channel_id=channel_id,
+            channel_name=channel,
+            now=deps.clock(),
+        )
+    return channel_id
 
 
 def _create_channel(deps: Deps, customer_name: str, project_id: int) -> tuple[str, str]:
@@ -150,8 +294,45 @@ def _create_channel(deps: Deps, customer_name: str, project_id: int) -> tuple[st
     raise UserError("error.channel_name_exhausted")
 
 
+def _set_topic_and_invite(
+    deps: Deps, state: starts.StartState, channel_id: str, hold: Callable[[], None]
+) -> list[Message]:
+    locale, customer = state.locale, escape(state.customer_name)
+    csm = state.csm_user_id or state.created_by or ""
+    hold()
+    deps.gateway.set_topic(channel_id, _fit(locale, "kickoff.topic", customer, csm=f"<@{csm}>"))
+    deps.gateway.set_purpose(channel_id, _fit(locale, "kickoff.purpose", customer))
+    internal = [csm, state.created_by or csm]
+    for person in state.invitees:
+        if person.user_id and not deps.directory.actor(person.user_id).is_external:
+            internal.append(person.user_id)
+    notes = []
+    hold()
+    try:
+        deps.gateway.invite(channel_id, list(dict.fromkeys(p for p in internal if p)))
+    except SlackError as exc:  # the project stands; the CSM adds people by hand
+        if exc.code in HOPELESS:
+            raise
+        notes.append(
+            reply(locale, "kickoff.invite_failed", error=exc.code, channel=channel_link(channel_id))
+        )
+    return notes + _invite_customers(deps, channel_id, state.invitees, locale=locale, hold=hold)
+
+
+def _fit(locale: str, key: str, customer: str, **values: str) -> str:
+    """A topic or purpose within Slack's limit: the (escaped) customer name is shortened
+    on a character boundary so the rest, such as the CSM's mention, stays whole."""
+    room = TOPIC_LIMIT - len(t(locale, key, customer="", **values))
+    return clip(t(locale, key, customer=clip(customer, max(room, 1)), **values), TOPIC_LIMIT)
+
+
 def _invite_customers(
-    deps: Deps, channel_id: str, people: list[Person], *, locale: str
+    deps: Deps,
+    channel_id: str,
+    people: tuple[starts.Invitee, ...],
+    *,
+    locale: str,
+    hold: Callable[[], None],
 ) -> list[Message]:
     """Slack Connect invitations, one invitee per call; refusals become notes for the CSM."""
     notes = []
@@ -161,11 +342,14 @@ def _invite_customers(
             target = person.user_id
         if target is None:
             continue
+        hold()
         try:
             deps.gateway.invite_shared(
                 channel_id, email=person.email, user_id=None if person.email else target
             )
         except SlackError as exc:
+            if exc.code in HOPELESS:
+                raise
             logger.info("shared invite refused: %s", exc.code)
             notes.append(
                 reply(
@@ -179,20 +363,113 @@ def _invite_customers(
     return notes
 
 
-def _post_kickoff_messages(deps: Deps, project_id: int) -> None:
+def _post_kickoff_messages(
+    deps: Deps, project_id: int, channel_id: str, hold: Callable[[], None], *, check_first: bool
+) -> None:
+    """Welcome, checklist (pinned) and the scheduling prompt, each once: every message
+    carries its own key, and a resumed start looks for it before posting again."""
     with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        assert project is not None and project.channel_id is not None
+        project = _project(session, project_id)
         view = project_view(session=session, project=project)
         today = local_today(project, deps.clock())
-        channel_id = project.channel_id
-    welcome_ts = deps.gateway.post_message(channel_id, welcome_message(view))
+
+    def post(message: Message, key: str) -> str:
+        return _post_once(
+            deps, channel_id, message, f"kickoff:{project_id}:{key}", hold, check_first
+        )
+
+    welcome_ts = post(welcome_message(view), "welcome")
     stamps = [
-        deps.gateway.post_message(channel_id, m) for m in checklist_messages(view, today=today)
+        post(message, f"checklist:{n}")
+        for n, message in enumerate(checklist_messages(view, today=today))
     ]
+    hold()
     deps.gateway.pin(channel_id, stamps[0])
     with session_scope(deps.engine) as session:
         record_messages(
             session=session, project_id=project_id, welcome_ts=welcome_ts, checklist_ts=stamps
         )
-    schedule.post_prompt(deps, project_id)
+    post(schedule_prompt(view), "schedule-prompt")
+
+
+def _post_once(
+    deps: Deps,
+    channel_id: str,
+    message: Message,
+    key: str,
+    hold: Callable[[], None],
+    check_first: bool,
+) -> str:
+    """Post `message` once under `key`; rate limits and Slack's bad moments are waited out
+    here (each try renews the lease first), other errors go up."""
+    for attempt in range(POST_TRIES):
+        try:
+            return deps.gateway.post_once(
+                channel_id, message, key=key, check_first=check_first, hold=hold
+            )[1]
+        except SlackError as exc:
+            transient = exc.code in TRANSIENT or exc.code.startswith("http_5")
+            if not transient or attempt == POST_TRIES - 1:
+                raise
+            # After a 5xx or a lost answer the post may have landed: look before the next.
+            check_first = check_first or exc.code != "ratelimited"
+            time.sleep(min(30.0, exc.retry_after or 0.5 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def _advance(deps: Deps, project_id: int, worker: str, step: starts.StartStep) -> None:
+    with session_scope(deps.engine) as session:
+        if not starts.advance(session=session, project_id=project_id, worker=worker, step=step):
+            raise StartLost(project_id)
+
+
+def _give_up(deps: Deps, project_id: int, worker: str, *, any_channel: bool = False) -> None:
+    with session_scope(deps.engine) as session:
+        if any_channel:
+            starts.abandon(session=session, project_id=project_id, worker=worker)
+        else:
+            starts.roll_back(session=session, project_id=project_id, worker=worker)
+
+
+def _tell_creator(deps: Deps, state: starts.StartState, key: str, notes: list[Message]) -> None:
+    """A DM (through the outbox, so exactly once) to whoever started the project."""
+    if not state.created_by:
+        return
+    rows = [
+        outbox_row(
+            f"start:{state.project_id}:{key}:{n}",
+            "kickoff",
+            state.created_by,
+            note,
+            project_id=None,  # a rolled-back project is gone
+            now=deps.clock(),
+        )
+        for n, note in enumerate(notes)
+    ]
+    with session_scope(deps.engine) as session:
+        outbox_service.enqueue(session=session, rows=rows)
+
+
+def _repeated(outcome: starts.Repeated) -> tuple[str, dict[str, object]]:
+    customer = escape(outcome.customer_name)
+    if outcome.starting or outcome.channel_id is None:
+        return "error.start_in_progress", {"customer": customer}
+    return "error.start_repeated", {
+        "customer": customer,
+        "channel": channel_link(outcome.channel_id),
+    }
+
+
+def _project(session, project_id: int):  # type: ignore[no-untyped-def]
+    project = starts.project(session=session, project_id=project_id)
+    assert project is not None
+    return project
+
+
+def _request_key(request: str | None) -> str | None:
+    kind, _, identity = (request or "").partition(":")
+    return starts.request_key(kind, identity) if kind and identity else None
+
+
+def _worker() -> str:
+    return f"{worker_id()}/{secrets.token_hex(4)}"

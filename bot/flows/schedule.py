@@ -13,30 +13,18 @@ from bot.blocks.schedule import (
     replan_note,
     replan_summary,
     schedule_modal,
-    schedule_prompt,
 )
 from bot.deps import Deps
-from bot.domain.permissions import can_complete
 from bot.domain.schedule import ScheduleAnswers, fiscal_year_end
 from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.flows.lookup import existing_project
 from bot.services import schedule as schedule_service
-from bot.services.projects import customer_member, local_today, project_view
-from bot.services.tasks import Outcome
+from bot.services.projects import local_today, project_view
+from bot.services.tasks import Outcome, TaskChange
 from storage import projects as project_rows
-from storage import tasks as task_rows
 from storage.db import session_scope
-
-
-def post_prompt(deps: Deps, project_id: int) -> None:
-    """After the kickoff checklist: ask the champion to plan the schedule together."""
-    with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        assert project is not None and project.channel_id
-        view, channel = project_view(session=session, project=project), project.channel_id
-    deps.gateway.post_message(channel, schedule_prompt(view))
 
 
 def open_schedule_form(
@@ -51,12 +39,9 @@ def open_schedule_form(
             project = project_rows.by_channel(session=session, channel_id=caller.channel_id or "")
         if project is None or project.id is None:
             raise UserError("deny.not_a_project_channel")
-        if (
-            not actor.is_staff
-            and customer_member(session=session, project_id=project.id, user_id=caller.user_id)
-            is None
-        ):
-            raise UserError("deny.not_this_project")
+        refusal = schedule_service.plan_refusal(session=session, project=project, actor=actor)
+        if refusal is not None:
+            raise UserError(refusal)
         view = project_view(session=session, project=project)
         today = local_today(project, deps.clock())
         suggestion = fiscal_year_end(today, month=project.fiscal_year_end_month)
@@ -76,19 +61,32 @@ def open_schedule_form(
 
 
 def submit_schedule(
-    deps: Deps, caller: Caller, *, project_id: int, answers: ScheduleAnswers
+    deps: Deps,
+    caller: Caller,
+    *,
+    project_id: int,
+    answers: ScheduleAnswers,
+    request: str | None = None,
 ) -> None:
-    """Store the answers, re-plan around the busy periods, tell the channel what moved."""
+    """Store the answers, re-plan around the busy periods, tell the channel what moved.
+    Refused (and nothing stored) unless the person may plan this project; a submission
+    that arrives again (`request`, the form's view) changes nothing more."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
         project = existing_project(session=session, project_id=project_id)
         result = schedule_service.apply_answers(
             session=session,
             project=project,
             answers=answers,
-            actor=caller.user_id,
+            actor=actor,
             now=deps.clock(),
             calendar_for=deps.calendar,
+            request=request,
         )
+        if result.refused is not None:
+            raise UserError(result.refused)
+        if result.repeated:
+            return
         view = project_view(session=session, project=project)
         tasks_by_id = {t.id: t for t in view.tasks}
         moved = [(tasks_by_id[row.id], old, new, days) for row, old, new, days in result.moved]  # type: ignore[index]
@@ -112,18 +110,11 @@ def submit_schedule(
 def open_more_time_form(deps: Deps, caller: Caller, *, trigger_id: str, task_id: int) -> None:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
-        task = task_rows.get(session=session, task_id=task_id)
-        project = project_rows.get(session=session, project_id=task.project_id) if task else None
-        if task is None or project is None or project.id is None:
-            raise UserError("error.task_not_found")
-        member = customer_member(session=session, project_id=project.id, user_id=caller.user_id)
-        decision = can_complete(
-            actor, task_side=task.owner_side, is_customer_member=member is not None
-        )
-        if not decision:
-            raise UserError(decision.reason or "deny.not_project_member")
-        if task.status != "open":
-            raise UserError("error.task_not_open")
+        target = schedule_service.more_time_target(session=session, task_id=task_id, actor=actor)
+        if isinstance(target, TaskChange):
+            raise UserError(target.reason or "deny.not_project_member")
+        project, _task = target
+        assert project.id is not None
         view = next(
             t for t in project_view(session=session, project=project).tasks if t.id == task_id
         )

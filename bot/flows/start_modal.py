@@ -35,9 +35,11 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
     deps.gateway.open_view(trigger_id, view)
 
 
-def submit(deps: Deps, command: StartCommand, caller: Caller) -> None:
+def submit(
+    deps: Deps, command: StartCommand, caller: Caller, *, request: str | None = None
+) -> None:
     """Run the kickoff and tell the person who submitted the modal how it went."""
-    notify(deps, caller, kickoff.start(deps, command, caller))
+    notify(deps, caller, kickoff.start(deps, command, caller, request=request))
 
 
 def notify(deps: Deps, caller: Caller, messages: list[Message]) -> None:

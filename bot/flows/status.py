@@ -16,6 +16,7 @@ from bot.services.projects import (
     project_view,
 )
 from bot.services.schedule import risk_views
+from bot.services.starts import is_starting
 from storage import projects as project_rows
 from storage.db import session_scope
 
@@ -37,6 +38,8 @@ def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Mess
                 # A customer never sees another customer's project, and internal
                 # non-staff see only what the channel already shows them.
                 raise UserError("deny.not_this_project")
+            if is_starting(project):
+                raise UserError("error.project_starting")
             view = project_view(session=session, project=project)
             today = local_today(project, deps.clock())
             calendar = deps.calendar(

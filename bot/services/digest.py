@@ -25,6 +25,7 @@ from storage.models import (
     Outbox,
     OutboxStatus,
     Project,
+    ProjectStatus,
     Risk,
     RiskStatus,
     Stakeholder,
@@ -88,6 +89,8 @@ def _load_facts(
     projects, countries = [], {}
     for row in projects_rows:
         countries[row.id] = row.holiday_country
+        if row.status == ProjectStatus.STARTING:
+            continue  # not live yet: no project to report on
         projects.append(
             kpis.ProjectFacts(
                 id=row.id,

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
 from storage import events
 from storage import outbox as outbox_rows
 from storage.models import Outbox
+
+
+def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Add messages to send (see `bot.flows.outbox.outbox_row`); known keys are skipped."""
+    return outbox_rows.enqueue(session=session, rows=rows)
 
 
 def claim(

@@ -22,12 +22,12 @@ from bot.domain.schedule import (
 )
 from bot.domain.views import RiskView
 from bot.services.projects import OPEN_STATUSES, blackouts, customer_member, local_today
-from bot.services.tasks import Outcome, TaskChange
-from storage import events
+from bot.services.tasks import Outcome, TaskChange, closed_reason
+from storage import events, requests
 from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage import tasks as task_rows
-from storage.models import Blackout, Project, Risk, Task, TaskStatus
+from storage.models import Blackout, Project, ProjectStatus, Risk, Task, TaskStatus
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
@@ -40,6 +40,23 @@ class ReplanResult:
     plan_end: date | None = None
     committed_go_live: date | None = None
     initiatives: int = 0
+    refused: str | None = None  # a message key: nothing was stored
+    repeated: bool = False  # this submission was applied before: nothing was stored again
+
+
+def plan_refusal(*, session: Session, project: Project, actor: Actor) -> str | None:
+    """Why `actor` may not plan `project`'s schedule (a message key), or None: CS staff
+    and the project's own customer members may, while the project runs."""
+    assert project.id is not None
+    if project.status == ProjectStatus.STARTING:
+        return "error.project_starting"
+    if project.status not in OPEN_STATUSES:
+        return "error.project_closed"
+    if actor.is_staff:
+        return None
+    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
+        return "deny.not_this_project"
+    return None
 
 
 def apply_answers(
@@ -47,13 +64,30 @@ def apply_answers(
     session: Session,
     project: Project,
     answers: ScheduleAnswers,
-    actor: str,
+    actor: Actor,
     now: datetime,
     calendar_for: CalendarFor,
+    request: str | None = None,
 ) -> ReplanResult:
-    """Store the customer's answers as blackouts and risks, then move open tasks around them."""
+    """Store the customer's answers as blackouts and risks, then move open tasks around them.
+
+    Checked here, whatever the form said: who may plan this project (a submission may
+    name any project in its metadata), and that this submission (`request`) is new."""
     assert project.id is not None
+    refusal = plan_refusal(session=session, project=project, actor=actor)
+    if refusal is not None:
+        return ReplanResult(refused=refusal)
+    if request is not None and not requests.claim(
+        session=session, key=request, at=now, project_id=project.id
+    ):
+        return ReplanResult(repeated=True)
+    known = {
+        (b.start, b.end) for b in project_rows.blackouts(session=session, project_id=project.id)
+    }
     for period in answers.busy_periods:
+        if (period.start, period.end) in known:
+            continue  # the same busy period told twice is one blackout and one risk
+        known.add((period.start, period.end))
         session.add(
             Blackout(project_id=project.id, start=period.start, end=period.end, label="busy period")
         )
@@ -63,7 +97,7 @@ def apply_answers(
                 kind="busy_period",
                 period_start=period.start,
                 period_end=period.end,
-                said_by=actor,
+                said_by=actor.user_id,
                 said_at=now,
             )
         )
@@ -74,7 +108,7 @@ def apply_answers(
                 kind="slip_reason",
                 reason=answers.slip_reason,
                 text=answers.slip_note,
-                said_by=actor,
+                said_by=actor.user_id,
                 said_at=now,
             )
         )
@@ -84,7 +118,7 @@ def apply_answers(
                 project_id=project.id,
                 kind="initiatives",
                 text=answers.initiatives,
-                said_by=actor,
+                said_by=actor.user_id,
                 said_at=now,
             )
         )
@@ -94,7 +128,7 @@ def apply_answers(
     events.record(
         session=session,
         kind="schedule.answered",
-        actor=actor,
+        actor=actor.user_id,
         at=now,
         project_id=project.id,
         after={
@@ -108,7 +142,7 @@ def apply_answers(
     result = replan(
         session=session,
         project=project,
-        actor=actor,
+        actor=actor.user_id,
         now=now,
         calendar_for=calendar_for,
         reason="busy_period",
@@ -176,6 +210,27 @@ class MoreTime:
     reasons: tuple[str, ...] = ()
 
 
+def more_time_target(
+    *, session: Session, task_id: int, actor: Actor
+) -> tuple[Project, Task] | TaskChange:
+    """The task `actor` may ask more time for (its owner side's people, CS staff), with its
+    project; or the refusal. Checked when the form opens and again when it is submitted."""
+    task = task_rows.get(session=session, task_id=task_id)
+    if task is None:
+        return TaskChange(Outcome.REFUSED, reason="error.task_not_found")
+    project = project_rows.get(session=session, project_id=task.project_id)
+    assert project is not None and project.id is not None
+    member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)
+    decision = can_complete(actor, task_side=task.owner_side, is_customer_member=member is not None)
+    if not decision:
+        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+    if project.status not in OPEN_STATUSES:
+        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
+    if task.status != TaskStatus.OPEN:
+        return TaskChange(Outcome.REFUSED, project, task, "error.task_not_open")
+    return project, task
+
+
 def request_more_time(
     *,
     session: Session,
@@ -188,17 +243,11 @@ def request_more_time(
     calendar_for: CalendarFor,
 ) -> MoreTime:
     """Move a task's due date at the owner's (or CS staff's) request, with the reason."""
-    task = task_rows.get(session=session, task_id=task_id)
-    if task is None:
-        return MoreTime(TaskChange(Outcome.REFUSED, reason="error.task_not_found"))
-    project = project_rows.get(session=session, project_id=task.project_id)
-    assert project is not None and project.id is not None
-    if project.status not in OPEN_STATUSES or task.status != TaskStatus.OPEN:
-        return MoreTime(TaskChange(Outcome.REFUSED, project, task, "error.task_not_open"))
-    member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)
-    decision = can_complete(actor, task_side=task.owner_side, is_customer_member=member is not None)
-    if not decision:
-        return MoreTime(TaskChange(Outcome.REFUSED, project, task, decision.reason))
+    target = more_time_target(session=session, task_id=task_id, actor=actor)
+    if isinstance(target, TaskChange):
+        return MoreTime(target)
+    project, task = target
+    assert project.id is not None
     calendar = calendar_for(
         project.holiday_country, blackouts(session=session, project_id=project.id)
     )
@@ -243,6 +292,8 @@ def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
     project = project_rows.get(session=session, project_id=task.project_id)
     if not decision:
         return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+    if project is not None and project.status not in OPEN_STATUSES:
+        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
     if task.required:
         return TaskChange(Outcome.REFUSED, project, task, "error.task_required")
     if task.status != TaskStatus.OPEN:

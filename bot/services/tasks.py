@@ -13,7 +13,7 @@ from bot.services.projects import OPEN_STATUSES, customer_member, local_today
 from storage import events
 from storage import projects as project_rows
 from storage import tasks as task_rows
-from storage.models import Project, Task, TaskStatus
+from storage.models import Project, ProjectStatus, Task, TaskStatus
 
 
 class Outcome(StrEnum):
@@ -93,6 +93,13 @@ def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
     return TaskChange(Outcome.CHANGED, project, task)
 
 
+def closed_reason(project: Project) -> str:
+    """Why a project that is not running takes no changes (a message key)."""
+    if project.status == ProjectStatus.STARTING:
+        return "error.project_starting"
+    return "error.project_closed"
+
+
 def _load(session: Session, task_id: int) -> tuple[Project, Task] | TaskChange:
     task = task_rows.get(session=session, task_id=task_id)
     if task is None:
@@ -100,5 +107,5 @@ def _load(session: Session, task_id: int) -> tuple[Project, Task] | TaskChange:
     project = project_rows.get(session=session, project_id=task.project_id)
     assert project is not None
     if project.status not in OPEN_STATUSES:
-        return TaskChange(Outcome.REFUSED, project, task, "error.project_closed")
+        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
     return project, task

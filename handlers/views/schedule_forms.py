@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.blocks.ids import CallbackId, MoreTimeField, ScheduleField
 from bot.deps import Deps
-from bot.domain.schedule import schedule_answers
+from bot.domain.schedule import parse_day, schedule_answers
 from bot.flows import schedule
 from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.i18n import t
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
+from handlers.payload import metadata_id
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SCHEDULE)
     @after_ack(deps)
-    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
         caller = _caller(body)
         fields = {f.value: field_value(view, f.value) for f in ScheduleField}
-        project_id = int(view.get("private_metadata") or 0)
+        project_id = metadata_id(view, gone="error.project_not_found")
         answers = schedule_answers(fields, today=deps.today())
         if isinstance(answers, list):
             locale = locale_for(deps, caller)
@@ -32,19 +32,30 @@ def register(app: App, deps: Deps) -> None:
                 response_action="errors",
                 errors={e.field: t(locale, e.key, **e.values) for e in answers},
             )
-            return
+            return None
         ack()
-        schedule.submit_schedule(deps, caller, project_id=project_id, answers=answers)
+        # The same submission sent again (a replay) is applied once.
+        request = f"schedule:{view.get('id') or ''}"
+        return lambda: schedule.submit_schedule(
+            deps, caller, project_id=project_id, answers=answers, request=request
+        )
 
     @app.view(CallbackId.MORE_TIME)
     @after_ack(deps)
-    def more_time_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def more_time_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
         caller = _caller(body)
         raw_due = field_value(view, MoreTimeField.NEW_DUE)
-        new_due = date.fromisoformat(raw_due) if raw_due else None
         reason = field_value(view, MoreTimeField.REASON) or "other"
         note = field_value(view, MoreTimeField.NOTE)
-        task_id = int(view.get("private_metadata") or 0)
+        task_id = metadata_id(view, gone="error.task_not_found")
+        new_due = parse_day(raw_due)
+        if raw_due and new_due is None:  # not a calendar day, e.g. 2027-13-45
+            locale = locale_for(deps, caller)
+            ack(
+                response_action="errors",
+                errors={MoreTimeField.NEW_DUE.value: t(locale, "form.bad_date")},
+            )
+            return None
         # Validate and apply before answering: a refused date is shown on the form itself.
         problem, then = schedule.submit_more_time(
             deps, caller, task_id=task_id, new_due=new_due, reason=reason, note=note
@@ -52,9 +63,9 @@ def register(app: App, deps: Deps) -> None:
         if problem is not None:
             locale = locale_for(deps, caller)
             ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: t(locale, problem)})
-            return
+            return None
         ack()
-        then()
+        return then
 
 
 def _caller(body: dict[str, Any]) -> Caller:

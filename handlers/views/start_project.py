@@ -13,28 +13,32 @@ from bot.flows import start_modal
 from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.i18n import t
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.START_PROJECT)
     @after_ack(deps)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
         user = body["user"]
+        metadata = view.get("private_metadata")
         caller = Caller(
             user_id=user["id"],
-            channel_id=view.get("private_metadata") or None,
+            # The channel the form was opened from, to answer there; nothing else is trusted.
+            channel_id=metadata if isinstance(metadata, str) and metadata.isalnum() else None,
             payload_team_id=user.get("team_id"),
         )
         fields = {field.value: field_value(view, field.value) for field in StartField}
-        result = start_command_from_form(fields, playbooks=set(deps.playbooks))
+        result = start_command_from_form(fields, playbooks=set(deps.playbooks), today=deps.today())
         if isinstance(result, list):
             locale = locale_for(deps, caller)
             ack(
                 response_action="errors",
                 errors={e.field: t(locale, e.key, **e.values) for e in result},
             )
-            return
+            return None
         ack()
-        start_modal.submit(deps, result, caller)
+        # One form starts one project, however often its submission arrives.
+        request = f"start-form:{view.get('id') or ''}"
+        return lambda: start_modal.submit(deps, result, caller, request=request)

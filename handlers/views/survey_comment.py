@@ -10,19 +10,20 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
-from handlers.errors import after_ack
+from handlers.errors import Later, after_ack
+from handlers.payload import metadata_id
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SURVEY_COMMENT)
     @after_ack(deps)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
         ack()
         user = body["user"]
         caller = Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
         comment = field_value(view, SurveyField.COMMENT) or ""
-        if comment.strip():
-            completion.save_comment(
-                deps, caller, project_id=int(view.get("private_metadata") or 0), comment=comment
-            )
+        if not comment.strip():
+            return None
+        project_id = metadata_id(view, gone="error.project_not_found")
+        return lambda: completion.save_comment(deps, caller, project_id=project_id, comment=comment)

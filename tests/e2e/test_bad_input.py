@@ -386,7 +386,7 @@ def test_any_command_text_gets_a_localized_answer(
         body = response.json
         answer = body.get("text") if isinstance(body, dict) else None
         try:
-            command_text.parse(text)
+            command_text.parse(text.replace("\x00", ""))  # the bot drops NULs, as PostgreSQL must
         except ParseError as problem:
             # The answer names this very problem, in the person's language.
             assert answer and rendered_from(answer, [problem.key]), (text[:200], answer)
@@ -431,15 +431,21 @@ def _check_field_errors(errors: list[FieldError], fields: set[str]) -> None:
 
 
 @FUZZ
-@given(fields=st.fixed_dictionaries({f.value: form_texts for f in StartField}))
-def test_start_form_validator_names_every_wrong_field(fields: dict[str, str | None]) -> None:
-    result = start_command_from_form(fields, playbooks=PLAYBOOKS)
+@given(
+    fields=st.fixed_dictionaries({f.value: form_texts for f in StartField}),
+    today=st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31)),
+)
+def test_start_form_validator_names_every_wrong_field(
+    fields: dict[str, str | None], today: date
+) -> None:
+    result = start_command_from_form(fields, playbooks=PLAYBOOKS, today=today)
     if isinstance(result, list):
         _check_field_errors(result, {f.value for f in StartField})
         return
     assert result.customer_name and len(result.customer_name) <= command_text.MAX_CUSTOMER_NAME
     assert result.playbook in PLAYBOOKS and result.kickoff is not None
-    assert result.go_live is None or result.go_live > result.kickoff
+    assert abs((result.kickoff - today).days) <= 2 * 366  # no typo'd centuries
+    assert result.go_live is None or 0 < (result.go_live - result.kickoff).days <= 3 * 366
 
 
 @FUZZ
@@ -459,6 +465,8 @@ def test_schedule_form_validator_names_every_wrong_field(
         assert period.start <= period.end and period.end >= today
         assert (period.end - period.start).days < MAX_BUSY_DAYS  # longer ones broke re-planning
     assert result.committed_go_live is None or result.committed_go_live > today
+    dates = [p.end for p in result.busy_periods] + [result.committed_go_live or today]
+    assert all((d - today).days <= 3 * 366 for d in dates)
 
 
 # -- forms through HTTP -------------------------------------------------------------------------------
@@ -761,7 +769,8 @@ def test_user_text_never_pings_or_links(shared: Shared) -> None:
             csm.id,
             bot.sandbox.views_for(csm.id)[-1]["id"],
             {
-                "customer_name": {"customer_name": EVIL},
+                # EVIL itself may have been started minutes ago by the form fuzzing: a repeat.
+                "customer_name": {"customer_name": f"{EVIL} East"},
                 "playbook": {"playbook": "tech-touch"},
                 "kickoff": {"kickoff": "2027-04-05"},
                 "go_live": {"go_live": "2027-05-31"},
@@ -822,7 +831,9 @@ def test_user_text_never_pings_or_links(shared: Shared) -> None:
     bot.settle()
     # A second project by slash command, paused and closed with EVIL as the reason.
     bot.now = BASE_NOW
-    second = bot.start_project(f'"{EVIL}" --playbook low-touch --kickoff 2027-04-05 --lang en')
+    second = bot.start_project(
+        f'"{EVIL} North" --playbook low-touch --kickoff 2027-04-05 --lang en'
+    )
     answers.append(bot.slash(csm, second, "pause until 2027-04-20"))
     answers.append(bot.slash(csm, second, "resume"))
     answers.append(bot.slash(csm, second, f"close cancelled {EVIL}"))
@@ -850,7 +861,8 @@ TOPIC_CALLS = ("conversations.setTopic", "conversations.setPurpose")
 def test_channel_topic_and_purpose_escape_the_customer_name(shared: Shared) -> None:
     bot = shared.bot
     since = len(bot.sandbox.calls())
-    bot.start_project(f'"{EVIL}" --playbook tech-touch --kickoff 2027-04-05 --lang en')
+    # Not the EVIL customer started minutes ago by another test: that would be a repeat.
+    bot.start_project(f'"{EVIL} West" --playbook tech-touch --kickoff 2027-04-05 --lang en')
     topics = [c for c in bot.sandbox.calls()[since:] if c.method in TOPIC_CALLS]
     assert len(topics) == 2  # once set from the raw customer name: a disguised link, a ping
     assert raw_injections(bot, since, []) == []

@@ -1,0 +1,337 @@
+"""Starting a project as one unit from the user's point of view.
+
+A start writes the project in the `starting` state (no job looks at it), then the flow sets
+it up in Slack step by step, holding a lease on it; only when the channel, the invitations
+and the checklist exist does it become `active`. A start interrupted by a crash is taken
+over by another worker once its lease runs out: finished when its channel exists, rolled
+back (nothing was shown yet) when it does not.
+
+The same request (a replayed slash command, a form submitted twice) starts at most one
+project, and while a customer's start is under way, or minutes after it, another start for
+the same customer is refused: both through keys written with the project, in one
+transaction (`HandledRequest`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from bot.domain.calendar import BusinessCalendar
+from bot.services.projects import NewProject, start_project
+from storage import events, requests
+from storage import projects as project_rows
+from storage.models import HandledRequest, Project, ProjectStatus, StakeholderRole
+
+START_LEASE = timedelta(minutes=2)
+RECENT_START = timedelta(minutes=10)  # a second start of one customer this soon is a repeat
+
+
+class StartStep(StrEnum):
+    """How far a start got in Slack (each step is safe to do again)."""
+
+    CREATED = "created"  # rows written, no channel yet
+    CHANNEL = "channel"  # channel created and recorded
+    INVITED = "invited"  # topic, purpose and invitations done
+    POSTED = "posted"  # welcome and checklist posted and recorded
+
+
+@dataclass(frozen=True)
+class Begun:
+    project_id: int
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """This start repeats one already made (or under way): nothing new was written."""
+
+    project_id: int | None
+    customer_name: str
+    channel_id: str | None
+    starting: bool  # the earlier start is still under way
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Someone to bring into the channel: a Slack user and/or an e-mail address."""
+
+    user_id: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class StartState:
+    """A start as the flow needs it to carry on (after a crash too: all from the database)."""
+
+    project_id: int
+    customer_name: str
+    locale: str
+    created_by: str | None
+    csm_user_id: str | None
+    channel_id: str | None
+    step: StartStep
+    invitees: tuple[Invitee, ...]  # the customer's people and members named at the start
+
+    def reached(self, step: StartStep) -> bool:
+        order = list(StartStep)
+        return order.index(self.step) >= order.index(step)
+
+
+def customer_key(name: str) -> str:
+    """One key per customer however the name is typed (width, case, spacing)."""
+    normalized = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def request_key(kind: str, identity: str) -> str:
+    """The key of one request (e.g. a slash command's trigger_id); long ones are hashed."""
+    key = f"{kind}:{identity}"
+    return (
+        key if len(key) <= 120 else f"{kind}:sha256:{hashlib.sha256(identity.encode()).hexdigest()}"
+    )
+
+
+def begin(
+    *,
+    session: Session,
+    new: NewProject,
+    calendar: BusinessCalendar,
+    now: datetime,
+    request: str | None,
+    worker: str,
+    lease: timedelta = START_LEASE,
+) -> Begun | Repeated:
+    """Write the project as `starting`, held by `worker`, unless this request was handled
+    already or the same customer's start is under way or just happened."""
+    if request is not None and not requests.claim(session=session, key=request, at=now):
+        return _repeat_of(session, request=request, customer_name=new.customer_name)
+    recent = _recent_start(session, customer_name=new.customer_name, now=now)
+    starting_key = f"starting:{customer_key(new.customer_name)}"
+    if recent is None and not requests.claim(session=session, key=starting_key, at=now):
+        # Another start of this customer began between our look and our write.
+        recent = _repeat_of(session, request=starting_key, customer_name=new.customer_name)
+    if recent is not None:
+        if request is not None and recent.project_id is not None:
+            # Its replays get the same answer.
+            requests.point(session=session, keys=[request], project_id=recent.project_id)
+        return recent
+    project = start_project(session=session, new=new, calendar=calendar, now=now)
+    project.status = ProjectStatus.STARTING
+    project.start_step = StartStep.CREATED
+    project.start_claimed_by, project.start_lease_until = worker, now + lease
+    assert project.id is not None
+    keys = [starting_key] + ([request] if request else [])
+    requests.point(session=session, keys=keys, project_id=project.id)
+    session.flush()
+    return Begun(project.id)
+
+
+def hold(
+    *, session: Session, project_id: int, worker: str, now: datetime, lease: timedelta = START_LEASE
+) -> bool:
+    """Extend `worker`'s lease on a start; False when the start is no longer `worker`'s
+    (taken over after the lease ran out, finished or rolled back by another)."""
+    result = session.execute(
+        update(Project)
+        .where(
+            col(Project.id) == project_id,
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_claimed_by) == worker,
+        )
+        .values(start_lease_until=now + lease)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def is_starting(project: Project) -> bool:
+    """Still being set up: no job, status or button treats it as a running project."""
+    return project.status == ProjectStatus.STARTING
+
+
+def project(*, session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
+def starting(*, session: Session, project_id: int) -> Project | None:
+    """The project while it is still starting (None once it is live or gone)."""
+    project = session.get(Project, project_id)
+    if project is None or project.status != ProjectStatus.STARTING:
+        return None
+    return project
+
+
+def state(*, session: Session, project_id: int) -> StartState | None:
+    project = starting(session=session, project_id=project_id)
+    if project is None:
+        return None
+    people = project_rows.stakeholders(session=session, project_id=project_id)
+    csm = next((p.slack_user_id for p in people if p.role == StakeholderRole.CSM), None)
+    return StartState(
+        project_id=project_id,
+        customer_name=project.customer_name,
+        locale=project.locale,
+        created_by=project.created_by,
+        csm_user_id=csm,
+        channel_id=project.channel_id,
+        step=StartStep(project.start_step or StartStep.CREATED),
+        invitees=tuple(
+            Invitee(p.slack_user_id, p.email) for p in people if p.role != StakeholderRole.CSM
+        ),
+    )
+
+
+def advance(*, session: Session, project_id: int, worker: str, step: StartStep) -> bool:
+    """Record that `step` is done (only by the start's holder)."""
+    result = session.execute(
+        update(Project)
+        .where(
+            col(Project.id) == project_id,
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_claimed_by) == worker,
+        )
+        .values(start_step=step)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def activate(*, session: Session, project_id: int, worker: str, now: datetime) -> bool:
+    """The channel and checklist exist: the project goes live for every job."""
+    result = session.execute(
+        update(Project)
+        .where(
+            col(Project.id) == project_id,
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_claimed_by) == worker,
+        )
+        .values(
+            status=ProjectStatus.ACTIVE,
+            start_step=None,
+            start_claimed_by=None,
+            start_lease_until=None,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.execute(
+        delete(HandledRequest).where(
+            col(HandledRequest.project_id) == project_id,
+            col(HandledRequest.key).startswith("starting:"),
+        )
+    )
+    events.record(
+        session=session, kind="project.activated", actor="system", at=now, project_id=project_id
+    )
+    return True
+
+
+def roll_back(*, session: Session, project_id: int, worker: str | None = None) -> bool:
+    """Remove a start that never got a channel (nobody saw anything of it). With `worker`,
+    only while that worker holds it."""
+    query = select(Project).where(
+        col(Project.id) == project_id,
+        col(Project.status) == ProjectStatus.STARTING,
+        col(Project.channel_id).is_(None),
+    )
+    if worker is not None:
+        query = query.where(col(Project.start_claimed_by) == worker)
+    project = session.exec(query).first()
+    if project is None:
+        return False
+    session.delete(project)  # its people, tasks, events and request keys go with it
+    return True
+
+
+def abandon(*, session: Session, project_id: int, worker: str) -> bool:
+    """Remove a start that can never be finished (its channel was archived, the app lost
+    its rights): no job will ever remind anyone of it. The Slack channel stays."""
+    found = session.exec(
+        select(Project).where(
+            col(Project.id) == project_id,
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_claimed_by) == worker,
+        )
+    ).first()
+    if found is None:
+        return False
+    session.delete(found)
+    return True
+
+
+def release(*, session: Session, project_id: int, worker: str, now: datetime) -> None:
+    """Let go of a start now (Slack failed for a while): the next recovery picks it up."""
+    session.execute(
+        update(Project)
+        .where(
+            col(Project.id) == project_id,
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_claimed_by) == worker,
+        )
+        .values(start_lease_until=now)
+    )
+
+
+def take_over_stalled(
+    *, session: Session, now: datetime, worker: str, lease: timedelta = START_LEASE, limit: int = 20
+) -> list[int]:
+    """Claim starts whose lease ran out (their worker crashed or stalled) for `worker`."""
+    stalled = session.exec(
+        select(Project.id)
+        .where(
+            col(Project.status) == ProjectStatus.STARTING,
+            col(Project.start_lease_until) < now,
+        )
+        .order_by(col(Project.id))
+        .limit(limit)
+    ).all()
+    taken = []
+    for project_id in stalled:
+        result = session.execute(
+            update(Project)
+            .where(
+                col(Project.id) == project_id,
+                col(Project.status) == ProjectStatus.STARTING,
+                col(Project.start_lease_until) < now,
+            )
+            .values(start_claimed_by=worker, start_lease_until=now + lease)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            taken.append(int(project_id))  # type: ignore[arg-type]
+    return taken
+
+
+def _repeat_of(session: Session, *, request: str, customer_name: str) -> Repeated:
+    project_id = requests.project_of(session=session, key=request)
+    project = session.get(Project, project_id) if project_id is not None else None
+    if project is None:
+        return Repeated(None, customer_name, None, starting=True)
+    return Repeated(
+        project.id,
+        project.customer_name,
+        project.channel_id,
+        starting=project.status == ProjectStatus.STARTING,
+    )
+
+
+def _recent_start(session: Session, *, customer_name: str, now: datetime) -> Repeated | None:
+    key = customer_key(customer_name)
+    candidates = session.exec(
+        select(Project).where(
+            (col(Project.status) == ProjectStatus.STARTING)
+            | (col(Project.created_at) >= now - RECENT_START)
+        )
+    ).all()
+    for project in candidates:
+        if customer_key(project.customer_name) == key:
+            return Repeated(
+                project.id,
+                project.customer_name,
+                project.channel_id,
+                starting=project.status == ProjectStatus.STARTING,
+            )
+    return None

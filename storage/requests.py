@@ -1,0 +1,46 @@
+"""Keys of requests (and claims) that must take effect once; see `HandledRequest`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from storage.models import HandledRequest
+
+
+def claim(*, session: Session, key: str, at: datetime, project_id: int | None = None) -> bool:
+    """Write `key` unless it exists; False when it does (also when another transaction
+    writes it at the same moment: the database decides, after that one commits)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(HandledRequest)
+        .values(key=key, at=at, project_id=project_id)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(HandledRequest.key)
+    )
+    return session.execute(statement).first() is not None
+
+
+def project_of(*, session: Session, key: str) -> int | None:
+    handled = session.get(HandledRequest, key)
+    return handled.project_id if handled is not None else None
+
+
+def point(*, session: Session, keys: Sequence[str], project_id: int) -> None:
+    """Say which project these keys produced (their repeats are answered with it)."""
+    session.execute(
+        update(HandledRequest)
+        .where(col(HandledRequest.key).in_(list(keys)))
+        .values(project_id=project_id)
+    )
+
+
+def forget_project(*, session: Session, project_id: int) -> None:
+    """Drop the keys of a project (forgetting a customer: a key may derive from the name)."""
+    session.execute(delete(HandledRequest).where(col(HandledRequest.project_id) == project_id))
