@@ -106,6 +106,16 @@ def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id
     deps.gateway.open_view(trigger_id, survey_comment_modal(project_id, locale=locale))
 
 
+def comment_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
+    """Why this person's survey comment would not be taken (a message key), or None."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            return "error.project_not_found"
+        return completion.survey_refusal(session=session, project=project, actor=actor)
+
+
 def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:

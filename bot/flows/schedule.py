@@ -60,6 +60,17 @@ def open_schedule_form(
     )
 
 
+def submission_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
+    """Why this person may not plan this project (a message key), or None: checked when
+    the form comes back, whatever project its metadata names."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with session_scope(deps.engine) as session:
+        project = project_rows.get(session=session, project_id=project_id)
+        if project is None:
+            return "error.project_not_found"
+        return schedule_service.plan_refusal(session=session, project=project, actor=actor)
+
+
 def submit_schedule(
     deps: Deps,
     caller: Caller,

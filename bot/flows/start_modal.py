@@ -35,6 +35,14 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
     deps.gateway.open_view(trigger_id, view)
 
 
+def refusal(deps: Deps, caller: Caller) -> str | None:
+    """Why this person may not start a project (a message key), checked again when the
+    form comes back: a submission can be sent without the form ever having been opened."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    decision = can_use_cs_commands(actor)
+    return None if decision else decision.reason or "deny.not_staff"
+
+
 def submit(
     deps: Deps, command: StartCommand, caller: Caller, *, request: str | None = None
 ) -> None:

@@ -82,6 +82,14 @@ def close(
     return Closed.CHANGED, None
 
 
+def survey_refusal(*, session: Session, project: Project, actor: Actor) -> str | None:
+    """The survey is the project's customers' to answer (a message key when not)."""
+    assert project.id is not None
+    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
+        return "deny.survey_customers_only"
+    return None
+
+
 def record_survey(
     *,
     session: Session,
@@ -94,8 +102,9 @@ def record_survey(
 ) -> str | None:
     """Store (or update) a customer's answer; returns a refusal message key or None."""
     assert project.id is not None
-    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
-        return "deny.survey_customers_only"
+    refusal = survey_refusal(session=session, project=project, actor=actor)
+    if refusal is not None:
+        return refusal
     if (csat is not None and not 1 <= csat <= 5) or (nps is not None and not 0 <= nps <= 10):
         return "error.unexpected"
     answer = session.exec(

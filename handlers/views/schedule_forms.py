@@ -33,6 +33,12 @@ def register(app: App, deps: Deps) -> None:
                 errors={e.field: t(locale, e.key, **e.values) for e in answers},
             )
             return None
+        # Checked on the way back too: the metadata may name any project.
+        refusal = schedule.submission_refusal(deps, caller, project_id=project_id)
+        if refusal is not None:
+            message = t(locale_for(deps, caller), refusal)
+            ack(response_action="errors", errors={ScheduleField.SLIP_REASON.value: message})
+            return None
         ack()
         # The same submission sent again (a replay) is applied once.
         request = f"schedule:{view.get('id') or ''}"

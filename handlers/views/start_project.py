@@ -38,6 +38,11 @@ def register(app: App, deps: Deps) -> None:
                 errors={e.field: t(locale, e.key, **e.values) for e in result},
             )
             return None
+        refusal = start_modal.refusal(deps, caller)
+        if refusal is not None:
+            message = t(locale_for(deps, caller), refusal)
+            ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: message})
+            return None
         ack()
         # One form starts one project, however often its submission arrives.
         request = f"start-form:{view.get('id') or ''}"

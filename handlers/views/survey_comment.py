@@ -10,6 +10,8 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
+from bot.flows.locale import locale_for
+from bot.i18n import t
 from handlers.errors import Later, after_ack
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -19,11 +21,17 @@ def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SURVEY_COMMENT)
     @after_ack(deps)
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        ack()
         user = body["user"]
         caller = Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
         comment = field_value(view, SurveyField.COMMENT) or ""
         if not comment.strip():
+            ack()
             return None
         project_id = metadata_id(view, gone="error.project_not_found")
+        refusal = completion.comment_refusal(deps, caller, project_id=project_id)
+        if refusal is not None:
+            message = t(locale_for(deps, caller), refusal)
+            ack(response_action="errors", errors={SurveyField.COMMENT.value: message})
+            return None
+        ack()
         return lambda: completion.save_comment(deps, caller, project_id=project_id, comment=comment)

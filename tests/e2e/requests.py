@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import threading
@@ -26,6 +27,7 @@ from bot.sandbox import User
 from tests.e2e.harness import SECRET, Harness
 
 FORM = "application/x-www-form-urlencoded"
+_VIEW_IDS = itertools.count(1)
 JSON = "application/json"
 
 
@@ -163,8 +165,9 @@ def click(action_id: str, value: Any) -> dict[str, Any]:
 
 
 def view(callback_id: str, *, metadata: Any = "", values: Any = None) -> dict[str, Any]:
+    """A submitted modal; each gets a view id of its own, as each opened modal has."""
     return {
-        "id": "V0FORGED01",
+        "id": f"V0F{next(_VIEW_IDS):07d}",
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": metadata,
