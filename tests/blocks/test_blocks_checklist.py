@@ -105,6 +105,16 @@ def test_escape_neutralises_mentions_and_links() -> None:
     assert escape("&lt;") == "&amp;lt;"  # a literal entity stays literal
 
 
+def test_clip_never_cuts_a_mention_a_link_or_a_character_from_its_accents() -> None:
+    assert clip("ab <@U0123456789>", 10) == "ab …"  # not "ab <@U012…", a broken mention
+    assert clip("see <#C0123|x> now", 9) == "see …"
+    assert clip("café", 4) == "café"
+    assert clip("cafe\u0301 au lait", 5) == "caf…"  # e + combining accent stay together
+    assert clip("cafe\u0301 au lait", 6) == "cafe\u0301…"
+    assert clip("ok 👍🏽 fine", 5) == "ok …"  # the thumb and its skin tone stay together
+    assert clip(escape("<" * 80), 250).endswith("&lt;…")
+
+
 def test_clip_cuts_with_an_ellipsis_and_never_inside_an_entity() -> None:
     assert clip("abcdef", 10) == "abcdef"
     assert clip("abcdef", 4) == "abc…"

@@ -1,5 +1,7 @@
 """`/onboard start` end to end: channel, invitations, welcome, pinned checklist."""
 
+import re
+
 from tests.e2e.harness import Harness
 
 
@@ -33,3 +35,21 @@ def _buttons(message: dict) -> list[dict]:
             out.append(block["accessory"])
         out += [e for e in block.get("elements", []) if e.get("type") == "button"]
     return out
+
+
+def test_topic_and_purpose_are_cut_on_character_boundaries_keeping_the_csm(bot: Harness) -> None:
+    """80 `<` become 320 characters once escaped: more than a topic (250) may hold."""
+    channel_id = bot.start_project('"' + "<" * 80 + '" --playbook tech-touch --lang en')
+    calls = {
+        c.method: c.args
+        for c in bot.sandbox.calls()
+        if c.method in ("conversations.setTopic", "conversations.setPurpose")
+    }
+    topic = calls["conversations.setTopic"]["topic"]
+    purpose = calls["conversations.setPurpose"]["purpose"]
+    for text in (topic, purpose):
+        assert len(text) <= 250
+        assert "…" in text and "<<" not in text
+        assert not re.search(r"&[a-z]*…", text), text  # no entity cut in half
+    assert topic.endswith(f"CSM <@{bot.people.csm.id}>")  # the mention is whole
+    assert bot.sandbox.channel(channel_id)["topic"]["value"]
