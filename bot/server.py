@@ -71,9 +71,11 @@ def _slack_request(
     info["ids"] = {k: v for k, v in info["ids"].items() if isinstance(v, str) and len(v) <= 40}
     problem = inbound.shape_problem(body, environ.get("CONTENT_TYPE"))
     if problem is not None:
-        logger.warning("refused a signed request Slack would not send: %s", problem)
-        metrics.REQUESTS.labels(info["kind"], "400").inc()
-        return _refuse(start_response, 400, problem)
+        status, reason = problem
+        if status == 400:
+            logger.warning("refused a signed request Slack would not send: %s", reason)
+        metrics.REQUESTS.labels(info["kind"], str(status)).inc()
+        return _refuse(start_response, status, reason)
     environ["wsgi.input"] = io.BytesIO(body)
     status: list[str] = []
 
@@ -89,8 +91,10 @@ def _slack_request(
 
 
 def _refuse(start_response: Callable[..., Any], status: int, reason: str) -> Iterable[bytes]:
-    phrase = {400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}[status]
-    start_response(f"{status} {phrase}", [("Content-Type", "application/json")])
+    phrase = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large"}
+    start_response(f"{status} {phrase[status]}", [("Content-Type", "application/json")])
+    if status == 404:
+        return [json.dumps({"error": "unhandled request"}).encode()]
     return [json.dumps({"error": "invalid request", "reason": reason}).encode()]
 
 

@@ -21,6 +21,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows.locale import locale_for
 from bot.flows.start_modal import notify
+from bot.slack.gateway import SlackError
 from handlers.payload import caller_from_command, caller_from_interaction
 
 logger = logging.getLogger("onboardbot.handlers")
@@ -48,6 +49,11 @@ def report(deps: Deps, error: Exception, body: dict[str, Any]) -> None:
     locale = locale_for(deps, caller)
     if isinstance(error, UserError):
         message = reply(locale, error.key, **error.values)
+    elif isinstance(error, SlackError | OSError):
+        # Slack refused a call or could not be reached (the gateway logged which): not a
+        # defect of ours, so no stack trace; the person hears that nothing was changed.
+        logger.warning("could not finish a request: %s: %s", type(error).__name__, error)
+        message = reply(locale, "error.unexpected")
     else:
         logger.error("unhandled error", exc_info=error)
         message = reply(locale, "error.unexpected")

@@ -14,10 +14,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
+# What the bot listens to (and url_verification / app_rate_limited, which Bolt answers).
+HANDLED_KINDS = {
+    "block_actions",
+    "view_submission",
+    "view_closed",
+    "event_callback",
+    "url_verification",
+    "app_rate_limited",
+}
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a 100-block view's state) are far smaller
 _REF_KEYS = ("team", "user", "channel", "enterprise")  # a string id, or an object with an id
 _NESTED = ("event", "message", "previous_message", "item", "assistant_thread")
@@ -48,15 +58,24 @@ def verified(
     return verifier.is_valid(text, timestamp, signature)
 
 
-def shape_problem(body: bytes, content_type: str | None) -> str | None:
-    """Why Bolt or our listeners could not read this (verified) body, or None."""
+def shape_problem(body: bytes, content_type: str | None) -> tuple[int, str] | None:
+    """Why Bolt or our listeners could not (or would not) read this verified body: the
+    HTTP status to answer (400 unreadable, 404 a kind of request no listener takes) and
+    the reason; None when Bolt may have it."""
     try:
         payload = parse_body(body.decode("utf-8"), (content_type or "").split(";")[0] or None)
     except (ValueError, TypeError, RecursionError):  # JSON and UTF-8 errors are ValueErrors
-        return "the body is not JSON or a form Slack sends"
+        return 400, "the body is not JSON or a form Slack sends"
     if not isinstance(payload, dict):
-        return "the payload is not an object"
-    return _envelope_problem(payload, depth=0) or _kind_problem(payload)
+        return 400, "the payload is not an object"
+    if payload.get("ssl_check") == "1":
+        return None  # Slack's certificate check: Bolt answers it
+    kind = payload.get("type")
+    if "command" not in payload and not (isinstance(kind, str) and kind in HANDLED_KINDS):
+        # Bolt would answer 404 too, after reading fields such a body need not have.
+        return 404, "no listener takes this kind of request"
+    problem = _envelope_problem(payload, depth=0) or _kind_problem(payload)
+    return None if problem is None else (400, problem)
 
 
 def _envelope_problem(payload: dict[str, Any], *, depth: int) -> str | None:
@@ -72,6 +91,8 @@ def _envelope_problem(payload: dict[str, Any], *, depth: int) -> str | None:
     for key in ("response_url", "trigger_id", "team_id", "user_id", "channel_id", "enterprise_id"):
         if not _optional_str(payload, key):
             return f"{key} is not a string"
+    if payload.get("response_url") is not None and not _is_url(payload["response_url"]):
+        return "response_url is not a URL"
     authorizations = payload.get("authorizations")
     if authorizations is not None and not (
         isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
@@ -83,7 +104,7 @@ def _envelope_problem(payload: dict[str, Any], *, depth: int) -> str | None:
     urls = payload.get("response_urls")
     if urls is not None and not (
         isinstance(urls, list)
-        and all(isinstance(u, dict) and _optional_str(u, "response_url") for u in urls)
+        and all(isinstance(u, dict) and _is_url(u.get("response_url")) for u in urls)
     ):
         return "response_urls is not a list of objects with a response_url"
     if not isinstance(payload.get("container", {}), dict | None):
@@ -108,7 +129,7 @@ def _kind_problem(payload: dict[str, Any]) -> str | None:
         if not _optional_str(payload, "text"):
             return "a command's text is not a string"
         return None
-    if kind in ("block_actions", "view_submission", "view_closed", "block_suggestion"):
+    if kind in ("block_actions", "view_submission", "view_closed"):
         user = payload.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
             return f"{kind} without a user"
@@ -125,6 +146,8 @@ def _kind_problem(payload: dict[str, Any]) -> str | None:
         view = payload.get("view")
         if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
             return f"{kind} without a view and its callback_id"
+        if not isinstance(view.get("type"), str):
+            return "a view without its type"
         for key in ("id", "private_metadata", "app_installed_team_id", "team_id"):
             if not _optional_str(view, key):
                 return f"view.{key} is not a string"
@@ -142,6 +165,16 @@ def _kind_problem(payload: dict[str, Any]) -> str | None:
     if kind == "url_verification" and not isinstance(payload.get("challenge"), str):
         return "url_verification without a challenge"
     return None
+
+
+def _is_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _optional_str(data: dict[str, Any], key: str) -> bool:

@@ -59,14 +59,16 @@ class Recorder:
 
 
 class Tracebacks(logging.Handler):
-    """Every log record that carries a stack trace, or says "unhandled"."""
+    """Every log record that carries a stack trace, or is an error saying "unhandled"
+    (Bolt's warning about a request no listener takes is its 404, not a failure)."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info or record.stack_info or "unhandled" in record.getMessage().lower():
+        unhandled = "unhandled" in record.getMessage().lower()
+        if record.exc_info or record.stack_info or (unhandled and record.levelno >= logging.ERROR):
             self.records.append(record)
 
     def summary(self) -> list[str]:
