@@ -93,14 +93,7 @@ def renew(
     if count_attempt:
         values["attempts"] = Outbox.attempts + 1
     found = session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.id) == row_id,
-            col(Outbox.claimed_by) == worker,
-            col(Outbox.status) == OutboxStatus.CLAIMED,
-        )
-        .values(**values)
-        .returning(Outbox.attempts)
+        update(Outbox).where(*_held(row_id, worker)).values(**values).returning(Outbox.attempts)
     ).first()
     return None if found is None else int(found[0])
 
@@ -110,11 +103,7 @@ def mark_sent(
 ) -> bool:
     result = session.execute(
         update(Outbox)
-        .where(
-            col(Outbox.id) == row_id,
-            col(Outbox.claimed_by) == worker,
-            col(Outbox.status) == OutboxStatus.CLAIMED,
-        )
+        .where(*_held(row_id, worker))
         .values(
             status=OutboxStatus.SENT,
             sent_at=now,
@@ -146,16 +135,17 @@ def mark_retry(
         values.update(status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at)
     if refund_attempt:
         values["attempts"] = case((col(Outbox.attempts) > 0, col(Outbox.attempts) - 1), else_=0)
-    result = session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.id) == row_id,
-            col(Outbox.claimed_by) == worker,
-            col(Outbox.status) == OutboxStatus.CLAIMED,
-        )
-        .values(**values)
-    )
+    result = session.execute(update(Outbox).where(*_held(row_id, worker)).values(**values))
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _held(row_id: int, worker: str) -> tuple[Any, ...]:
+    """The row while `worker` holds its claim (nobody took it over since)."""
+    return (
+        col(Outbox.id) == row_id,
+        col(Outbox.claimed_by) == worker,
+        col(Outbox.status) == OutboxStatus.CLAIMED,
+    )
 
 
 def release(*, session: Session, worker: str) -> int:

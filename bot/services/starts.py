@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -137,16 +138,7 @@ def hold(
 ) -> bool:
     """Extend `worker`'s lease on a start; False when the start is no longer `worker`'s
     (taken over after the lease ran out, finished or rolled back by another)."""
-    result = session.execute(
-        update(Project)
-        .where(
-            col(Project.id) == project_id,
-            col(Project.status) == ProjectStatus.STARTING,
-            col(Project.start_claimed_by) == worker,
-        )
-        .values(start_lease_until=now + lease)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _update_held(session, project_id, worker, start_lease_until=now + lease)
 
 
 def is_starting(project: Project) -> bool:
@@ -188,35 +180,20 @@ def state(*, session: Session, project_id: int) -> StartState | None:
 
 def advance(*, session: Session, project_id: int, worker: str, step: StartStep) -> bool:
     """Record that `step` is done (only by the start's holder)."""
-    result = session.execute(
-        update(Project)
-        .where(
-            col(Project.id) == project_id,
-            col(Project.status) == ProjectStatus.STARTING,
-            col(Project.start_claimed_by) == worker,
-        )
-        .values(start_step=step)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return _update_held(session, project_id, worker, start_step=step)
 
 
 def activate(*, session: Session, project_id: int, worker: str, now: datetime) -> bool:
     """The channel and checklist exist: the project goes live for every job."""
-    result = session.execute(
-        update(Project)
-        .where(
-            col(Project.id) == project_id,
-            col(Project.status) == ProjectStatus.STARTING,
-            col(Project.start_claimed_by) == worker,
-        )
-        .values(
-            status=ProjectStatus.ACTIVE,
-            start_step=None,
-            start_claimed_by=None,
-            start_lease_until=None,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not _update_held(
+        session,
+        project_id,
+        worker,
+        status=ProjectStatus.ACTIVE,
+        start_step=None,
+        start_claimed_by=None,
+        start_lease_until=None,
+    ):
         return False
     session.execute(
         delete(HandledRequest).where(
@@ -250,13 +227,7 @@ def roll_back(*, session: Session, project_id: int, worker: str | None = None) -
 def abandon(*, session: Session, project_id: int, worker: str) -> bool:
     """Remove a start that can never be finished (its channel was archived, the app lost
     its rights): no job will ever remind anyone of it. The Slack channel stays."""
-    found = session.exec(
-        select(Project).where(
-            col(Project.id) == project_id,
-            col(Project.status) == ProjectStatus.STARTING,
-            col(Project.start_claimed_by) == worker,
-        )
-    ).first()
+    found = session.exec(select(Project).where(*_held(project_id, worker))).first()
     if found is None:
         return False
     session.delete(found)
@@ -265,15 +236,7 @@ def abandon(*, session: Session, project_id: int, worker: str) -> bool:
 
 def release(*, session: Session, project_id: int, worker: str, now: datetime) -> None:
     """Let go of a start now (Slack failed for a while): the next recovery picks it up."""
-    session.execute(
-        update(Project)
-        .where(
-            col(Project.id) == project_id,
-            col(Project.status) == ProjectStatus.STARTING,
-            col(Project.start_claimed_by) == worker,
-        )
-        .values(start_lease_until=now)
-    )
+    _update_held(session, project_id, worker, start_lease_until=now)
 
 
 def take_over_stalled(
@@ -303,6 +266,20 @@ def take_over_stalled(
         if result.rowcount == 1:  # type: ignore[attr-defined]
             taken.append(int(project_id))  # type: ignore[arg-type]
     return taken
+
+
+def _held(project_id: int, worker: str) -> tuple[Any, ...]:
+    """The start `project_id` while `worker` holds it."""
+    return (
+        col(Project.id) == project_id,
+        col(Project.status) == ProjectStatus.STARTING,
+        col(Project.start_claimed_by) == worker,
+    )
+
+
+def _update_held(session: Session, project_id: int, worker: str, **values: Any) -> bool:
+    result = session.execute(update(Project).where(*_held(project_id, worker)).values(**values))
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _repeat_of(session: Session, *, request: str, customer_name: str) -> Repeated:
