@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -39,8 +39,3 @@ def point(*, session: Session, keys: Sequence[str], project_id: int) -> None:
         .where(col(HandledRequest.key).in_(list(keys)))
         .values(project_id=project_id)
     )
-
-
-def forget_project(*, session: Session, project_id: int) -> None:
-    """Drop the keys of a project (forgetting a customer: a key may derive from the name)."""
-    session.execute(delete(HandledRequest).where(col(HandledRequest.project_id) == project_id))

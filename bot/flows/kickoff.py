@@ -413,7 +413,7 @@ def _post_once(
                 raise
             # After a 5xx or a lost answer the post may have landed: look before the next.
             check_first = check_first or exc.code != "ratelimited"
-            time.sleep(min(30.0, exc.retry_after or 0.5 * 2**attempt))
+            time.sleep(min(30.0, exc.retry_after or 0.25 * 2**attempt))
     raise AssertionError("unreachable")
 
 
