@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.playbook import load_playbooks
+from bot.logs import DropMessages
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway, build_client
 from bot.work import TrackedExecutor
@@ -41,12 +43,16 @@ def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
     acknowledgement only; the work after it goes to `deps.work` (see `bot.work`)."""
     import handlers  # only the composition root knows the handlers
 
+    bolt_logger = logging.getLogger("onboardbot.bolt")
+    if not any(isinstance(f, DropMessages) for f in bolt_logger.filters):
+        # Bolt reads SLACK_BOT_TOKEN itself and warns that our client wins: by design.
+        bolt_logger.addFilter(DropMessages(warning_client_prioritized_and_token_skipped()))
     app = App(
         listener_executor=executor or TrackedExecutor(name="ack"),
         signing_secret=deps.settings.slack_signing_secret,
         client=deps.gateway.client,
         token_verification_enabled=False,
-        logger=logging.getLogger("onboardbot.bolt"),
+        logger=bolt_logger,
     )
     handlers.register(app, deps)
     return app

@@ -1,12 +1,19 @@
 """Typed settings read from the environment and an optional `.env` file.
 
-Nothing is read at import time: call `load_settings()` from the composition root.
+Nothing is read at import time: call `load_settings()` from the composition root. It is the
+one validation every command goes through: each value's form, the playbooks it names, and
+what the command needs (`require`), reported as one line per problem that names the
+variable and its value (secrets masked).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,8 +21,75 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.calendar import validate_country
+from bot.domain.playbook import PlaybookError, load_playbooks
 
 SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+# Slack's token kinds are public prefixes: showing them reveals nothing secret.
+TOKEN_PREFIXES = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
+_PUBLIC_PREFIXES = ("xoxb-", "xapp-", "xoxp-", "xoxe-")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Public (C…) or private (G…) channel ids, as Slack shows them in the channel's details.
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,}")
+# What `.env.example` holds before anyone edits it.
+EXAMPLE_CHANNEL_ID = "C0123456789"
+_ELLIPSES = ("...", "…")
+# At most this share of a secret is ever shown (from its end, like a card number).
+MASK_SHARE = 8  # one character in eight
+MASK_MAX = 4
+# What each `run` mode cannot start without.
+REQUIRED = {
+    "http": ("slack_bot_token", "slack_signing_secret", "cs_team_channel"),
+    "socket": ("slack_bot_token", "slack_signing_secret", "slack_app_token", "cs_team_channel"),
+}
+
+
+@dataclass(frozen=True)
+class DigestTime:
+    """DIGEST_CRON parsed: an APScheduler day-of-week expression and a time of day."""
+
+    day_of_week: str
+    hour: int
+    minute: int
+
+
+def parse_digest_cron(value: str) -> DigestTime:
+    """`mon 09:00` (or `mon-fri 8:30`, `thu 17:00`) → DigestTime; ValueError when not."""
+    from apscheduler.triggers.cron import CronTrigger  # only what validation needs
+
+    shape = f"{value!r} is not a weekday and time such as 'mon 09:00'"
+    match = re.fullmatch(r"\s*(\S+)\s+(\d{1,2}):(\d{2})\s*", value)
+    if match is None:
+        raise ValueError(shape)
+    day, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{value!r}: {hour:02d}:{minute:02d} is not a time of day")
+    try:
+        CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=UTC)
+    except ValueError:
+        raise ValueError(
+            f"{value!r}: {day!r} is not a weekday (mon, tue, …, sun, or a range like mon-fri)"
+        ) from None
+    return DigestTime(day, hour, minute)
+
+
+def mask_secret(value: str) -> str:
+    """A secret as `xoxb-…3f9a`: its public kind prefix, then at most one character in
+    MASK_SHARE (never more than MASK_MAX) from its end; nothing of a short one."""
+    if not value:
+        return ""
+    prefix = next((p for p in _PUBLIC_PREFIXES if value.startswith(p)), "")
+    rest = value[len(prefix) :]
+    shown = min(len(rest) // MASK_SHARE, MASK_MAX)
+    return f"{prefix}…{rest[-shown:] if shown else ''}"
+
+
+def _shown(secret: str) -> str:
+    """A secret named in a problem line: masked, with its length as a hint."""
+    return f"{mask_secret(secret)!r} ({len(secret)} characters)"
+
+
+def _looks_like_placeholder(value: str) -> bool:
+    return any(mark in value for mark in _ELLIPSES)
 
 
 class SettingsError(Exception):
@@ -49,6 +123,54 @@ class Settings(BaseSettings):
     digest_cron: str = "mon 09:00"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
+    @classmethod
+    def _secret(cls, value: str, info: Any) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if _looks_like_placeholder(value):
+            raise ValueError(
+                f"{_shown(value)} is the placeholder from .env.example:"
+                " paste the value from your Slack app's settings"
+            )
+        prefix = TOKEN_PREFIXES.get(info.field_name)
+        if prefix and not value.startswith(prefix):
+            raise ValueError(
+                f"{_shown(value)} does not start with {prefix!r} ({_TOKEN_HINTS[info.field_name]})"
+            )
+        return value
+
+    @field_validator("cs_team_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if value == EXAMPLE_CHANNEL_ID or _looks_like_placeholder(value):
+            raise ValueError(
+                f"{value!r} is the example from .env.example: use your CS team channel's id"
+            )
+        if not _CHANNEL_ID.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a channel id such as C0123ABCD (a name will not do: in"
+                " Slack, open the channel's details; the id is at the bottom)"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level ({', '.join(LOG_LEVELS)})")
+        return value.strip().upper()
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _digest_cron(cls, value: str) -> str:
+        parse_digest_cron(value)
+        return value.strip()
 
     @field_validator("slack_api_url")
     @classmethod
@@ -105,14 +227,18 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def digest_time(self) -> DigestTime:
+        return parse_digest_cron(self.digest_cron)
+
     def masked(self) -> dict[str, str]:
         """The effective settings as strings, with secrets and database passwords masked."""
         out: dict[str, str] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
             text = "" if value is None else str(value)
-            if name in SECRET_FIELDS and text:
-                text = text[:5] + "…" + "*" * 6
+            if name in SECRET_FIELDS:
+                text = mask_secret(text)
             if name == "database_url":
                 text = mask_url_password(text)
             out[name.upper()] = text
@@ -139,14 +265,63 @@ def mask_url_password(url: str) -> str:
     return url
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings; raise SettingsError with one readable line per invalid value."""
+_TOKEN_HINTS = {
+    "slack_bot_token": "the Bot User OAuth Token, under OAuth & Permissions",
+    "slack_app_token": "an app-level token with connections:write, under Basic Information",
+}
+_REQUIRED_HINTS = {
+    "slack_bot_token": "the Bot User OAuth Token (xoxb-…), under OAuth & Permissions",
+    "slack_signing_secret": "the Signing Secret, under Basic Information",
+    "slack_app_token": "an app-level token (xapp-…) with connections:write, for Socket Mode",
+    "cs_team_channel": "the id of the CS team's channel (C…); its members are CS staff",
+}
+
+
+def load_settings(*, require: Iterable[str] = (), **overrides: object) -> Settings:
+    """Read and check the settings; raise SettingsError with one line per problem.
+
+    Args:
+        require: settings the command cannot work without (e.g. `REQUIRED["http"]`).
+        overrides: values that win over the environment (tests, the local sandbox).
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            field = ".".join(str(part) for part in error["loc"]).upper() or "settings"
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{field}: {message}")
-        raise SettingsError(problems) from None
+        raise SettingsError([_problem(error) for error in exc.errors()]) from None
+    problems = [
+        f"{name.upper()}: not set: {_REQUIRED_HINTS.get(name, 'required')}"
+        for name in require
+        if not getattr(settings, name)
+    ]
+    problems += _playbook_problems(settings)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _playbook_problems(settings: Settings) -> list[str]:
+    """Every playbook must load, and DEFAULT_PLAYBOOK must be one of them."""
+    try:
+        playbooks = load_playbooks(settings.playbook_dir)
+    except PlaybookError as exc:
+        return [f"PLAYBOOK_DIR: {settings.playbook_dir}: {line}" for line in exc.problems]
+    if settings.default_playbook not in playbooks:
+        return [
+            f"DEFAULT_PLAYBOOK: no playbook named {settings.default_playbook!r}"
+            f" (available: {', '.join(sorted(playbooks))})"
+        ]
+    return []
+
+
+def _problem(error: Any) -> str:
+    """`NAME: what is wrong with 'value'`; the value masked for secrets."""
+    name = str(error["loc"][0]) if error["loc"] else ""
+    field = ".".join(str(part) for part in error["loc"]).upper() or "settings"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "value_error":
+        return f"{field}: {message}"  # our validators quote the value themselves
+    value = error.get("input")
+    shown = mask_secret(str(value)) if name in SECRET_FIELDS else value
+    if error["type"] == "literal_error":
+        return f"{field}: {shown!r} is not one of {error['ctx']['expected']}"
+    return f"{field}: {message[:1].lower()}{message[1:]} (got {shown!r})"

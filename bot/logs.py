@@ -85,8 +85,25 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+class DropMessages(logging.Filter):
+    """Drops log lines an operator can do nothing about (e.g. Bolt noting that the
+    client we built on purpose wins over SLACK_BOT_TOKEN)."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__()
+        self.messages = frozenset(messages)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.messages
+
+
 def configure(*, level: str = "INFO", fmt: str = "text") -> None:
-    """Install the handler on the root logger (idempotent)."""
+    """Install the handler on the root logger (idempotent).
+
+    APScheduler's own INFO lines (each job added, each run started and finished) and
+    Alembic's (which migration context it chose) are left out: the bot logs one summary
+    line per run itself, and refuses to start on a schema that is behind.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(_Scrubber())
@@ -97,3 +114,5 @@ def configure(*, level: str = "INFO", fmt: str = "text") -> None:
     handler.onboardbot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

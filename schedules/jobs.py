@@ -70,8 +70,8 @@ class JobReport:
 def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     """Each task owner's reminder for their day, at the reminder hour of their time zone."""
     report = JobReport("reminders")
-    _refresh_profiles(deps, now=now)  # reads Slack only: a dry run plans with the same zones
-    if not dry_run:
+    if not dry_run:  # a dry run neither calls Slack nor writes: it plans with the zones known
+        _refresh_profiles(deps, now=now)
         with session_scope(deps.engine) as session:
             resume_due(session=session, now=now)
     rows = [_reminder_row(d) for d in _planned(deps, plan_reminders, now=now)]

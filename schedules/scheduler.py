@@ -2,7 +2,8 @@
 
 Every run is recorded under its slot (the fire time it stands for): with several replicas
 only the first to record a slot runs it, and a slot missed while the bot was down is run
-once on start-up (catch-up).
+once on start-up (catch-up). A job that has never run owes nothing from before the bot's
+first start: a new install does not post last Monday's digest.
 """
 
 from __future__ import annotations
@@ -33,37 +34,67 @@ class JobSpec:
     trigger: BaseTrigger
     period: timedelta  # the slot size: a run stands for the period it starts
     catch_up: bool = True
+    schedule: str = ""  # for people: "every 10 minutes", "mon 09:00 (Asia/Tokyo)"
+
+
+NOT_RUN_BEFORE_FIRST_START = "not run: before the bot's first start"
 
 
 def job_specs(deps: Deps) -> list[JobSpec]:
     """The schedule. Reminders and escalations run often because each person's 09:00
     comes at a different moment; their outbox keys make extra runs harmless."""
-    digest_day, _, digest_time = deps.settings.digest_cron.partition(" ")
-    hour, _, minute = digest_time.partition(":")
+    digest = deps.settings.digest_time
     specs = [
-        JobSpec("reminders", CronTrigger(minute="*/10", timezone=UTC), timedelta(minutes=10)),
-        JobSpec("escalations", CronTrigger(minute="5-59/10", timezone=UTC), timedelta(minutes=10)),
+        JobSpec(
+            "reminders",
+            CronTrigger(minute="*/10", timezone=UTC),
+            timedelta(minutes=10),
+            schedule="every 10 minutes (each person at 09:00 their time)",
+        ),
+        JobSpec(
+            "escalations",
+            CronTrigger(minute="5-59/10", timezone=UTC),
+            timedelta(minutes=10),
+            schedule="every 10 minutes, at :05, :15, …",
+        ),
         JobSpec(
             "outbox",
             IntervalTrigger(seconds=30, timezone=UTC),
             timedelta(seconds=30),
             catch_up=False,
+            schedule="every 30 seconds",
         ),
-        JobSpec("join_check", CronTrigger(minute=7, timezone=UTC), timedelta(hours=1)),
-        JobSpec("risk_reminders", CronTrigger(minute=9, timezone=UTC), timedelta(hours=1)),
-        JobSpec("adoption", CronTrigger(minute=11, timezone=UTC), timedelta(hours=1)),
+        JobSpec(
+            "join_check",
+            CronTrigger(minute=7, timezone=UTC),
+            timedelta(hours=1),
+            schedule="hourly at :07",
+        ),
+        JobSpec(
+            "risk_reminders",
+            CronTrigger(minute=9, timezone=UTC),
+            timedelta(hours=1),
+            schedule="hourly at :09",
+        ),
+        JobSpec(
+            "adoption",
+            CronTrigger(minute=11, timezone=UTC),
+            timedelta(hours=1),
+            schedule="hourly at :11",
+        ),
     ]
     if "digest" in JOBS:
         specs.append(
             JobSpec(
                 "digest",
                 CronTrigger(
-                    day_of_week=digest_day,
-                    hour=int(hour),
-                    minute=int(minute or 0),
+                    day_of_week=digest.day_of_week,
+                    hour=digest.hour,
+                    minute=digest.minute,
                     timezone=deps.settings.default_timezone,
                 ),
                 timedelta(days=7),
+                schedule=f"{deps.settings.digest_cron} ({deps.settings.default_timezone})",
             )
         )
     return specs
@@ -111,8 +142,13 @@ def run_job(
     return report
 
 
-def catch_up(deps: Deps, *, now: datetime) -> list[str]:
-    """Run once every job whose last slot before `now` was missed (the bot was down)."""
+def catch_up(deps: Deps, *, now: datetime, runner: str = "") -> list[str]:
+    """Run once every job whose last slot before `now` was missed (the bot was down).
+
+    A job that has never run has missed nothing: its last slot is recorded as not run,
+    so a brand-new install starts with the next slot and a later restart knows where
+    it left off.
+    """
     ran = []
     for spec in job_specs(deps):
         if not spec.catch_up:
@@ -120,10 +156,22 @@ def catch_up(deps: Deps, *, now: datetime) -> list[str]:
         previous = previous_fire_time(spec.trigger, now, lookback=2 * spec.period)
         if previous is None:
             continue
+        slot = slot_of(previous, spec.period)
         with session_scope(deps.engine) as session:
             last = job_runs.last_slot(session=session, job=spec.name)
-        missed = last is None or last < slot_of(previous, spec.period)
-        if missed and run_job(deps, spec.name, now=now, slot=slot_of(previous, spec.period)):
+            if last is None:
+                if job_runs.try_start(
+                    session=session, job=spec.name, slot=slot, runner=runner or "start", now=now
+                ):
+                    job_runs.finish(
+                        session=session,
+                        job=spec.name,
+                        slot=slot,
+                        now=now,
+                        outcome=NOT_RUN_BEFORE_FIRST_START,
+                    )
+                continue
+        if last < slot and run_job(deps, spec.name, now=now, slot=slot, runner=runner):
             ran.append(spec.name)
     return ran
 

@@ -32,6 +32,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory database)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
 def head_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = script.get_current_head()
@@ -45,7 +55,14 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def check_schema(engine: Engine) -> None:
-    """Raise SchemaBehindError unless the database is at the head revision."""
+    """Raise SchemaBehindError unless the database is at the head revision.
+
+    A SQLite file that does not exist is reported without connecting: connecting would
+    leave an empty file behind.
+    """
+    path = sqlite_file(engine)
+    if path is not None and not path.exists():
+        raise SchemaBehindError(f"no database file at {path}: run `onboardbot db upgrade`")
     current, head = current_revision(engine), head_revision()
     if current == head:
         return

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.cli.errors import UsageError
-from bot.config import load_settings
+from bot.cli import context
+from bot.cli.errors import Failure, UsageError
 from bot.services.privacy import NotFound, find, forget
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
+from storage.migrate import sqlite_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,8 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
+    engine = context.engine(context.settings())
     try:
         with session_scope(engine) as session:
             try:
@@ -56,16 +57,25 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = context.settings()
     if not settings.is_sqlite:
         raise UsageError("backup copies SQLite files; for PostgreSQL use pg_dump (see README)")
-    source = Path(settings.database_url.split("///", 1)[1])
-    if not source.exists():
-        raise UsageError(f"no database file at {source}")
-    target = args.output or source.with_name(
-        f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix}"
+    engine = context.engine(settings)  # a file at the code's schema, or one line why not
+    source = sqlite_file(engine)
+    engine.dispose()
+    if source is None:
+        raise UsageError("backup copies a SQLite file; DATABASE_URL names no file")
+    target = (
+        context.output_path(args.output)
+        if args.output
+        else source.with_name(f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix}")
     )
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)  # consistent even while the bot writes
+    if target.resolve() == source.resolve():
+        raise UsageError(f"--output {target}: is the database itself; name another file")
+    try:
+        with sqlite3.connect(source) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)  # consistent even while the bot writes
+    except sqlite3.Error as exc:
+        raise Failure(f"backup to {target} failed: {exc}") from None
     print(f"backed up {source} to {target}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.config import load_settings
+from bot.cli import context
 from storage.db import make_engine
 from storage.migrate import current_revision, upgrade
 
@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = context.settings()
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)

@@ -1,5 +1,9 @@
-"""Errors the CLI turns into exit code 2 with a readable message."""
+"""Errors the CLI turns into one line on stderr and an exit code (see the README)."""
 
 
 class UsageError(Exception):
-    """Bad usage or bad input: the message says what was wrong."""
+    """Bad usage or bad input (exit 2): the message says what was wrong."""
+
+
+class Failure(Exception):
+    """The command could not do its work (exit 1): the message says why and what to do."""

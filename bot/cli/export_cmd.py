@@ -7,13 +7,13 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
 
-from bot.app import build_deps
+from bot.cli import context
 from bot.cli.errors import UsageError
-from bot.config import load_settings
 from bot.services.export import COLUMNS, task_history
 from storage.db import session_scope
-from storage.migrate import SchemaBehindError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,24 +36,30 @@ def _day(text: str) -> date:
 
 
 def run_tasks(args: argparse.Namespace) -> int:
+    target = None if args.output == "-" else context.output_path(Path(args.output))
+    deps = context.deps(context.settings())
+    with session_scope(deps.engine) as session:
+        rows = task_history(
+            session=session, since=args.since, now=datetime.now(UTC), calendar_for=deps.calendar
+        )
+    deps.engine.dispose()
+    if target is None:
+        _write(sys.stdout, rows, args.format)
+        return 0
+    # Only once every row is read, so a failure leaves no half-written file behind.
     try:
-        deps = build_deps(load_settings())
-    except SchemaBehindError as exc:
-        raise UsageError(str(exc)) from None
-    out = sys.stdout if args.output == "-" else open(args.output, "w", newline="", encoding="utf-8")  # noqa: SIM115
-    try:
-        with session_scope(deps.engine) as session:
-            rows = task_history(
-                session=session, since=args.since, now=datetime.now(UTC), calendar_for=deps.calendar
-            )
-            if args.format == "csv":
-                writer = csv.DictWriter(out, fieldnames=COLUMNS)
-                writer.writeheader()
-                writer.writerows(rows)
-            else:
-                for row in rows:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        with target.open("w", newline="", encoding="utf-8") as out:
+            _write(out, rows, args.format)
+    except OSError as exc:
+        raise UsageError(f"--output {target}: {exc.strerror or exc}") from None
     return 0
+
+
+def _write(out: TextIO, rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")

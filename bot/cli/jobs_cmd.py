@@ -7,17 +7,15 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.app import build_deps
-from bot.cli.errors import UsageError
+from bot.cli import context
 from bot.cli.table import format_table
-from bot.config import load_settings
-from bot.deps import Deps
 from schedules.jobs import JOBS
 from schedules.scheduler import job_specs
 from storage import job_runs
 from storage.db import session_scope
-from storage.migrate import SchemaBehindError
+from storage.models import JobRun
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,36 +60,52 @@ def running_from(start: datetime) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=time.monotonic() - origin)
 
 
-def _deps() -> Deps:
-    try:
-        return build_deps(load_settings())
-    except SchemaBehindError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def run_list(_args: argparse.Namespace) -> int:
-    deps = _deps()
+    deps = context.deps(context.settings())
+    zone = ZoneInfo(deps.settings.default_timezone)
     now = datetime.now(UTC)
     rows = []
     with session_scope(deps.engine) as session:
         for spec in job_specs(deps):
             upcoming = spec.trigger.get_next_fire_time(None, now)
-            last = job_runs.last_slot(session=session, job=spec.name)
+            last = job_runs.recent(session=session, job=spec.name, limit=1)
             rows.append(
                 [
                     spec.name,
-                    str(spec.trigger),
-                    upcoming.isoformat() if upcoming else "-",
-                    last.isoformat() if last else "never",
+                    spec.schedule,
+                    when(upcoming, zone) if upcoming else "-",
+                    _last_run(last[0], zone) if last else "never",
                 ]
             )
+    deps.engine.dispose()
+    print(f"times in {deps.settings.default_timezone} (DEFAULT_TIMEZONE)")
     print(format_table(["job", "schedule", "next run", "last run"], rows))
     return 0
 
 
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    """`Mon 2027-04-12 09:00`, in the configured time zone."""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
+
+
+def _last_run(run: JobRun, zone: ZoneInfo) -> str:
+    """The slot it ran for; why not, when it did not run or failed."""
+    text = when(run.slot, zone)
+    if run.finished_at is None:
+        return f"{text} (unfinished)"
+    if run.outcome and run.outcome.startswith(("error", "not run")):
+        return f"{text} ({run.outcome})"
+    return text
+
+
 def run_one(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
-    deps = _deps()
+    # slack_sdk logs every failed attempt; the job's summary line says what failed.
+    logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
+    require = () if args.dry_run else ("slack_bot_token",)
+    deps = context.deps(context.settings(require=require))
     now = args.now or datetime.now(UTC)
     if args.now is not None:
         deps.clock = running_from(args.now)

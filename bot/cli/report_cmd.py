@@ -6,12 +6,10 @@ import argparse
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from bot.app import build_deps
 from bot.blocks.digest import report_json, report_text
+from bot.cli import context
 from bot.cli.errors import UsageError
-from bot.config import load_settings
 from bot.flows.digest import compute
-from storage.migrate import SchemaBehindError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,10 +43,7 @@ def _day(text: str) -> date:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    try:
-        deps = build_deps(load_settings())
-    except SchemaBehindError as exc:
-        raise UsageError(str(exc)) from None
+    deps = context.deps(context.settings())
     now = datetime.now(UTC)
     end = args.end or deps.today() + timedelta(days=1)
     start = args.start or end - timedelta(days=91)

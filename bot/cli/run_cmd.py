@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
-from bot.app import build_app, build_deps
-from bot.cli.errors import UsageError
-from bot.config import load_settings
+from bot.app import build_app
+from bot.cli import context
+from bot.cli.errors import Failure
+from bot.config import REQUIRED
 from bot.deps import Deps
 from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import worker_id
@@ -21,7 +25,6 @@ from bot.work import TrackedExecutor, wait_all_idle
 from schedules.scheduler import build_scheduler, catch_up
 from storage import outbox
 from storage.db import session_scope
-from storage.migrate import SchemaBehindError
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 8  # finish what was acknowledged; Kubernetes and Docker wait 10 s
@@ -36,41 +39,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = context.settings(require=REQUIRED[args.mode])
     configure(level=settings.log_level, fmt=settings.log_format)
-    required = (
-        "slack_bot_token",
-        "slack_signing_secret",
-        "cs_team_channel",
-    )  # no CS team, no staff
-    missing = [name for name in required if not getattr(settings, name)]
-    if args.mode == "socket" and not settings.slack_app_token:
-        missing.append("slack_app_token")
-    if missing:
-        raise UsageError("missing settings: " + ", ".join(name.upper() for name in missing))
-    try:
-        deps = build_deps(settings)
-    except SchemaBehindError as exc:
-        raise UsageError(str(exc)) from None
+    deps = context.deps(settings)
     executor = TrackedExecutor(name="ack")
     app = build_app(deps, executor=executor)
+    stopping = threading.Event()
+    # Listen (or connect) before anything else starts, so a busy port or an unreachable
+    # Slack ends the command with one line and nothing left running.
+    if args.mode == "socket":
+        handler = _connect_socket_mode(app, settings.slack_app_token, settings.slack_api_url)
+        server = None
+    else:
+        server = _listen(wsgi_app(app, deps), host=args.host, port=args.port)
     me = worker_id()
     scheduler = build_scheduler(deps, runner=me)
     scheduler.start()
     # Starts interrupted by a crash are finished or rolled back, and jobs missed while the
     # bot was down run once, without holding up the server's start.
-    threading.Thread(target=_on_start_up, args=(deps,), daemon=True).start()
-    stopping = threading.Event()
-    if args.mode == "socket":
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        handler = SocketModeHandler(app, settings.slack_app_token)
+    threading.Thread(target=_on_start_up, args=(deps, me), daemon=True).start()
+    if server is None:
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-        handler.connect()
-        stopping.wait()
+        logger.info("connected to Slack in Socket Mode")
+        with contextlib.suppress(KeyboardInterrupt):
+            stopping.wait()
         handler.close()
     else:
-        server = make_server(wsgi_app(app, deps), host=args.host, port=args.port)
 
         def on_sigterm(*_: object) -> None:
             stopping.set()
@@ -85,13 +79,67 @@ def run_bot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_start_up(deps: Deps) -> None:
+def _on_start_up(deps: Deps, runner: str) -> None:
     now = deps.clock()
     try:
         recover_starts(deps, now=now)
     except Exception:  # the scheduled outbox job tries again every 30 seconds
         logger.exception("finishing interrupted starts failed")
-    catch_up(deps, now=now)
+    catch_up(deps, now=now, runner=runner)
+
+
+def _listen(application: Any, *, host: str, port: int) -> Any:
+    try:
+        return make_server(application, host=host, port=port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise Failure(
+                f"port {port} on {host} is already in use: stop the other process"
+                " or choose another --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise Failure(f"not allowed to listen on port {port}: use a port above 1023") from None
+        raise Failure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _connect_socket_mode(app: Any, app_token: str, api_url: str) -> Any:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    handler = SocketModeHandler(app, app_token)
+    try:
+        # slack_sdk logs each failed attempt; the one line below says what happened.
+        with quiet("slack_sdk", "onboardbot.bolt"):
+            handler.connect()
+    except SlackApiError as exc:
+        handler.close()
+        raise Failure(
+            f"Slack refused SLACK_APP_TOKEN: {exc.response.get('error')} (an app-level token"
+            " with connections:write, and Socket Mode on in the app's settings)"
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        handler.close()
+        raise Failure(f"cannot reach Slack at {api_url}: {_reason(exc)}") from None
+    return handler
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    return str(reason).strip().splitlines()[0] if str(reason).strip() else type(exc).__name__
+
+
+@contextlib.contextmanager
+def quiet(*names: str) -> Iterator[None]:
+    """Silence these loggers below CRITICAL for the block."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 def shutdown(deps: Deps, *, scheduler, executor: TrackedExecutor, worker: str) -> None:  # type: ignore[no-untyped-def]

@@ -186,6 +186,8 @@ class Playbook(_Model):
     """A complete onboarding plan: goal, completion criteria, phases and tasks."""
 
     name: str
+    # A custom playbook replaces the shipped one of this name only when it says so.
+    overrides: str | None = None
     version: int = Field(ge=1)
     touch_model: TouchModel
     title: LocalizedText
@@ -411,20 +413,57 @@ def parse_playbook(data: object, *, source: str) -> Playbook:
 def load_playbooks(extra_dir: Path | None = None) -> dict[str, Playbook]:
     """Load the shipped playbooks plus those in `extra_dir` (`*.yaml`, `*.yml`), by name.
 
-    A playbook in `extra_dir` with the same name as a shipped one replaces it.
+    A playbook in `extra_dir` replaces the shipped one of the same name only when it says
+    `overrides: <that name>`; otherwise the clash is refused, so a team never loses a
+    shipped playbook by choosing the same name by chance.
 
     Raises:
         PlaybookError: with the problems of every invalid file, each naming its file.
     """
     playbooks = _load_dir(shipped_playbook_dir())
-    if extra_dir is not None:
-        if not extra_dir.is_dir():
-            raise PlaybookError([f"{extra_dir}: not a directory"])
-        playbooks.update(_load_dir(extra_dir))
+    if extra_dir is None:
+        return playbooks
+    if not extra_dir.is_dir():
+        raise PlaybookError([f"{extra_dir}: not a directory"])
+    custom, files = _load_dir_with_files(extra_dir)
+    problems = [
+        problem
+        for name, playbook in custom.items()
+        for problem in _override_problems(playbook, files[name], shipped=playbooks)
+    ]
+    if problems:
+        raise PlaybookError(problems)
+    playbooks.update(custom)
     return playbooks
 
 
+def _override_problems(playbook: Playbook, file: str, *, shipped: dict[str, Playbook]) -> list[str]:
+    name, overrides = playbook.name, playbook.overrides
+    if overrides is None:
+        if name in shipped:
+            return [
+                f"{file}: playbook '{name}' is shipped with the bot: add `overrides: {name}`"
+                " to replace it, or give this playbook another name"
+            ]
+        return []
+    if overrides not in shipped:
+        return [
+            f"{file}: field 'overrides': no shipped playbook is named '{overrides}'"
+            f" (shipped: {', '.join(sorted(shipped))})"
+        ]
+    if overrides != name:
+        return [
+            f"{file}: field 'overrides': a playbook replaces the shipped one of its own name;"
+            f" set `name: {overrides}` or remove `overrides`"
+        ]
+    return []
+
+
 def _load_dir(directory: Path) -> dict[str, Playbook]:
+    return _load_dir_with_files(directory)[0]
+
+
+def _load_dir_with_files(directory: Path) -> tuple[dict[str, Playbook], dict[str, str]]:
     paths = sorted(
         path
         for path in directory.iterdir()
@@ -449,7 +488,7 @@ def _load_dir(directory: Path) -> dict[str, Playbook]:
         file_of[playbook.name] = path.name
     if problems:
         raise PlaybookError(problems)
-    return found
+    return found, file_of
 
 
 # --- readable problems ---------------------------------------------------------------------

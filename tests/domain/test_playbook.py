@@ -505,7 +505,7 @@ def test_parse_playbook_uses_the_given_source() -> None:
 
 
 def test_extra_dir_overrides_a_shipped_playbook_and_adds_new_ones(tmp_path: Path) -> None:
-    override = playbook(name="low-touch", title=text("Our own low touch"))
+    override = playbook(name="low-touch", overrides="low-touch", title=text("Our own low touch"))
     write(tmp_path, override, "our-low-touch.yaml")
     write(tmp_path, playbook(name="partner"), "partner.yml")
     (tmp_path / "notes.txt").write_text("not a playbook", encoding="utf-8")
@@ -515,6 +515,38 @@ def test_extra_dir_overrides_a_shipped_playbook_and_adds_new_ones(tmp_path: Path
     assert list(playbooks) == [*SHIPPED, "partner"]
     assert playbooks["low-touch"].title.en == "Our own low touch"
     assert playbooks["high-touch"] == shipped("high-touch")
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            {"name": "low-touch"},
+            "ours.yaml: playbook 'low-touch' is shipped with the bot: add `overrides: low-touch`"
+            " to replace it, or give this playbook another name",
+        ),
+        (
+            {"name": "mid-touch", "overrides": "mid-touch"},
+            "ours.yaml: field 'overrides': no shipped playbook is named 'mid-touch'"
+            " (shipped: high-touch, low-touch, tech-touch)",
+        ),
+        (
+            {"name": "partner", "overrides": "low-touch"},
+            "ours.yaml: field 'overrides': a playbook replaces the shipped one of its own name;"
+            " set `name: low-touch` or remove `overrides`",
+        ),
+    ],
+)
+def test_a_shipped_playbook_is_replaced_only_when_the_custom_one_says_so(
+    tmp_path: Path, changes: dict[str, str], problem: str
+) -> None:
+    write(tmp_path, playbook(**changes), "ours.yaml")
+
+    with pytest.raises(PlaybookError) as caught:
+        load_playbooks(tmp_path)
+
+    assert caught.value.problems == [problem]
+    assert load_playbooks()["low-touch"] == shipped("low-touch")
 
 
 def test_invalid_extra_playbook_names_its_file(tmp_path: Path) -> None:

@@ -180,9 +180,9 @@ def test_socket_mode_needs_an_app_token(monkeypatch, capsys, tmp_path) -> None: 
     from bot.cli import main
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
-    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0CS")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0000CSTEAM")
     monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
     assert main(["run", "--mode", "socket"]) == 2
     assert "SLACK_APP_TOKEN" in capsys.readouterr().err
@@ -210,11 +210,13 @@ def test_the_bot_refuses_to_start_on_an_old_schema(monkeypatch, capsys, tmp_path
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
-    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0CS")
-    assert main(["run"]) == 2
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    monkeypatch.setenv("CS_TEAM_CHANNEL", "C0000CSTEAM")
+    # A missing schema is a failure (1), not bad usage, and leaves no empty file behind.
+    assert main(["run"]) == 1
     assert "onboardbot db upgrade" in capsys.readouterr().err
+    assert not (tmp_path / "empty.db").exists()
 
 
 def test_slack_down_at_kickoff_leaves_no_half_project(bot: Harness) -> None:

@@ -72,10 +72,26 @@ def test_a_slot_runs_once(deps) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_catch_up_runs_each_missed_job_once(deps) -> None:  # type: ignore[no-untyped-def]
+    # The bot ran once (its first start recorded where each job stands), then was down.
+    first_start = datetime(2027, 4, 7, 0, 2, tzinfo=UTC)
+    assert catch_up(deps, now=first_start) == []
     now = datetime(2027, 4, 7, 0, 12, tzinfo=UTC)
     ran = catch_up(deps, now=now)
-    assert set(ran) >= {"reminders", "escalations", "join_check"} and "outbox" not in ran
+    assert set(ran) >= {"reminders", "escalations"} and "outbox" not in ran
     assert catch_up(deps, now=now + timedelta(minutes=1)) == []
+
+
+def test_a_new_install_never_catches_up_a_slot_from_before_its_first_start(deps) -> None:  # type: ignore[no-untyped-def]
+    # First start on a Monday at 10:00 JST: the 09:00 digest slot is not owed.
+    monday_10_jst = datetime(2027, 4, 12, 1, 0, tzinfo=UTC)
+    assert catch_up(deps, now=monday_10_jst) == []
+    with session_scope(deps.engine) as session:
+        digest_runs = job_runs.recent(session=session, job="digest")
+    assert [r.outcome for r in digest_runs] == [scheduler.NOT_RUN_BEFORE_FIRST_START]
+    # Down over the next Monday's slot, back on Tuesday: that slot is caught up, once.
+    tuesday = datetime(2027, 4, 20, 1, 0, tzinfo=UTC)
+    assert "digest" in catch_up(deps, now=tuesday)
+    assert "digest" not in catch_up(deps, now=tuesday + timedelta(minutes=5))
 
 
 def test_scheduler_registers_every_job_with_an_explicit_id(deps) -> None:  # type: ignore[no-untyped-def]
@@ -90,6 +106,11 @@ def test_jobs_cli_list_and_dry_run(deps, monkeypatch, capsys, tmp_path) -> None:
     assert main(["jobs", "list"]) == 0
     out = capsys.readouterr().out
     assert "reminders" in out and "escalations" in out and "next run" in out
+    # Readable: the configured zone, no APScheduler reprs, no mixed offsets.
+    assert out.splitlines()[0] == "times in Asia/Tokyo (DEFAULT_TIMEZONE)"
+    assert "trigger" not in out and "+00:00" not in out and "+09:00" not in out
+    digest = next(line for line in out.splitlines() if line.startswith("digest"))
+    assert "mon 09:00 (Asia/Tokyo)" in digest and " Mon 20" in digest and "09:00" in digest
     assert main(["jobs", "run", "reminders", "--now", "2027-04-12T09:00+09:00", "--dry-run"]) == 0
     assert "would send 0 message(s)" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
