@@ -22,7 +22,11 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
     """Everything the listeners and jobs share. Refuses a database whose schema is behind."""
     engine = make_engine(settings.database_url)
     if check_db:
-        check_schema(engine)
+        try:
+            check_schema(engine)
+        except BaseException:
+            engine.dispose()  # closes SQLite's WAL files with the last connection
+            raise
     gateway = Gateway(
         build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
         strict_client=build_client(

@@ -47,11 +47,16 @@ def run_bot(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     # Listen (or connect) before anything else starts, so a busy port or an unreachable
     # Slack ends the command with one line and nothing left running.
-    if args.mode == "socket":
-        handler = _connect_socket_mode(app, settings.slack_app_token, settings.slack_api_url)
-        server = None
-    else:
-        server = _listen(wsgi_app(app, deps), host=args.host, port=args.port)
+    try:
+        if args.mode == "socket":
+            handler = _connect_socket_mode(app, settings.slack_app_token, settings.slack_api_url)
+            server = None
+        else:
+            server = _listen(wsgi_app(app, deps), host=args.host, port=args.port)
+    except Failure:
+        executor.shutdown(wait=False)
+        deps.engine.dispose()
+        raise
     me = worker_id()
     scheduler = build_scheduler(deps, runner=me)
     scheduler.start()
