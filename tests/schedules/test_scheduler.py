@@ -129,3 +129,24 @@ def test_a_failing_job_does_not_stop_the_scheduler(deps, monkeypatch, caplog) ->
     assert "job reminders failed" in caplog.text
     with session_scope(deps.engine) as session:
         assert job_runs.recent(session=session, job="reminders")[0].outcome == "error: RuntimeError"
+
+
+def test_start_up_logs_nothing_an_operator_cannot_act_on(deps, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from bot.app import build_app
+    from bot.logs import configure
+
+    # Bolt reads SLACK_BOT_TOKEN itself; with our own client it used to warn on every start.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-from-the-environment")
+    configure(level="INFO")
+    caplog.set_level(logging.INFO)
+    build_app(deps)
+    sched = build_scheduler(deps, runner="test")
+    sched.start()
+    sched.shutdown(wait=True)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "tentatively" not in caplog.text and "Added job" not in caplog.text
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "onboardbot", False)]:
+        root.removeHandler(handler)
