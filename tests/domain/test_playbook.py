@@ -578,3 +578,23 @@ def test_extra_dir_must_exist(tmp_path: Path) -> None:
 
     with pytest.raises(PlaybookError, match="nowhere: not a directory"):
         load_playbooks(missing)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_labels_match_the_planned_length(name: str) -> None:
+    """"About N weeks" / "約N週間" is what the planner makes of the playbook: N × 5 business
+    days, give or take two, from kickoff through the last due date."""
+    from datetime import date
+
+    from bot.domain.calendar import BusinessCalendar
+    from bot.domain.planning import plan
+
+    playbook = shipped(name)
+    weeks_en = int(re.search(r"about (\d+) weeks", playbook.title.en).group(1))  # type: ignore[union-attr]
+    weeks_ja = int(re.search(r"約(\d+)週間", playbook.title.ja).group(1))  # type: ignore[union-attr]
+    calendar = BusinessCalendar(country="JP")
+    kickoff = date(2027, 6, 7)  # a Monday
+    last_due = max(p.due for p in plan(playbook.tasks, kickoff=kickoff, calendar=calendar))
+    business_days = calendar.business_days_between(kickoff, last_due) + 1  # kickoff counts
+    assert weeks_en == weeks_ja
+    assert abs(business_days - 5 * weeks_en) <= 2, f"{name}: {business_days} business days"
