@@ -37,7 +37,6 @@ LINES_PER_SECTION = 5  # list lines packed into one section, for readable chunks
 MAX_LIST_MESSAGES = 4  # thread messages per list; the rest is cut with "…and N more"
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 150
-KEY_LIMIT = 80
 LINE_LIMIT = 1000
 NONE = "—"
 # The bottleneck window (the Digest does not carry it; it does not follow a custom KPI window).
@@ -92,9 +91,6 @@ class _Style:
     def bold(self, text: str) -> str:
         return f"*{text}*" if self.slack else text
 
-    def code(self, text: str) -> str:
-        return f"`{text}`" if self.slack else text
-
     def person(self, user_id: str) -> str:
         return mention(user_id) if self.slack else f"@{self.user(user_id, 40)}"
 
@@ -131,6 +127,22 @@ def nps(value: float | None) -> str:
 
 
 # --- what both renderings say ---------------------------------------------------------------
+
+
+def task_title(english: str, japanese: str | None, locale: str) -> str:
+    """A task's title in the reader's language (every playbook task has both)."""
+    return japanese if locale == "ja" and japanese else english
+
+
+def _title(digest: Digest, locale: str) -> str:
+    """The weekly digest's title, or the report's for its own range."""
+    start, end = _week_range(digest, locale)
+    key = "digest.title" if digest.weekly else "report.title"
+    return t(locale, key, start=start, end=end)
+
+
+def _period_title(digest: Digest, locale: str) -> str:
+    return t(locale, "digest.week.title" if digest.weekly else "report.period.title")
 
 
 def _week_range(digest: Digest, locale: str) -> tuple[str, str]:
@@ -292,7 +304,12 @@ def _project_line(line: kpis.PortfolioLine, locale: str, style: _Style) -> str:
         worst = t(
             locale,
             key,
-            title=style.bold(style.user(line.worst_task_title, TITLE_LIMIT)),
+            title=style.bold(
+                style.user(
+                    task_title(line.worst_task_title, line.worst_task_title_ja, locale),
+                    TITLE_LIMIT,
+                )
+            ),
             days=line.worst_days_overdue,
         )
     else:
@@ -316,8 +333,7 @@ def _bottleneck_line(b: kpis.Bottleneck, locale: str, style: _Style) -> str:
     text = t(
         locale,
         "digest.bottlenecks.line",
-        title=style.bold(style.user(b.title, TITLE_LIMIT)),
-        key=style.code(style.user(b.key, KEY_LIMIT)),
+        title=style.bold(style.user(task_title(b.title, b.title_ja, locale), TITLE_LIMIT)),
         late=b.late,
         reached=b.reached,
         share=percent(b.share),
@@ -327,6 +343,8 @@ def _bottleneck_line(b: kpis.Bottleneck, locale: str, style: _Style) -> str:
     )
     if b.review:
         text += "\n" + style.bold(t(locale, "digest.bottlenecks.review"))
+    elif b.small_sample:
+        text += "\n" + t(locale, "digest.bottlenecks.small_sample", reached=b.reached)
     return clip(text, LINE_LIMIT)
 
 
@@ -359,7 +377,7 @@ def digest_messages(digest: Digest, *, locale: str) -> tuple[Message, list[Messa
 def _summary(digest: Digest, locale: str) -> Message:
     start, end = _week_range(digest, locale)
     p = digest.portfolio
-    header = clip("📊 " + t(locale, "digest.title", start=start, end=end), HEADER_LIMIT)
+    header = clip("📊 " + _title(digest, locale), HEADER_LIMIT)
     kpi_start, kpi_end = _kpi_range(digest, locale)
     blocks: list[Block] = [
         {"type": "header", "block_id": DigestBlockId.HEADER, "text": plain(header)},
@@ -373,7 +391,7 @@ def _summary(digest: Digest, locale: str) -> Message:
             DigestBlockId.WEEK,
             "\n".join(
                 [
-                    SLACK.bold(t(locale, "digest.week.title")),
+                    SLACK.bold(_period_title(digest, locale)),
                     *_week_lines(digest.week, locale, icons=True),
                 ]
             ),
@@ -424,7 +442,7 @@ def _bottleneck_messages(digest: Digest, locale: str) -> list[Message]:
         kind="bottlenecks",
         locale=locale,
         title="🚧 " + t(locale, "digest.bottlenecks.title", count=len(digest.bottlenecks)),
-        intro=t(locale, "digest.bottlenecks.window", start=start, end=end),
+        intro=t(locale, "digest.bottlenecks.window", start=start, end=end, min=kpis.MIN_REACHED),
         lines=[_bottleneck_line(b, locale, SLACK) for b in digest.bottlenecks],
         empty="✅ " + t(locale, "digest.bottlenecks.none"),
     )
@@ -510,9 +528,8 @@ def _pack(lines: Sequence[str]) -> list[list[str]]:
 
 def report_text(digest: Digest, *, locale: str) -> str:
     """The digest as plain text for `onboardbot report`: every line, nothing cut."""
-    start, end = _week_range(digest, locale)
     kpi_start, kpi_end = _kpi_range(digest, locale)
-    title = t(locale, "digest.title", start=start, end=end)
+    title = _title(digest, locale)
     p = digest.portfolio
     out: list[str] = [
         title,
@@ -522,7 +539,7 @@ def report_text(digest: Digest, *, locale: str) -> str:
         t(locale, "digest.running", count=p.running),
         "  " + _state_counts(p, locale, icons=False),
         "",
-        t(locale, "digest.week.title"),
+        _period_title(digest, locale),
         *(f"  {line}" for line in _week_lines(digest.week, locale, icons=False)),
         "",
         t(locale, "digest.projects.title", count=len(p.lines)),
@@ -535,7 +552,9 @@ def report_text(digest: Digest, *, locale: str) -> str:
     out += ["  " + t(locale, "kpi.windows"), ""]
     out.append(t(locale, "digest.bottlenecks.title", count=len(digest.bottlenecks)))
     since, until = _bottleneck_range(digest, locale)
-    out.append("  " + t(locale, "digest.bottlenecks.window", start=since, end=until))
+    out.append(
+        "  " + t(locale, "digest.bottlenecks.window", start=since, end=until, min=kpis.MIN_REACHED)
+    )
     out += _indented([_bottleneck_line(b, locale, TERMINAL) for b in digest.bottlenecks]) or [
         "  " + t(locale, "digest.bottlenecks.none")
     ]
@@ -553,11 +572,20 @@ def _indented(entries: list[str]) -> list[str]:
 
 
 def report_json(digest: Digest) -> dict[str, Any]:
-    """The digest as JSON-ready data: dates as ISO strings, every number, every line."""
+    """The digest as JSON-ready data: dates as ISO strings, every number, every line.
+
+    `period` is the window the counts cover ([start, end), `kind` "week" for the Monday
+    digest, "range" for `onboardbot report --from/--to`), named for what it is.
+    """
     p = digest.portfolio
+    period = _jsonable(dataclasses.asdict(digest.week))
     return {
         "today": digest.today.isoformat(),
-        "week": _jsonable(dataclasses.asdict(digest.week)),
+        "period": {
+            "kind": "week" if digest.weekly else "range",
+            "days": (digest.week.end - digest.week.start).days,
+            **period,
+        },
         "kpi_window": {"start": digest.kpi_start.isoformat(), "end": digest.kpi_end.isoformat()},
         "portfolio": {
             "running": p.running,

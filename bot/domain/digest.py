@@ -19,3 +19,5 @@ class Digest:
     week: kpis.WeekSummary
     kpis: kpis.Kpis
     bottlenecks: list[kpis.Bottleneck]
+    # The Monday digest reports a week; `onboardbot report` any range ([start, end) above).
+    weekly: bool = True

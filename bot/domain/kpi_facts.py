@@ -46,6 +46,7 @@ class TaskFacts(NamedTuple):
     due: date  # the current due date, after any re-planning
     completed_on: date | None
     days_overdue: int  # business days past `due` as of today for open tasks; 0 if not overdue
+    title_ja: str = ""  # `title` is English; readers of the digest get their own language
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class KeyTotals(NamedTuple):
     reached: int
     late: int
     reasons: tuple[tuple[str, int], ...]  # re-plan reasons of the reached tasks, with counts
+    title_ja: str = ""  # the smallest Japanese title, chosen like `title`
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ def key_totals(
     reached: Counter[str] = Counter()
     late: Counter[str] = Counter()
     titles: dict[str, str] = {}
+    titles_ja: dict[str, str] = {}
     reasons: dict[str, Counter[str]] = {}
     for t in tasks:
         if t.project_id not in ended_on or t.status == "skipped":
@@ -188,12 +191,20 @@ def key_totals(
             continue
         reached[t.key] += 1
         titles[t.key] = min(t.title, titles.get(t.key, t.title))
+        titles_ja[t.key] = min(t.title_ja, titles_ja.get(t.key, t.title_ja))
         its_reasons = replanned.get(t.id)
         if its_reasons is not None or missed(t, today=today):
             late[t.key] += 1
         reasons.setdefault(t.key, Counter()).update(r for r in its_reasons or () if r)
     return {
-        key: KeyTotals(key, titles[key], count, late[key], tuple(sorted(reasons[key].items())))
+        key: KeyTotals(
+            key,
+            titles[key],
+            count,
+            late[key],
+            tuple(sorted(reasons[key].items())),
+            titles_ja[key],
+        )
         for key, count in sorted(reached.items())
     }
 
@@ -215,6 +226,7 @@ def merge_keys(*parts: Mapping[str, KeyTotals]) -> dict[str, KeyTotals]:
                 have.reached + more.reached,
                 have.late + more.late,
                 tuple(sorted(reasons.items())),
+                min(have.title_ja, more.title_ja),
             )
     return dict(sorted(merged.items()))
 

@@ -81,6 +81,7 @@ class PortfolioLine:
     worst_task_title: str | None  # the most overdue open task; None when nothing is overdue
     worst_days_overdue: int  # 0 when nothing is overdue
     last_escalation_on: date | None
+    worst_task_title_ja: str | None = None  # the same task's Japanese title
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ class Bottleneck:
     share: float  # late / reached, for display; `review` is decided on the exact fraction
     top_reason: str | None
     review: bool
+    title_ja: str = ""
+    # Fewer than MIN_REACHED customers reached it: the share says little about the schedule.
+    small_sample: bool = False
 
 
 _NO_TASKS = Progress(0, 0, None)
@@ -302,6 +306,7 @@ def portfolio(
                 worst_task_title=worst.title if worst else None,
                 worst_days_overdue=worst.days_overdue if worst else 0,
                 last_escalation_on=last_escalation.get(project.id),
+                worst_task_title_ja=worst.title_ja if worst else None,
             )
         )
     lines.sort(key=lambda line: (line.state != LATE, -line.worst_days_overdue, line.customer_name))
@@ -436,7 +441,12 @@ def kpis(
     )
 
 
-def bottlenecks(totals: TaskTotals, *, threshold: float | Fraction = 0.30) -> list[Bottleneck]:
+MIN_REACHED = 5  # customers who reached a task before its late share can flag the schedule
+
+
+def bottlenecks(
+    totals: TaskTotals, *, threshold: float | Fraction = 0.30, min_reached: int = MIN_REACHED
+) -> list[Bottleneck]:
     """Playbook tasks whose schedule customers keep missing (review at ≥ 30 % by default).
 
     The rule, applied when the totals are made (`kpi_facts.key_totals`, and the same SQL in
@@ -451,20 +461,27 @@ def bottlenecks(totals: TaskTotals, *, threshold: float | Fraction = 0.30) -> li
     - top_reason: the most common reason among the re-plans of the reached tasks (ties:
       alphabetical; blank reasons ignored), None when there is none.
     - review: share ≥ threshold, compared as exact fractions (``threshold`` is read as the
-      decimal it is written as, so 3 of 10 fires at 0.30 and 29 of 100 does not).
+      decimal it is written as, so 3 of 10 fires at 0.30 and 29 of 100 does not), and at
+      least ``min_reached`` customers reached the task: one late customer out of one says
+      nothing about the schedule. Below that the task is marked ``small_sample``.
 
     Only keys with at least one late task are returned: most late first, then highest
     share, then key.
     """
     bar = threshold if isinstance(threshold, Fraction) else Fraction(str(threshold))
-    found = [_bottleneck(k, bar) for k in totals.keys.values() if k.late > 0 and k.reached > 0]
+    found = [
+        _bottleneck(k, bar, min_reached)
+        for k in totals.keys.values()
+        if k.late > 0 and k.reached > 0
+    ]
     found.sort(key=lambda b: (-b.late, -Fraction(b.late, b.reached), b.key))
     return found
 
 
-def _bottleneck(totals: KeyTotals, bar: Fraction) -> Bottleneck:
+def _bottleneck(totals: KeyTotals, bar: Fraction, min_reached: int) -> Bottleneck:
     reasons = [(reason, count) for reason, count in totals.reasons if reason and count]
     top = min(reasons, key=lambda rc: (-rc[1], rc[0]))[0] if reasons else None
+    small = totals.reached < min_reached
     return Bottleneck(
         key=totals.key,
         title=totals.title,
@@ -472,7 +489,9 @@ def _bottleneck(totals: KeyTotals, bar: Fraction) -> Bottleneck:
         late=totals.late,
         share=totals.late / totals.reached,
         top_reason=top,
-        review=Fraction(totals.late, totals.reached) >= bar,
+        review=not small and Fraction(totals.late, totals.reached) >= bar,
+        title_ja=totals.title_ja,
+        small_sample=small,
     )
 
 

@@ -11,6 +11,7 @@ from bot.blocks.digest import digest_messages
 from bot.deps import Deps
 from bot.domain.digest import Digest
 from bot.flows.outbox import dispatch, outbox_row
+from bot.i18n import t
 from bot.services.digest import build_digest, load_facts, undelivered_reminders
 from bot.slack.gateway import SlackError
 from storage import events
@@ -55,6 +56,7 @@ def compute(
         undelivered=lost,
         kpi_start=start,
         kpi_end=end,
+        weekly=start is None and end is None,
     )
 
 
@@ -126,7 +128,7 @@ def _upload_chart_once(
                 channel,
                 digest_chart_png(digest, locale=deps.settings.default_locale),
                 filename=filename,
-                title=f"Onboarding {digest.end}",
+                title=t(deps.settings.default_locale, "chart.title", date=digest.end.isoformat()),
                 thread_ts=thread_ts,
             )
     except SlackError as exc:

@@ -196,6 +196,7 @@ def build_digest(
     undelivered: int,
     kpi_start: date | None = None,
     kpi_end: date | None = None,
+    weekly: bool = True,
 ) -> Digest:
     """The digest for the week [start, end); KPIs over [kpi_start, kpi_end) (default: the
     last KPI_DAYS days up to today). The bottleneck window was fixed when the facts were
@@ -225,4 +226,5 @@ def build_digest(
             late_today=portfolio.late,
         ),
         bottlenecks=kpis.bottlenecks(facts.totals),
+        weekly=weekly,
     )

@@ -50,6 +50,7 @@ FACT_COLUMNS = (
     Task.due,
     Task.completed_on,
 )
+TITLE_JA = Task.title_ja  # TaskFacts' last field, after the business days overdue
 
 
 def load_task_totals(
@@ -96,13 +97,13 @@ def _overdue(
     connection: Connection, *, today: date, calendar: Callable[[int], BusinessCalendar]
 ) -> list[TaskFacts]:
     rows = connection.execute(
-        select(*FACT_COLUMNS).where(col(Task.status) == OPEN, col(Task.due) < today)
+        select(*FACT_COLUMNS, TITLE_JA).where(col(Task.status) == OPEN, col(Task.due) < today)
     ).all()
     found = []
     for row in rows:
         days = calendar(row.project_id).business_days_between(row.due, today)
         if days >= 1:  # due the day before a holiday weekend is not overdue yet
-            found.append(TaskFacts(*row, days))
+            found.append(TaskFacts(*row[:-1], days, row[-1]))
     return found
 
 
@@ -150,11 +151,11 @@ def _running_keys(connection: Connection, *, since: date, today: date) -> dict[s
         | ((status == DONE) & (col(Task.completed_on) > planned))
     )
     running = col(Project.status).in_(RUNNING_STATUSES)
-    title = col(Task.title_en)
+    title, title_ja = col(Task.title_en), col(Task.title_ja)
     if connection.dialect.name == "postgresql":  # code-point order, as Python's min (SQLite's)
-        title = title.collate("C")
+        title, title_ja = title.collate("C"), title_ja.collate("C")
     totals = connection.execute(
-        select(Task.key, func.min(title), func.count(), _count(late))
+        select(Task.key, func.min(title), func.count(), _count(late), func.min(title_ja))
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(running, _reached(since, today))  # type: ignore[arg-type]
         .group_by(col(Task.key))
@@ -173,9 +174,14 @@ def _running_keys(connection: Connection, *, since: date, today: date) -> dict[s
             reasons.setdefault(key, Counter())[reason.strip()] += count
     return {
         key: KeyTotals(
-            key, title, int(reached), int(late_count), tuple(sorted(reasons.get(key, {}).items()))
+            key,
+            title,
+            int(reached),
+            int(late_count),
+            tuple(sorted(reasons.get(key, {}).items())),
+            title_ja,
         )
-        for key, title, reached, late_count in totals
+        for key, title, reached, late_count, title_ja in totals
     }
 
 
@@ -194,7 +200,7 @@ def _ended_keys(
     tasks = [
         TaskFacts(*row)
         for row in connection.execute(
-            select(*FACT_COLUMNS, literal(0))
+            select(*FACT_COLUMNS, literal(0), TITLE_JA)
             .join(Project, col(Project.id) == col(Task.project_id))
             .where(*where)  # type: ignore[arg-type]
         ).all()

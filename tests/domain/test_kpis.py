@@ -15,6 +15,7 @@ import pytest
 from bot.domain import kpis as rules
 from bot.domain.kpi_facts import BOTTLENECK_DAYS, summarize
 from bot.domain.kpis import (
+    MIN_REACHED,
     Bottleneck,
     EscalationFacts,
     Kpis,
@@ -37,6 +38,12 @@ TITLES = {
     "setup": "Admin setup",
     "training": "Training",
     "import": "Data import",
+}
+TITLES_JA = {
+    "kickoff": "キックオフ",
+    "setup": "管理者設定",
+    "training": "トレーニング",
+    "import": "データ取り込み",
 }
 
 
@@ -69,6 +76,7 @@ def task(  # type: ignore[no-untyped-def]
         project_id=pid,
         key=key,
         title=TITLES.get(key, key),
+        title_ja=TITLES_JA.get(key, key),
         required=True,
         first_value=key == "setup",
         status=status,
@@ -347,10 +355,24 @@ def test_portfolio_of_the_fixed_data() -> None:
     assert result.lines == (
         # Late first. P5: T501 done, T502 open → 1 of 2; worst T502, 5 days; escalated
         # 05-31 and 06-07 → 06-07.
-        PortfolioLine(5, "Echo", "UCSM", "late", ("overdue",), 1, 2, "Admin setup", 5, d(6, 7)),
+        PortfolioLine(
+            5, "Echo", "UCSM", "late", ("overdue",), 1, 2, "Admin setup", 5, d(6, 7), "管理者設定"
+        ),
         # Then at risk, most overdue first. P2: 1 done of 3; the optional import (6 days)
         # is more overdue than the required setup (2 days); escalations 05-30, 06-03, 06-08.
-        PortfolioLine(2, "Bravo", "UCSM", "at_risk", ("overdue",), 1, 3, "Data import", 6, d(6, 8)),
+        PortfolioLine(
+            2,
+            "Bravo",
+            "UCSM",
+            "at_risk",
+            ("overdue",),
+            1,
+            3,
+            "Data import",
+            6,
+            d(6, 8),
+            "データ取り込み",
+        ),
         # P3 and P4: nothing overdue, so by name. P3: 1 of 3. P4: 1 of 2.
         PortfolioLine(3, "Charlie", "UCSM", "at_risk", ("busy_period",), 1, 3, None, 0, None),
         PortfolioLine(4, "Delta", "UCSM", "at_risk", ("go_live",), 1, 2, None, 0, None),
@@ -584,14 +606,15 @@ def test_bottlenecks_of_the_fixed_data() -> None:
         # planned; T202 re-planned and open; T302 re-planned and open; T502, T601, T802 open
         # past planned; T702 done late and re-planned = 7 (T902 was early). 7/8 ≥ 30 %.
         # Reasons: customer_busy 1, waiting_it 2.
-        Bottleneck("setup", "Admin setup", 8, 7, 7 / 8, "waiting_it", True),
+        Bottleneck("setup", "Admin setup", 8, 7, 7 / 8, "waiting_it", True, "管理者設定"),
         # kickoff reached: T101 T201 T301 T401 T501 T701 T901 = 7. Late: T301 (re-planned,
         # even though done early), T401 (done 06-03 > 06-01) = 2. 2/7 = 28.6 % < 30 %.
-        Bottleneck("kickoff", "Kickoff meeting", 7, 2, 2 / 7, "customer_busy", False),
+        Bottleneck("kickoff", "Kickoff meeting", 7, 2, 2 / 7, "customer_busy", False, "キックオフ"),
         # Same late count and share: by key. import: T203 open past 06-01 (T104 skipped).
-        Bottleneck("import", "Data import", 1, 1, 1.0, None, True),
+        # One customer of one says nothing about the schedule: no review, a small sample.
+        Bottleneck("import", "Data import", 1, 1, 1.0, None, False, "データ取り込み", True),
         # training: T703 done 06-02 > 05-28 (T103, T303, T402 are not due yet).
-        Bottleneck("training", "Training", 1, 1, 1.0, None, True),
+        Bottleneck("training", "Training", 1, 1, 1.0, None, False, "トレーニング", True),
     ]
 
 
@@ -632,9 +655,29 @@ def test_threshold_is_read_as_the_decimal_it_is_written_as() -> None:
     assert bottlenecks(projects_for(tasks), tasks, [], today=TODAY, threshold=0.1)[0].review
     tasks = keyed(10, 2)
     assert bottlenecks(projects_for(tasks), tasks, [], today=TODAY, threshold=0.2)[0].review
-    tasks = keyed(3, 1)
+    tasks = keyed(6, 2)
     (found,) = bottlenecks(projects_for(tasks), tasks, [], today=TODAY, threshold=Fraction(1, 3))
     assert found.review
+
+
+@pytest.mark.parametrize(
+    ("reached", "late", "review", "small"),
+    [
+        (1, 1, False, True),  # one customer of one: says nothing about the schedule
+        (4, 4, False, True),  # still fewer than five
+        (5, 2, True, False),  # five reached, 40 %
+        (5, 1, False, False),  # five reached, 20 %
+    ],
+)
+def test_review_needs_at_least_five_customers(
+    reached: int, late: int, review: bool, small: bool
+) -> None:
+    tasks = keyed(reached, late)
+
+    (found,) = bottlenecks(projects_for(tasks), tasks, [], today=TODAY)
+
+    assert (found.review, found.small_sample) == (review, small)
+    assert MIN_REACHED == 5
 
 
 def test_window_of_days() -> None:

@@ -582,7 +582,7 @@ def test_extra_dir_must_exist(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_labels_match_the_planned_length(name: str) -> None:
-    """"About N weeks" / "約N週間" is what the planner makes of the playbook: N × 5 business
+    """ "About N weeks" / "約N週間" is what the planner makes of the playbook: N × 5 business
     days, give or take two, from kickoff through the last due date."""
     from datetime import date
 

@@ -89,7 +89,7 @@ def fill(session: Session, rng: random.Random, projects: int) -> None:
                 key=key,
                 position=position,
                 phase="p",
-                title_ja=key,
+                title_ja=rng.choice([f"{key}の設定", f"{key}(第2版)", key]),
                 title_en=rng.choice([key.title(), f"{key.title()} (v2)", key.lower()]),
                 why_ja="w",
                 why_en="w",
@@ -151,6 +151,7 @@ def plainly(
                 t.due,
                 t.completed_on,
                 days,
+                t.title_ja,
             )
         )
     keys = {t.id: t.key for t in tasks}
