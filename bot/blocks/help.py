@@ -33,6 +33,8 @@ START_OPTIONS = (
     "member",
     "fiscal_year_end",
     "lang",
+    "channel",
+    "again",
 )
 OVERVIEW_EXAMPLES = (
     EXAMPLES["start"][0],

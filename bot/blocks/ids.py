@@ -50,6 +50,7 @@ class StartField(StrEnum):
     DECISION_MAKER = "decision_maker"
     CSM = "csm"
     LANG = "lang"
+    CHANNEL_NAME = "channel_name"
 
 
 class ScheduleField(StrEnum):

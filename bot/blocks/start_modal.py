@@ -8,6 +8,7 @@ from typing import Any
 from bot.blocks.escape import clip
 from bot.blocks.ids import CallbackId, StartField
 from bot.blocks.message import Block, plain
+from bot.domain.channel_names import MAX_LENGTH as MAX_CHANNEL_NAME
 from bot.domain.command_text import MAX_CUSTOMER_NAME
 from bot.i18n import LOCALES, t
 
@@ -112,6 +113,17 @@ def start_modal(
                 "options": lang_options,
                 "initial_option": next(o for o in lang_options if o["value"] == lang),
             },
+        ),
+        _input(
+            StartField.CHANNEL_NAME,
+            locale,
+            {
+                "type": "plain_text_input",
+                "action_id": StartField.CHANNEL_NAME,
+                "max_length": MAX_CHANNEL_NAME,
+                "placeholder": plain(t(locale, "modal.channel_name.placeholder")),
+            },
+            optional=True,
         ),
     ]
     return {

@@ -11,6 +11,8 @@ import shlex
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain.channel_names import chosen_channel_name
+
 SUBCOMMANDS = ("start", "status", "assign", "pause", "resume", "schedule", "close", "help")
 ASSIGN_ROLES = {"champion": "champion", "decision-maker": "decision_maker", "member": "member"}
 CLOSE_OUTCOMES = ("completed", "cancelled")
@@ -50,6 +52,8 @@ class StartCommand:
     lang: str | None = None
     members: tuple[Person, ...] = ()
     fiscal_year_end_month: int | None = None
+    channel_name: str | None = None  # None: made from the customer's name
+    again: bool = False  # confirmed: start even though this customer has a running project
 
 
 @dataclass(frozen=True)
@@ -148,13 +152,15 @@ START_OPTIONS = {
     "--lang": "lang",
     "--member": "member",
     "--fiscal-year-end": "fiscal_year_end",
+    "--channel": "channel",
 }
+START_FLAGS = {"--again": "again"}  # options without a value
 
 
 def _parse_start(words: list[str]) -> StartCommand:
     if not words:
         return StartCommand()
-    parsed = _options(words, allowed=START_OPTIONS, command="start")
+    parsed = _options(words, allowed=START_OPTIONS, command="start", flags=START_FLAGS)
     name = " ".join(parsed.positional).strip()
     if not name:
         raise ParseError("parse.customer_name_missing")
@@ -170,7 +176,17 @@ def _parse_start(words: list[str]) -> StartCommand:
         if not value.isdigit() or not 1 <= int(value) <= 12:
             raise ParseError("parse.bad_month", option="--fiscal-year-end", value=_clip(value))
         fy_end = int(value)
+    channel = None
+    if "channel" in opts:
+        try:
+            channel = chosen_channel_name(opts["channel"])
+        except ValueError:
+            raise ParseError(
+                "parse.bad_channel_name", option="--channel", value=_clip(opts["channel"])
+            ) from None
     return StartCommand(
+        channel_name=channel,
+        again="again" in parsed.options,
         fiscal_year_end_month=fy_end,
         customer_name=name,
         playbook=opts.get("playbook"),
@@ -219,12 +235,16 @@ def _parse_close(words: list[str]) -> CloseCommand:
     return CloseCommand(outcome=words[0].lower(), reason=reason)
 
 
-def _options(words: list[str], *, allowed: dict[str, str], command: str) -> _Options:
+def _options(
+    words: list[str], *, allowed: dict[str, str], command: str, flags: dict[str, str] | None = None
+) -> _Options:
     out = _Options()
     i = 0
     while i < len(words):
         word = words[i]
-        if word.startswith("--"):
+        if word.lower() in (flags or {}):
+            out.options.setdefault((flags or {})[word.lower()], []).append("")
+        elif word.startswith("--"):
             flag, _, inline = word.partition("=")
             key = allowed.get(flag.lower())
             if key is None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.channel_names import chosen_channel_name
 from bot.domain.command_text import MAX_CUSTOMER_NAME, Person, StartCommand
 from bot.domain.date_bounds import go_live_problem, kickoff_problem
 
@@ -51,6 +52,12 @@ def start_command_from_form(
     lang = fields.get("lang") or None
     if lang not in (None, "ja", "en"):
         errors.append(FieldError("lang", "form.required", {}))
+    channel = None
+    if (fields.get("channel_name") or "").strip():
+        try:
+            channel = chosen_channel_name(fields["channel_name"] or "")
+        except ValueError:
+            errors.append(FieldError("channel_name", "form.bad_channel_name", {}))
     if errors:
         return errors
     csm = fields.get("csm")
@@ -63,6 +70,7 @@ def start_command_from_form(
         decision_maker=people["decision_maker"],
         csm=Person(user_id=csm) if csm else None,
         lang=lang,
+        channel_name=channel,
     )
 
 

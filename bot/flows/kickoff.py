@@ -126,6 +126,7 @@ def start(
         decision_maker=cmd.decision_maker,
         members=cmd.members,
         fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
+        channel_name=cmd.channel_name,
     )
     worker = _worker()
     with session_scope(deps.engine) as session:
@@ -251,7 +252,9 @@ def _open_channel(
 ) -> str:
     hold()
     try:
-        channel_id, channel = _create_channel(deps, state.customer_name, state.project_id)
+        channel_id, channel = _create_channel(
+            deps, state.customer_name, state.project_id, chosen=state.chosen_channel_name
+        )
     except (SlackError, UserError):
         # No channel, no project: the CSM can simply run the command again.
         _give_up(deps, state.project_id, worker)
@@ -277,8 +280,18 @@ def _open_channel(
     return channel_id
 
 
-def _create_channel(deps: Deps, customer_name: str, project_id: int) -> tuple[str, str]:
-    """Create the project channel, adding a suffix while the name is taken."""
+def _create_channel(
+    deps: Deps, customer_name: str, project_id: int, *, chosen: str | None = None
+) -> tuple[str, str]:
+    """Create the project channel, adding a suffix while the name is taken; a name the CSM
+    chose is used as it is or refused."""
+    if chosen is not None:
+        try:
+            return deps.gateway.create_channel(chosen), chosen
+        except SlackError as exc:
+            if exc.code == "name_taken" or exc.code.startswith("invalid_name"):
+                raise UserError("error.channel_name_taken", name=chosen) from None
+            raise
     short_id = f"p{project_id}"
     for suffix in range(MAX_NAME_TRIES):
         name = channel_name(customer_name, short_id=short_id, suffix=suffix)

@@ -47,6 +47,7 @@ class NewProject:
     decision_maker: Person | None = None
     members: tuple[Person, ...] = ()
     fiscal_year_end_month: int = 3  # March, as most Japanese companies
+    channel_name: str | None = None  # chosen by the CSM; None: made from the customer's name
 
 
 def start_project(
@@ -56,6 +57,7 @@ def start_project(
     playbook = new.playbook
     project = Project(
         customer_name=new.customer_name,
+        channel_name=new.channel_name,  # the chosen name until the channel exists
         playbook_name=playbook.name,
         playbook_version=playbook.version,
         playbook_snapshot=playbook.model_dump(mode="json"),

@@ -78,6 +78,7 @@ class StartState:
     channel_id: str | None
     step: StartStep
     invitees: tuple[Invitee, ...]  # the customer's people and members named at the start
+    chosen_channel_name: str | None = None  # `--channel` or the form's, before the channel
 
     def reached(self, step: StartStep) -> bool:
         order = list(StartStep)
@@ -171,6 +172,7 @@ def state(*, session: Session, project_id: int) -> StartState | None:
         created_by=project.created_by,
         csm_user_id=csm,
         channel_id=project.channel_id,
+        chosen_channel_name=project.channel_name if project.channel_id is None else None,
         step=StartStep(project.start_step or StartStep.CREATED),
         invitees=tuple(
             Invitee(p.slack_user_id, p.email) for p in people if p.role != StakeholderRole.CSM

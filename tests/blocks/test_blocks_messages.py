@@ -366,7 +366,8 @@ def test_start_modal(locale: str) -> None:
     assert inputs["csm"]["element"]["initial_user"] == "UCSM"
     assert inputs["lang"]["element"]["initial_option"]["value"] == locale
     optional = {field for field, block in inputs.items() if block.get("optional")}
-    assert optional == {"go_live", "champion", "decision_maker"}
+    assert optional == {"go_live", "champion", "decision_maker", "channel_name"}
+    assert inputs["channel_name"]["element"]["max_length"] == 80
     for field in ("champion", "decision_maker"):
         assert inputs[field]["element"]["type"] == "plain_text_input"
     assert "e-mail (or leave empty)" in t("en", "modal.champion.label")
@@ -381,7 +382,8 @@ def test_start_modal_edge_cases() -> None:
     playbook = view["blocks"][1]["element"]
     assert len(playbook["options"]) == 100
     assert "initial_option" not in playbook
-    assert view["blocks"][-1]["element"]["initial_option"]["value"] == "en"
+    lang = next(b for b in view["blocks"] if b["block_id"] == "lang")
+    assert lang["element"]["initial_option"]["value"] == "en"
     with pytest.raises(ValueError, match="playbook"):
         start_modal(locale="en", playbooks=[], default_playbook="x", csm_user_id="U", today=TODAY)
 

@@ -10,7 +10,7 @@ def test_demo_runs_the_kickoff_and_prints_a_transcript(tmp_path) -> None:  # typ
     assert run_demo(lang="en", write=lines.append, workdir=tmp_path) == 0
     assert time.monotonic() - started < 60
     out = "\n".join(lines)
-    assert "channel #onb-acme-corp created" in out
+    assert "channel #onb-acme created" in out
     assert "Slack Connect invitation sent to" in out
     assert "checklist pinned" in out
     assert "1/12" in out and "2/12" in out  # the checklist as it changed

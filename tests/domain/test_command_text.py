@@ -115,3 +115,20 @@ def test_fiscal_year_end_month() -> None:
     with pytest.raises(ParseError) as info:
         parse("start Acme --fiscal-year-end 13")
     assert info.value.key == "parse.bad_month"
+
+
+def test_start_channel_and_again() -> None:
+    cmd = parse("start 株式会社サンプル --channel #Sample-JP --again --lang ja")
+    assert isinstance(cmd, StartCommand)
+    assert (cmd.customer_name, cmd.channel_name, cmd.again, cmd.lang) == (
+        "株式会社サンプル",
+        "sample-jp",
+        True,
+        "ja",
+    )
+    plain = parse("start Acme")
+    assert isinstance(plain, StartCommand)
+    assert (plain.channel_name, plain.again) == (None, False)
+    with pytest.raises(ParseError) as info:
+        parse("start Acme --channel サンプル")
+    assert info.value.key == "parse.bad_channel_name" and info.value.values["option"] == "--channel"

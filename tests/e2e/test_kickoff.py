@@ -11,7 +11,7 @@ def test_start_by_command_creates_channel_welcome_and_pinned_checklist(bot: Harn
         "--champion taro@acme.example --decision-maker hanako@acme.example --lang ja"
     )
     channel = bot.sandbox.channel(channel_id)
-    assert channel["name"] == "onb-acme-corp"
+    assert channel["name"] == "onb-acme"  # legal-entity words dropped
     assert bot.people.csm.id in channel["members"]
     assert "Acme Corp" in channel["topic"]["value"]
     invites = sorted(i["email"] for i in channel["shared_invites"])
