@@ -1,3 +1,5 @@
+# The bot's image. compose.yaml runs it in HTTP mode (profile http) or Socket Mode (profile
+# socket); on its own it upgrades the schema and serves HTTP on port 3000.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
