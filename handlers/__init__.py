@@ -6,7 +6,13 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from handlers import errors
-from handlers.actions import adoption_buttons, schedule_buttons, status_button, task_buttons
+from handlers.actions import (
+    adoption_buttons,
+    schedule_buttons,
+    start_again,
+    status_button,
+    task_buttons,
+)
 from handlers.commands import onboard
 from handlers.events import app_home, member_joined
 from handlers.views import schedule_forms, start_project, survey_comment
@@ -19,6 +25,7 @@ def register(app: App, deps: Deps) -> None:
         status_button,
         schedule_buttons,
         start_project,
+        start_again,
         schedule_forms,
         adoption_buttons,
         survey_comment,

@@ -28,6 +28,7 @@ class ActionId(StrEnum):
     CHECKIN = "checkin"  # value: project id
     HOME_OPEN_STATUS = "home_open_status"  # value: project id
     HOME_OPEN_CHANNEL = "home_open_channel"  # value: channel id; a link button
+    START_AGAIN = "start_again"  # value: the start command (bot.domain.start_again)
 
 
 class CallbackId(StrEnum):

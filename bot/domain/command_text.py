@@ -54,6 +54,8 @@ class StartCommand:
     fiscal_year_end_month: int | None = None
     channel_name: str | None = None  # None: made from the customer's name
     again: bool = False  # confirmed: start even though this customer has a running project
+    # With `again` from the confirmation button: the running projects the CSM saw then.
+    seen_projects: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

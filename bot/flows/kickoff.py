@@ -15,12 +15,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks.checklist import checklist_messages
+from bot.blocks.duplicate import duplicate_question
 from bot.blocks.escape import channel_link, clip, escape
 from bot.blocks.message import Message
 from bot.blocks.replies import reply
 from bot.blocks.schedule import schedule_prompt
 from bot.blocks.welcome import welcome_message
 from bot.deps import Deps
+from bot.domain import start_again
 from bot.domain.channel_names import channel_name
 from bot.domain.command_text import StartCommand
 from bot.domain.date_bounds import go_live_problem, kickoff_problem
@@ -31,6 +33,7 @@ from bot.flows.outbox import outbox_row, worker_id
 from bot.i18n import t
 from bot.services import outbox as outbox_service
 from bot.services import starts
+from bot.services.duplicates import running_for_customer
 from bot.services.projects import (
     NewProject,
     attach_channel,
@@ -112,6 +115,14 @@ def start(
             raise UserError("error.unknown_user", user=f"<@{user_id}>")
     if deps.directory.actor(csm).is_external:
         raise UserError("error.csm_external", user=f"<@{csm}>")
+    # A second project for one customer only when the CSM confirms it.
+    with session_scope(deps.engine) as session:
+        running = running_for_customer(session=session, customer_name=cmd.customer_name)
+    asked = start_again.to_ask_about(cmd, [p.project_id for p in running])
+    if asked:
+        mine = deps.directory.locale_of(caller.user_id, settings.default_locale)
+        shown = [(p.project_id, p.channel_id, p.kickoff) for p in running if p.project_id in asked]
+        return [duplicate_question(mine, cmd, shown)]
     new = NewProject(
         customer_name=cmd.customer_name,
         playbook=playbook,
@@ -137,6 +148,7 @@ def start(
             now=now,
             request=_request_key(request),
             worker=worker,
+            confirmed=cmd.again,
         )
     if isinstance(outcome, starts.Repeated):
         key, values = _repeated(outcome)

@@ -15,7 +15,6 @@ transaction (`HandledRequest`).
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,6 +24,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar import BusinessCalendar
+from bot.domain.customers import customer_key as same_customer
 from bot.services.projects import NewProject, start_project
 from storage import events, requests
 from storage import projects as project_rows
@@ -86,9 +86,9 @@ class StartState:
 
 
 def customer_key(name: str) -> str:
-    """One key per customer however the name is typed (width, case, spacing)."""
-    normalized = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    """One key per customer however the name is typed (legal form, width, case, spacing):
+    `bot.domain.customers.customer_key`, hashed to fit a request key."""
+    return hashlib.sha256(same_customer(name).encode()).hexdigest()
 
 
 def request_key(kind: str, identity: str) -> str:
@@ -108,12 +108,16 @@ def begin(
     request: str | None,
     worker: str,
     lease: timedelta = START_LEASE,
+    confirmed: bool = False,
 ) -> Begun | Repeated:
     """Write the project as `starting`, held by `worker`, unless this request was handled
-    already or the same customer's start is under way or just happened."""
+    already or the same customer's start is under way or just happened. `confirmed`: the
+    CSM asked for another project for this customer, so only a start under way stops it."""
     if request is not None and not requests.claim(session=session, key=request, at=now):
         return _repeat_of(session, request=request, customer_name=new.customer_name)
-    recent = _recent_start(session, customer_name=new.customer_name, now=now)
+    recent = _recent_start(
+        session, customer_name=new.customer_name, now=now, starting_only=confirmed
+    )
     starting_key = f"starting:{customer_key(new.customer_name)}"
     if recent is None and not requests.claim(session=session, key=starting_key, at=now):
         # Another start of this customer began between our look and our write.
@@ -297,14 +301,14 @@ def _repeat_of(session: Session, *, request: str, customer_name: str) -> Repeate
     )
 
 
-def _recent_start(session: Session, *, customer_name: str, now: datetime) -> Repeated | None:
+def _recent_start(
+    session: Session, *, customer_name: str, now: datetime, starting_only: bool = False
+) -> Repeated | None:
     key = customer_key(customer_name)
-    candidates = session.exec(
-        select(Project).where(
-            (col(Project.status) == ProjectStatus.STARTING)
-            | (col(Project.created_at) >= now - RECENT_START)
-        )
-    ).all()
+    recent = col(Project.status) == ProjectStatus.STARTING
+    if not starting_only:
+        recent = recent | (col(Project.created_at) >= now - RECENT_START)
+    candidates = session.exec(select(Project).where(recent)).all()
     for project in candidates:
         if customer_key(project.customer_name) == key:
             return Repeated(

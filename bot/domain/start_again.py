@@ -1,0 +1,94 @@
+"""A `/onboard start` carried in a button's value, to start it again once confirmed. Pure.
+
+When the customer already has a running project, the bot asks before it starts a second
+one; its **Start another project** button carries the command (at most Slack's 2000
+characters for a button value) and the projects the CSM saw, so a second click (or a project
+someone started meanwhile) is noticed instead of starting a third.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from bot.domain.command_text import Person, StartCommand
+
+BUTTON_VALUE_LIMIT = 2000
+
+
+def encode(command: StartCommand, *, seen: tuple[int, ...]) -> str | None:
+    """The button value for starting `command` beside the projects `seen`; None if too long."""
+    data: dict[str, Any] = {
+        "name": command.customer_name,
+        "playbook": command.playbook,
+        "kickoff": _iso(command.kickoff),
+        "go_live": _iso(command.go_live),
+        "champion": _person(command.champion),
+        "decision_maker": _person(command.decision_maker),
+        "csm": _person(command.csm),
+        "lang": command.lang,
+        "members": [_person(m) for m in command.members],
+        "fy_end": command.fiscal_year_end_month,
+        "channel": command.channel_name,
+        "seen": list(seen),
+    }
+    value = json.dumps({k: v for k, v in data.items() if v not in (None, [])}, ensure_ascii=False)
+    return value if len(value) <= BUTTON_VALUE_LIMIT else None
+
+
+def decode(value: str) -> StartCommand:
+    """The confirmed command (`again`, with the projects seen); ValueError if it is not one."""
+    try:
+        data = json.loads(value)
+        command = StartCommand(
+            customer_name=str(data["name"]),
+            playbook=data.get("playbook"),
+            kickoff=_day(data.get("kickoff")),
+            go_live=_day(data.get("go_live")),
+            champion=_from_person(data.get("champion")),
+            decision_maker=_from_person(data.get("decision_maker")),
+            csm=_from_person(data.get("csm")),
+            lang=data.get("lang"),
+            members=tuple(p for p in map(_from_person, data.get("members", [])) if p),
+            fiscal_year_end_month=data.get("fy_end"),
+            channel_name=data.get("channel"),
+        )
+        seen = tuple(int(pid) for pid in data.get("seen", []))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"not a start command: {exc}") from None
+    return replace(command, again=True, seen_projects=seen)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _person(person: Person | None) -> dict[str, str] | None:
+    if person is None:
+        return None
+    return {k: v for k, v in (("user", person.user_id), ("email", person.email)) if v}
+
+
+def _from_person(data: dict[str, str] | None) -> Person | None:
+    if not data:
+        return None
+    return Person(user_id=data.get("user"), email=data.get("email"))
+
+
+def to_ask_about(command: StartCommand, running: list[int]) -> list[int]:
+    """The customer's running projects the CSM must be asked about before starting.
+
+    None when `--again` was typed; with the button's confirmation, only projects the CSM had
+    not seen (one started meanwhile, or by the first of two clicks).
+    """
+    if not command.again:
+        return list(running)
+    if not command.seen_projects:
+        return []
+    return [pid for pid in running if pid not in command.seen_projects]
