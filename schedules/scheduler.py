@@ -64,24 +64,9 @@ def job_specs(deps: Deps) -> list[JobSpec]:
             catch_up=False,
             schedule="every 30 seconds",
         ),
-        JobSpec(
-            "join_check",
-            CronTrigger(minute=7, timezone=UTC),
-            timedelta(hours=1),
-            schedule="hourly at :07",
-        ),
-        JobSpec(
-            "risk_reminders",
-            CronTrigger(minute=9, timezone=UTC),
-            timedelta(hours=1),
-            schedule="hourly at :09",
-        ),
-        JobSpec(
-            "adoption",
-            CronTrigger(minute=11, timezone=UTC),
-            timedelta(hours=1),
-            schedule="hourly at :11",
-        ),
+        _hourly("join_check", minute=7),
+        _hourly("risk_reminders", minute=9),
+        _hourly("adoption", minute=11),
     ]
     if "digest" in JOBS:
         specs.append(
@@ -98,6 +83,15 @@ def job_specs(deps: Deps) -> list[JobSpec]:
             )
         )
     return specs
+
+
+def _hourly(name: str, *, minute: int) -> JobSpec:
+    return JobSpec(
+        name,
+        CronTrigger(minute=minute, timezone=UTC),
+        timedelta(hours=1),
+        schedule=f"hourly at :{minute:02d}",
+    )
 
 
 def slot_of(now: datetime, period: timedelta) -> datetime:

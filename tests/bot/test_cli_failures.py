@@ -16,14 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.bot.settings import VALID_SLACK_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = {
-    "SLACK_BOT_TOKEN": "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
-    "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
-    "SLACK_APP_TOKEN": "xapp-1-A0123456789-1234567890123-abcdef0123456789",
-    "CS_TEAM_CHANNEL": "C024BE91L",
-}
 
 
 def _closed_port() -> int:
@@ -38,7 +33,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
     monkeypatch.chdir(tmp_path)
     for name in ("PLAYBOOK_DIR", "DEFAULT_PLAYBOOK", "LOG_LEVEL", "DIGEST_CRON"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in SETTINGS.items():
+    for name, value in VALID_SLACK_SETTINGS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{_closed_port()}/api/")

@@ -12,14 +12,10 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.config import MASK_MAX, MASK_SHARE, SettingsError, load_settings, mask_secret
 from bot.domain.playbook import shipped_playbook_dir
+from tests.bot.settings import VALID_SLACK_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = {
-    "SLACK_BOT_TOKEN": "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
-    "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
-    "SLACK_APP_TOKEN": "xapp-1-A0123456789-1234567890123-abcdef0123456789",
-    "CS_TEAM_CHANNEL": "C024BE91L",
-}
+GOOD = VALID_SLACK_SETTINGS
 VARIABLES = (
     *GOOD,
     "DATABASE_URL",
