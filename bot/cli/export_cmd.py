@@ -39,8 +39,13 @@ def run_tasks(args: argparse.Namespace) -> int:
     target = None if args.output == "-" else context.output_path(Path(args.output))
     deps = context.deps(context.settings())
     with session_scope(deps.engine) as session:
-        rows = task_history(
-            session=session, since=args.since, now=datetime.now(UTC), calendar_for=deps.calendar
+        rows = list(  # read it all before the session ends: task_history is lazy
+            task_history(
+                session=session,
+                since=args.since,
+                now=datetime.now(UTC),
+                calendar_for=deps.calendar,
+            )
         )
     deps.engine.dispose()
     if target is None:

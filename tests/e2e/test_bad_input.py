@@ -158,9 +158,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
 
 
 def _project(bot: Harness, name: str, playbook: str = "tech-touch") -> str:
+    # --again: the fuzzers may have started a project for this customer already.
     channel = bot.start_project(
         f'"{name}" --playbook {playbook} --kickoff 2027-04-05 '
-        "--champion taro@acme.example --lang en"
+        "--champion taro@acme.example --lang en --again"
     )
     bot.sandbox.accept_shared_invite(channel, "taro@acme.example")
     bot.settle()
