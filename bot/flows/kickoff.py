@@ -115,9 +115,19 @@ def start(
             raise UserError("error.unknown_user", user=f"<@{user_id}>")
     if deps.directory.actor(csm).is_external:
         raise UserError("error.csm_external", user=f"<@{csm}>")
-    # A second project for one customer only when the CSM confirms it.
+    # A repeat is answered as one; a second project for one customer needs the CSM's yes.
     with session_scope(deps.engine) as session:
+        repeat = starts.repeat_of(
+            session=session,
+            customer_name=cmd.customer_name,
+            request=_request_key(request),
+            now=now,
+            confirmed=cmd.again,
+        )
         running = running_for_customer(session=session, customer_name=cmd.customer_name)
+    if repeat is not None:
+        key, values = _repeated(repeat)
+        raise UserError(key, **values)
     asked = start_again.to_ask_about(cmd, [p.project_id for p in running])
     if asked:
         mine = deps.directory.locale_of(caller.user_id, settings.default_locale)

@@ -138,6 +138,16 @@ def begin(
     return Begun(project.id)
 
 
+def repeat_of(
+    *, session: Session, customer_name: str, request: str | None, now: datetime, confirmed: bool
+) -> Repeated | None:
+    """What `begin` would answer as a repeat, looked up without writing: asked first, so a
+    replayed request or a start just made gets that answer rather than a question."""
+    if request is not None and session.get(HandledRequest, request) is not None:
+        return _repeat_of(session, request=request, customer_name=customer_name)
+    return _recent_start(session, customer_name=customer_name, now=now, starting_only=confirmed)
+
+
 def hold(
     *, session: Session, project_id: int, worker: str, now: datetime, lease: timedelta = START_LEASE
 ) -> bool:

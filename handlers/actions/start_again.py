@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.domain import start_again
+from bot.errors import UserError
 from bot.flows import kickoff
 from handlers.errors import after_ack
 from handlers.payload import caller_from_interaction
@@ -20,7 +21,10 @@ def register(app: App, deps: Deps) -> None:
     @after_ack(deps)
     def confirmed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        command = start_again.decode(action["value"])
+        try:
+            command = start_again.decode(str(action.get("value") or ""))
+        except ValueError:
+            raise UserError("duplicate.invalid") from None
         # The question goes away with its button, so it is not answered twice.
         respond(delete_original=True)
         ephemeral(respond, kickoff.start(deps, command, caller_from_interaction(body)))

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from bot.blocks.ids import ActionId, CallbackId
+from bot.domain import start_again
+from bot.domain.command_text import StartCommand
 from bot.sandbox import User
 from schedules.jobs import adoption
 from storage.models import Risk, Task
@@ -153,6 +155,19 @@ def _checkin(f: Forger, u: User) -> dict[str, Any]:
     return f.button(u, "checkin:regularly", str(f.project_id()))
 
 
+def _start_again(f: Forger, u: User) -> dict[str, Any]:
+    # The confirmation button's value, as if the question had been asked of this person.
+    command = StartCommand(
+        customer_name=f"Forged again {u.name}",
+        playbook="tech-touch",
+        kickoff=date(2027, 4, 5),
+        lang="en",
+    )
+    value = start_again.encode(command, seen=(f.project_id(),))
+    assert value is not None
+    return f.button(u, "start_again", value, channel={"id": f.bot.general, "name": "general"})
+
+
 def _start_form(f: Forger, u: User) -> dict[str, Any]:
     values = {
         "customer_name": {"customer_name": _text(f"Forged {u.name}")},
@@ -198,6 +213,7 @@ FORGERIES = (
     Forgery("button open_status (forged channel)", _status_button, "ARAR"),
     Forgery("button home_open_status", _home_status, "ARAR"),
     Forgery("form start_project", _start_form, "ARRR"),
+    Forgery("button start_again", _start_again, "ARRR"),
     Forgery("form schedule", _schedule_form, "ARAR"),
     Forgery("form more_time", _more_time_form, "ARAR"),
     Forgery("button survey_csat", _survey, "RRAR", finished=True),
