@@ -36,6 +36,8 @@ _OPTION_LIMITS = {
     "checkboxes": 10,
     "radio_buttons": 10,
 }
+# An overflow menu holds 2 to 5 options.
+_OPTION_MINIMUMS = {"overflow": 2}
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,10 @@ def _check_element(checker: _Checker, element: Any, at: str) -> None:
         _check_image(checker, element, at)
     elif kind in _OPTION_LIMITS:
         _check_options(checker, element.get("options"), at, limit=_OPTION_LIMITS[kind])
+        minimum = _OPTION_MINIMUMS.get(kind, 0)
+        options = element.get("options")
+        if isinstance(options, list) and len(options) < minimum:
+            checker.add("too_few_options", f"must have at least {minimum} items", f"{at}/options")
     elif kind == "plain_text_input":
         max_length = element.get("max_length")
         if isinstance(max_length, int) and max_length > 3000:

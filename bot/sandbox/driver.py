@@ -71,6 +71,11 @@ class SlackDriver:
         ws = self.sandbox.workspace
         with ws.lock:
             user, channel = self._user(user_id), self._channel_for(user_id, channel_id)
+            if ws.is_external(user):
+                raise DriverError(
+                    f"{user_id} belongs to another organisation: Slack delivers slash commands "
+                    "only from people of the workspace the app is installed in"
+                )
             trigger_id = ws.issue_trigger(user.id)
             response_url = ws.issue_response_url(channel_id=channel.id, user_id=user.id)
             form = slash_form(

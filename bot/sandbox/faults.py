@@ -6,9 +6,7 @@ Rules apply to one method, or to every method with `"*"`, for the next `times` c
 
 from __future__ import annotations
 
-import math
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 ANY_METHOD = "*"
@@ -136,32 +134,3 @@ class Faults:
 
 def _server_error_code(status: int) -> str:
     return {503: "service_unavailable", 502: "bad_gateway"}.get(status, "internal_error")
-
-
-class ChannelPacer:
-    """Slack's "about one message per second per channel" rule, as a token bucket.
-
-    Args:
-        clock: monotonic seconds.
-        rate: messages per second allowed over time.
-        burst: messages allowed at once before the rate applies.
-    """
-
-    def __init__(self, *, clock: Callable[[], float], rate: float = 1.0, burst: int = 3) -> None:
-        self._clock = clock
-        self._rate = rate
-        self._burst = float(burst)
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def admit(self, channel: str) -> int | None:
-        """None when the post may go ahead; else the Retry-After seconds."""
-        now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(channel, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - last) * self._rate)
-            if tokens >= 1.0:
-                self._buckets[channel] = (tokens - 1.0, now)
-                return None
-            self._buckets[channel] = (tokens, now)
-            return max(1, math.ceil((1.0 - tokens) / self._rate))

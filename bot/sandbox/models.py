@@ -25,6 +25,9 @@ class Team:
     domain: str
     email_domain: str = ""
     is_internal: bool = False
+    # Whether this organisation's admins show members' e-mail to other organisations
+    # (Slack's "Manage email display"): off unless they chose to show it.
+    email_visible: bool = False
 
     def to_slack(self) -> Json:
         return {
@@ -64,7 +67,10 @@ class User:
     def tz_label(self) -> str:
         return datetime.now(ZoneInfo(self.tz)).tzname() or self.tz
 
-    def to_slack(self, *, include_locale: bool = False) -> Json:
+    def to_slack(
+        self, *, include_locale: bool = False, show_email: bool = True, is_stranger: bool = False
+    ) -> Json:
+        """The user object of users.info; the caller decides what the app may see."""
         profile: Json = {
             "real_name": self.real_name,
             "real_name_normalized": self.real_name,
@@ -73,7 +79,7 @@ class User:
             "team": self.team_id,
             "image_48": f"https://avatars.sandbox.invalid/{self.id}_48.png",
         }
-        if self.email is not None:
+        if self.email is not None and show_email:
             profile["email"] = self.email
         if self.bot_id is not None:
             profile["bot_id"] = self.bot_id
@@ -100,6 +106,8 @@ class User:
         }
         if include_locale:
             user["locale"] = self.locale
+        if is_stranger:
+            user["is_stranger"] = True
         return user
 
 
@@ -128,6 +136,7 @@ class Channel:
     is_private: bool = False
     is_im: bool = False
     im_user: str | None = None
+    is_slackbot_dm: bool = False  # the user's DM with Slackbot, where posts to a user id land
     members: list[str] = field(default_factory=list)
     topic: Json = field(default_factory=lambda: {"value": "", "creator": "", "last_set": 0})
     purpose: Json = field(default_factory=lambda: {"value": "", "creator": "", "last_set": 0})

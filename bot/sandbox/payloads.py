@@ -132,13 +132,21 @@ def view_closed(ws: Workspace, *, user: User, view: View, is_cleared: bool) -> J
 
 
 def event_envelope(ws: Workspace, event: Json, *, event_id: str | None = None) -> Json:
-    """The `event_callback` wrapper Slack puts around every Events API event."""
+    """The `event_callback` wrapper Slack puts around every Events API event.
+
+    In a shared channel the envelope's `team_id` is the team where it happened (the
+    acting person's organisation); the installed team is in `authorizations`
+    (bolt-python: tests/scenario_tests/test_events_shared_channels.py).
+    """
     event = dict(event)
     event.setdefault("event_ts", ws.ids.ts())
     channel = ws.channel(str(event.get("channel", "")))
+    shared = bool(channel is not None and channel.is_ext_shared)
+    actor = ws.user(str(event.get("user", "")))
+    source = actor.team_id if shared and actor is not None else ws.team.id
     return {
         "token": VERIFICATION_TOKEN,
-        "team_id": ws.team.id,
+        "team_id": source,
         "context_team_id": ws.team.id,
         "context_enterprise_id": None,
         "api_app_id": ws.app_id,
@@ -155,7 +163,7 @@ def event_envelope(ws: Workspace, event: Json, *, event_id: str | None = None) -
                 "is_enterprise_install": False,
             }
         ],
-        "is_ext_shared_channel": bool(channel is not None and channel.is_ext_shared),
+        "is_ext_shared_channel": shared,
         "event_context": f"4-{ws.ids.secret()}",
     }
 

@@ -14,13 +14,19 @@ from types import TracebackType
 from typing import Any
 
 from bot.sandbox.events import EventPusher
-from bot.sandbox.faults import ChannelPacer, Faults
+from bot.sandbox.faults import Faults
 from bot.sandbox.lookup import find_button
 from bot.sandbox.methods.connect import REFUSALS
 from bot.sandbox.models import ApiCall, BlockViolation, ButtonRef, Channel, Json, Team, User
+from bot.sandbox.rate_limits import RateLimits
+from bot.sandbox.scopes import manifest_scopes
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.state import Workspace
 from bot.sandbox.web_api import WebApi
+
+# What a workspace setting may answer to conversations.create (e.g. only admins create
+# channels; Enterprise Grid policies).
+CREATE_REFUSALS = ("restricted_action", "not_allowed_token_type", "team_access_not_granted")
 
 
 class Sandbox:
@@ -31,8 +37,12 @@ class Sandbox:
         bot_token: the only token the Web API accepts.
         team_id: id of the team the app is installed in.
         events_url: the app's `/slack/events` URL; events are pushed there when set.
-        trigger_ttl: seconds a trigger_id stays valid (Slack's 3 s is too tight for tests).
-        enforce_rate_limits: answer 429 when one channel gets more than ~1 post/second.
+        trigger_ttl: seconds a trigger_id stays valid (Slack: 3).
+        scopes: the bot token's scopes; by default exactly those of the app's manifest.yml.
+        rate_limits: answer 429 as Slack does (rate_limits.py). Only the switch's own unit
+            tests turn it off.
+        rate_clock: monotonic seconds the rate limits count in; a test that simulates days
+            passes a clock following its simulated time.
         clock: wall-clock seconds for ts, created and expiry.
     """
 
@@ -49,8 +59,10 @@ class Sandbox:
         app_id: str = "A0ONBOARD",
         bot_name: str = "onboardbot",
         events_url: str | None = None,
-        trigger_ttl: float = 30.0,
-        enforce_rate_limits: bool = False,
+        trigger_ttl: float = 3.0,
+        scopes: Iterable[str] | None = None,
+        rate_limits: bool = True,
+        rate_clock: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.signing_secret = signing_secret
@@ -67,11 +79,19 @@ class Sandbox:
             app_id=app_id,
             created=int(clock()),
         )
-        self.workspace = Workspace(team=team, bot_user=bot, clock=clock, trigger_ttl=trigger_ttl)
+        self.workspace = Workspace(
+            team=team,
+            bot_user=bot,
+            clock=clock,
+            trigger_ttl=trigger_ttl,
+            scopes=frozenset(scopes) if scopes is not None else manifest_scopes(),
+        )
         self.faults = Faults()
-        pacer = ChannelPacer(clock=time.monotonic) if enforce_rate_limits else None
         self._api = WebApi(
-            workspace=self.workspace, bot_token=bot_token, faults=self.faults, pacer=pacer
+            workspace=self.workspace,
+            bot_token=bot_token,
+            faults=self.faults,
+            limits=RateLimits(clock=rate_clock) if rate_limits else None,
         )
         self._events = EventPusher(
             workspace=self.workspace,
@@ -141,13 +161,36 @@ class Sandbox:
 
     # -- seeding -----------------------------------------------------------------------
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        return self.workspace.scopes
+
     def add_team(
-        self, name: str, domain: str, *, team_id: str | None = None, email_domain: str = ""
+        self,
+        name: str,
+        domain: str,
+        *,
+        team_id: str | None = None,
+        email_domain: str = "",
+        email_visible: bool = False,
     ) -> Team:
-        """An external workspace (for Slack Connect users)."""
+        """An external workspace (for Slack Connect users); its members' e-mail is hidden
+        from the app unless `email_visible` (the organisation shows it to others)."""
         return self.workspace.add_team(
-            name=name, domain=domain, team_id=team_id, email_domain=email_domain
+            name=name,
+            domain=domain,
+            team_id=team_id,
+            email_domain=email_domain,
+            email_visible=email_visible,
         )
+
+    def show_email_to_others(self, team_id: str, visible: bool = True) -> None:
+        """An organisation's admins change "Manage email display" for other organisations."""
+        with self.workspace.lock:
+            team = self.workspace.teams.get(team_id)
+            if team is None or team.id == self.team_id:
+                raise ValueError(f"{team_id} is not an external team")
+            team.email_visible = visible
 
     def add_user(
         self,
@@ -232,6 +275,12 @@ class Sandbox:
         """A person joins (or is added to) a channel; the app gets `member_joined_channel`."""
         with self.workspace.lock:
             self.workspace.add_member(self._channel(channel_id), user_id, inviter=None)
+
+    def refuse_channel_creation(self, error: str | None = "restricted_action") -> None:
+        """Make conversations.create fail as a workspace setting would (None: allow)."""
+        if error is not None and error not in CREATE_REFUSALS:
+            raise ValueError(f"error must be one of {CREATE_REFUSALS}")
+        self.workspace.create_channel_error = error
 
     def refuse_shared_invites(self, error: str | None = "not_paid") -> None:
         """Make conversations.inviteShared fail as a workspace setting would (None: allow)."""
@@ -335,6 +384,12 @@ class Sandbox:
     def dm_messages(self, user_id: str) -> list[Json]:
         """What the bot sent this user in their DM, oldest first (with any `metadata`)."""
         channel = self.dm_channel(user_id)
+        return [] if channel is None else self.messages(channel)
+
+    def slackbot_messages(self, user_id: str) -> list[Json]:
+        """What landed in the user's DM with Slackbot (chat.postMessage to a bare user id)."""
+        with self.workspace.lock:
+            channel = self.workspace.slackbot_ims.get(user_id)
         return [] if channel is None else self.messages(channel)
 
     def ephemerals(self, user_id: str | None = None, channel: str | None = None) -> list[Json]:

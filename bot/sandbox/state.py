@@ -41,11 +41,18 @@ class Workspace:
         team: the team the app is installed in.
         bot_user: the app's bot user (its `bot_id` and `app_id` are set).
         clock: wall-clock seconds, for `ts`, `created` and trigger expiry.
-        trigger_ttl: seconds a trigger_id stays valid (Slack: 3; tests need slack).
+        trigger_ttl: seconds a trigger_id stays valid (Slack: 3).
+        scopes: the bot token's OAuth scopes.
     """
 
     def __init__(
-        self, *, team: Team, bot_user: User, clock: Callable[[], float], trigger_ttl: float
+        self,
+        *,
+        team: Team,
+        bot_user: User,
+        clock: Callable[[], float],
+        trigger_ttl: float,
+        scopes: frozenset[str] = frozenset(),
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock
@@ -53,10 +60,12 @@ class Workspace:
         self.team = team
         self.bot = bot_user
         self.trigger_ttl = trigger_ttl
+        self.scopes = scopes
         self.teams: dict[str, Team] = {team.id: team}
         self.users: dict[str, User] = {bot_user.id: bot_user}
         self.channels: dict[str, Channel] = {}
         self.ims: dict[str, str] = {}
+        self.slackbot_ims: dict[str, str] = {}
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, View] = {}
         self.modal_stacks: dict[str, list[str]] = {}
@@ -67,6 +76,7 @@ class Workspace:
         self.calls: list[ApiCall] = []
         self.violations: list[BlockViolation] = []
         self.shared_invite_error: str | None = None
+        self.create_channel_error: str | None = None
         self.public_url = ""
         self.emit: EventSink | None = None
 
@@ -86,10 +96,22 @@ class Workspace:
     # -- seeding ----------------------------------------------------------------
 
     def add_team(
-        self, *, name: str, domain: str, team_id: str | None = None, email_domain: str = ""
+        self,
+        *,
+        name: str,
+        domain: str,
+        team_id: str | None = None,
+        email_domain: str = "",
+        email_visible: bool = False,
     ) -> Team:
         with self.lock:
-            team = Team(team_id or self.ids.new("T"), name, domain, email_domain)
+            team = Team(
+                team_id or self.ids.new("T"),
+                name,
+                domain,
+                email_domain,
+                email_visible=email_visible,
+            )
             self.teams[team.id] = team
             return team
 
@@ -189,6 +211,13 @@ class Workspace:
     def is_external(self, user: User) -> bool:
         return user.team_id != self.team.id
 
+    def shares_channel_with_bot(self, user_id: str) -> bool:
+        """Whether the user and the bot are both in some channel (not a DM)."""
+        return any(
+            not c.is_im and user_id in c.members and self.bot.id in c.members
+            for c in self.channels.values()
+        )
+
     def channel(self, channel_id: str) -> Channel | None:
         return self.channels.get(channel_id)
 
@@ -222,6 +251,30 @@ class Workspace:
         )
         self.channels[channel.id] = channel
         self.ims[user_id] = channel.id
+        return channel
+
+    def slackbot_dm_for(self, user_id: str) -> Channel:
+        """The user's DM with Slackbot: where chat.postMessage to a bare user id lands.
+
+        The app is no member of it, so it cannot read it back (conversations.history
+        answers `not_in_channel`), unlike its own DM from conversations.open.
+        """
+        existing = self.slackbot_ims.get(user_id)
+        if existing is not None:
+            return self.channels[existing]
+        channel = Channel(
+            id=self.ids.new("D"),
+            name=f"slackbot-{user_id}",
+            creator=user_id,
+            created=self.now(),
+            is_im=True,
+            is_private=True,
+            im_user=user_id,
+            is_slackbot_dm=True,
+            members=[user_id],
+        )
+        self.channels[channel.id] = channel
+        self.slackbot_ims[user_id] = channel.id
         return channel
 
     # -- messages ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""One Web API call from start to finish: method, token, faults, pacing, handler, log."""
+"""One Web API call from start to finish: method, token, faults, rate limits, scopes,
+handler, log."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.errors import SlackError
-from bot.sandbox.faults import ChannelPacer, Faults
+from bot.sandbox.faults import Faults
 from bot.sandbox.methods import METHODS, NO_AUTH
 from bot.sandbox.methods.args import Args, normalize
+from bot.sandbox.rate_limits import RateLimits
+from bot.sandbox.scopes import check_scopes
 from bot.sandbox.state import Workspace
-
-_PACED = {"chat.postMessage"}
 
 
 @dataclass
@@ -31,16 +32,16 @@ class WebApi:
         workspace: the state every method reads and changes.
         bot_token: the only token accepted.
         faults: injected failures, consulted before each call.
-        pacer: per-channel pacing for chat.postMessage, or None to allow any rate.
+        limits: Slack's rate limits, or None to allow any rate (unit tests of the switch).
     """
 
     def __init__(
-        self, *, workspace: Workspace, bot_token: str, faults: Faults, pacer: ChannelPacer | None
+        self, *, workspace: Workspace, bot_token: str, faults: Faults, limits: RateLimits | None
     ) -> None:
         self.workspace = workspace
         self.bot_token = bot_token
         self.faults = faults
-        self.pacer = pacer
+        self.limits = limits
 
     def call(self, method: str, *, raw_args: dict[str, Any], token: str | None) -> ApiAnswer:
         ws = self.workspace
@@ -69,13 +70,14 @@ class WebApi:
             return ApiAnswer(outcome.status, {"ok": False, "error": outcome.error}, headers)
         try:
             args = Args(normalize(raw_args))
-            if self.pacer is not None and method in _PACED:
-                wait = self.pacer.admit(args.text("channel"))
+            if self.limits is not None:
+                wait = self.limits.admit(method, channel=args.text("channel"))
                 if wait is not None:
                     return ApiAnswer(
                         429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
                     )
             with self.workspace.lock:
+                check_scopes(self.workspace, method, args)
                 body = handler(self.workspace, args)
         except SlackError as exc:
             return ApiAnswer(exc.status, exc.body())

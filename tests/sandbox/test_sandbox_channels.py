@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.sandbox import Sandbox
 from tests.sandbox.calls import error_of
+from tests.sandbox.conftest import RateClock
 
 
 def test_create_channel_returns_slack_shape_and_bot_is_member(
@@ -125,10 +126,11 @@ def test_history_newest_first_with_pagination(client: WebClient) -> None:
     assert sent == sorted(sent, key=float)
 
 
-def test_history_cursor_survives_new_posts(client: WebClient) -> None:
+def test_history_cursor_survives_new_posts(client: WebClient, rate_clock: RateClock) -> None:
     channel = client.conversations_create(name="onb-busy")["channel"]["id"]
     for i in range(5):
         client.chat_postMessage(channel=channel, text=f"m{i}")
+        rate_clock.tick()
     first = client.conversations_history(channel=channel, limit=2)
     assert [m["text"] for m in first["messages"]] == ["m4", "m3"]
     client.chat_postMessage(channel=channel, text="late")  # between two pages

@@ -11,6 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox import Sandbox
 from bot.sandbox.recorder import RequestRecorder
+from bot.sandbox.scopes import EVERY_METHOD_SCOPE
 from tests.sandbox.calls import error_of
 
 SECRET = "connect-secret"
@@ -18,7 +19,7 @@ SECRET = "connect-secret"
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret=SECRET) as running:
+    with Sandbox(signing_secret=SECRET, scopes=EVERY_METHOD_SCOPE) as running:
         yield running
 
 

@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox import DriverError, Sandbox, SlackDriver
 from bot.sandbox.recorder import RequestRecorder
+from bot.sandbox.scopes import EVERY_METHOD_SCOPE
 
 SECRET = "driver-secret"
 
@@ -190,7 +191,7 @@ def build_app(sandbox: Sandbox, seen: list[dict[str, Any]]) -> App:
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(signing_secret=SECRET) as running:
+    with Sandbox(signing_secret=SECRET, scopes=EVERY_METHOD_SCOPE) as running:
         yield running
 
 
@@ -277,7 +278,8 @@ def test_click_in_a_dm(
     sandbox: Sandbox, driver: SlackDriver, alice: str, seen: list[dict[str, Any]]
 ) -> None:
     client = WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-    dm = client.chat_postMessage(channel=alice, text="Your tasks", blocks=CHECKLIST)["channel"]
+    im = client.conversations_open(users=alice)["channel"]["id"]
+    dm = client.chat_postMessage(channel=im, text="Your tasks", blocks=CHECKLIST)["channel"]
     driver.click(alice, channel_id=dm, action_id="task_done", value="1")
     assert seen[-1]["channel"] == {"id": dm, "name": "directmessage"}
     assert [m["text"] for m in sandbox.dm_messages(alice)] == [f"Task 1 done by <@{alice}>"]
@@ -310,16 +312,38 @@ def test_slash_in_channel_response(
     assert [m["text"] for m in sandbox.messages(channel)] == ["Kickoff for everyone"]
 
 
-def test_external_user_slash_carries_their_team(
+def test_external_people_cannot_send_slash_commands(
     sandbox: Sandbox, driver: SlackDriver, channel: str, seen: list[dict[str, Any]]
 ) -> None:
     customer = sandbox.add_external_user("erin@customer.example")
     sandbox.join_channel(channel, customer.id)
     assert sandbox.wait_for_events()
-    driver.slash(customer.id, channel, "hello")
-    [command] = [body for body in seen if body.get("command") == "/onboard"]
-    assert command["team_id"] == customer.team_id != sandbox.team_id
-    assert command["user_id"] == customer.id
+    with pytest.raises(DriverError, match="slash commands"):
+        driver.slash(customer.id, channel, "hello")
+    assert [body for body in seen if body.get("command") == "/onboard"] == []
+
+
+def test_events_in_a_shared_channel_carry_the_source_team(
+    sandbox: Sandbox, driver: SlackDriver, channel: str
+) -> None:
+    customer = sandbox.add_external_user("erin@customer.example")
+    sandbox.join_channel(channel, customer.id)
+    assert sandbox.wait_for_events()
+    [envelope] = [e for e, _ in sandbox.event_deliveries if e["event"].get("user") == customer.id]
+    assert envelope["team_id"] == customer.team_id != sandbox.team_id
+    assert envelope["authorizations"][0]["team_id"] == sandbox.team_id
+    assert envelope["is_ext_shared_channel"] is True
+
+
+def test_external_user_clicks_carry_their_team(
+    sandbox: Sandbox, driver: SlackDriver, alice: str, channel: str, seen: list[dict[str, Any]]
+) -> None:
+    customer = sandbox.add_external_user("erin@customer.example")
+    sandbox.join_channel(channel, customer.id)
+    driver.slash(alice, channel, "checklist")
+    driver.click(customer.id, channel_id=channel, action_id="task_done", value="2")
+    body = seen[-1]
+    assert body["user"]["team_id"] == body["team"]["id"] == customer.team_id
 
 
 def test_click_done_button_updates_the_message(

@@ -1,4 +1,4 @@
-"""Injected faults and pacing, as the real WebClient (and its retry handlers) sees them."""
+"""Injected faults, as the real WebClient (and its retry handlers) sees them."""
 
 from __future__ import annotations
 
@@ -68,27 +68,6 @@ def test_slack_error_and_slow(sandbox: Sandbox, client: WebClient) -> None:
     started = time.monotonic()
     assert client.auth_test()["ok"]
     assert time.monotonic() - started >= 0.3
-
-
-def test_pacing_is_off_by_default(sandbox: Sandbox, client: WebClient) -> None:
-    channel = sandbox.add_channel("burst").id
-    answers = [client.chat_postMessage(channel=channel, text=str(i)) for i in range(10)]
-
-    assert all(answer["ok"] for answer in answers)  # a burst, and no 429
-    assert [m["text"] for m in sandbox.messages(channel)] == [str(i) for i in range(10)]
-
-
-def test_pacing_enforced_per_channel() -> None:
-    with Sandbox(signing_secret="s", enforce_rate_limits=True) as sandbox:
-        client = WebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-        one, two = sandbox.add_channel("one").id, sandbox.add_channel("two").id
-        for i in range(3):  # the burst allowance
-            client.chat_postMessage(channel=one, text=str(i))
-        with pytest.raises(SlackApiError) as caught:
-            client.chat_postMessage(channel=one, text="too fast")
-        assert caught.value.response.status_code == 429
-        assert int(caught.value.response.headers["Retry-After"]) >= 1
-        assert client.chat_postMessage(channel=two, text="other channel")["ok"]
 
 
 def test_crash_after_success_stores_then_answers_500(sandbox: Sandbox, client: WebClient) -> None:

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.sandbox import Sandbox
 from tests.sandbox.calls import error_of
+from tests.sandbox.conftest import RateClock
 
 BUTTON_BLOCKS = [
     {"type": "section", "block_id": "task", "text": {"type": "mrkdwn", "text": "*Kickoff*"}},
@@ -90,9 +91,14 @@ def test_post_errors(sandbox: Sandbox, client: WebClient) -> None:
     assert error_of(lambda: client.chat_postMessage(channel=mine, text="x")) == "is_archived"
 
 
-def test_ts_are_unique_and_increasing(sandbox: Sandbox, client: WebClient) -> None:
+def test_ts_are_unique_and_increasing(
+    sandbox: Sandbox, client: WebClient, rate_clock: RateClock
+) -> None:
     channel = sandbox.add_channel("fast").id
-    stamps = [client.chat_postMessage(channel=channel, text=str(i))["ts"] for i in range(20)]
+    stamps = []
+    for i in range(20):
+        stamps.append(client.chat_postMessage(channel=channel, text=str(i))["ts"])
+        rate_clock.tick()
     assert len(set(stamps)) == 20
     assert stamps == sorted(stamps, key=float)
     assert all(len(ts.split(".")[1]) == 6 for ts in stamps)
@@ -109,29 +115,55 @@ def test_thread_replies(sandbox: Sandbox, client: WebClient) -> None:
     assert [m["text"] for m in thread] == ["parent", "reply"]
 
 
-def test_dm_by_user_id_lands_in_the_im(sandbox: Sandbox, client: WebClient) -> None:
+def test_dm_goes_to_the_id_conversations_open_gives(sandbox: Sandbox, client: WebClient) -> None:
     alice = sandbox.add_user("alice", tz="Asia/Tokyo")
-    posted = client.chat_postMessage(channel=alice.id, text="Reminder: kickoff today")
-    assert posted["channel"].startswith("D")
-    assert posted["channel"] == client.conversations_open(users=alice.id)["channel"]["id"]
+    im = client.conversations_open(users=alice.id)["channel"]["id"]
+    posted = client.chat_postMessage(channel=im, text="Reminder: kickoff today")
+    assert posted["channel"] == im and im.startswith("D")
     assert [m["text"] for m in sandbox.dm_messages(alice.id)] == ["Reminder: kickoff today"]
+    history = client.conversations_history(channel=im)["messages"]
+    assert [m["text"] for m in history] == ["Reminder: kickoff today"]
 
 
-def test_external_and_deactivated_users_cannot_be_dmed(sandbox: Sandbox, client: WebClient) -> None:
-    customer = sandbox.add_external_user("carol@customer.example")
-    gone = sandbox.add_user("gone", deleted=True)
-    assert customer.team_id != sandbox.team_id
-    assert error_of(lambda: client.chat_postMessage(channel=customer.id, text="hi")) == (
-        "channel_not_found"
+def test_a_post_to_a_bare_user_id_lands_in_their_slackbot_dm(
+    sandbox: Sandbox, client: WebClient
+) -> None:
+    alice = sandbox.add_user("alice")
+    im = client.conversations_open(users=alice.id)["channel"]["id"]
+    posted = client.chat_postMessage(channel=alice.id, text="lost")
+    assert posted["channel"] != im
+    assert sandbox.dm_messages(alice.id) == []
+    assert [m["text"] for m in sandbox.slackbot_messages(alice.id)] == ["lost"]
+    # The app is not in that conversation: it cannot find its message there again.
+    assert error_of(lambda: client.conversations_history(channel=posted["channel"])) == (
+        "not_in_channel"
     )
+
+
+def test_external_people_get_a_dm_once_they_share_a_channel(
+    sandbox: Sandbox, client: WebClient
+) -> None:
+    customer = sandbox.add_external_user("carol@customer.example")
+    assert customer.team_id != sandbox.team_id
     assert error_of(lambda: client.conversations_open(users=customer.id)) == (
         "invalid_user_combination"
     )
+    sandbox.add_channel("onb-carol", members=[customer.id])
+    im = client.conversations_open(users=customer.id)["channel"]["id"]
+    client.chat_postMessage(channel=im, text="Your tasks this week")
+    assert [m["text"] for m in sandbox.dm_messages(customer.id)] == ["Your tasks this week"]
+    # A bare user id of another organisation is no conversation at all.
+    assert error_of(lambda: client.chat_postMessage(channel=customer.id, text="hi")) == (
+        "channel_not_found"
+    )
+
+
+def test_deactivated_users_cannot_be_dmed(sandbox: Sandbox, client: WebClient) -> None:
+    gone = sandbox.add_user("gone", deleted=True)
     assert error_of(lambda: client.chat_postMessage(channel=gone.id, text="hi")) == (
         "channel_not_found"
     )
     assert error_of(lambda: client.conversations_open(users=gone.id)) == "user_disabled"
-    assert sandbox.dm_messages(customer.id) == []
 
 
 def test_ephemeral(sandbox: Sandbox, client: WebClient) -> None:

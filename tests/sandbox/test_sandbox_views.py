@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.sandbox import Sandbox
+from bot.sandbox.scopes import EVERY_METHOD_SCOPE
 
 MODAL = {
     "type": "modal",
@@ -33,7 +34,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
-    with Sandbox(signing_secret="secret", trigger_ttl=30, clock=clock) as running:
+    with Sandbox(signing_secret="secret", scopes=EVERY_METHOD_SCOPE, clock=clock) as running:
         yield running
 
 
@@ -57,8 +58,11 @@ def test_open_needs_a_valid_unused_fresh_trigger(
     assert failure(lambda: client.views_open(trigger_id=trigger, view=MODAL))["error"] == (
         "exchanged_trigger_id"
     )
+    fresh = sandbox.issue_trigger(alice)
+    clock.now += 2.9  # Slack's trigger lives 3 seconds
+    assert client.views_open(trigger_id=fresh, view=MODAL)["ok"]
     stale = sandbox.issue_trigger(alice)
-    clock.now += 31
+    clock.now += 3.1
     assert failure(lambda: client.views_open(trigger_id=stale, view=MODAL))["error"] == (
         "expired_trigger_id"
     )

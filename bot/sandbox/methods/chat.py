@@ -9,35 +9,42 @@ from bot.sandbox.methods.args import Args
 from bot.sandbox.methods.content import check_content
 from bot.sandbox.methods.metadata import check_metadata
 from bot.sandbox.models import Channel, Ephemeral, Json
+from bot.sandbox.scopes import POST_UNJOINED
 from bot.sandbox.state import Workspace
 
 
 def post_target(ws: Workspace, ref: str) -> Channel:
-    """Where chat.postMessage puts a message: a channel, an IM, or a user's IM with the bot."""
+    """Where chat.postMessage puts a message: a channel, the app's DM (its `D…` id from
+    conversations.open), or, for a bare user id, the user's DM with Slackbot."""
     if not ref:
         raise SlackError("channel_not_found")
     if ref[0] in "UW":
         user = ws.user(ref)
-        # Slack never lets an app open a DM with a deactivated user or with
-        # someone from another organization; posting by user ID then finds no channel.
+        # A user id is not a conversation: Slack delivers to the person's Slackbot DM,
+        # which no deactivated user or person of another organisation has here.
         if user is None or user.deleted or ws.is_external(user):
             raise SlackError("channel_not_found")
         if user.is_bot:
             raise SlackError("cannot_dm_bot")
-        return ws.im_for(user.id)
+        return ws.slackbot_dm_for(user.id)
     channel = ws.require_channel(ref)
-    writable(ws, channel)
+    writable(ws, channel, unjoined_public=POST_UNJOINED in ws.scopes)
     return channel
 
 
-def writable(ws: Workspace, channel: Channel) -> None:
-    """Raise what Slack says when the bot may not post in this conversation."""
+def writable(ws: Workspace, channel: Channel, *, unjoined_public: bool = False) -> None:
+    """Raise what Slack says when the bot may not post in this conversation.
+
+    `unjoined_public`: chat.postMessage with `chat:write.public` may post in a public
+    channel the bot has not joined.
+    """
     if channel.is_archived:
         raise SlackError("is_archived")
     if ws.bot.id not in channel.members:
         if channel.is_private:
             raise SlackError("channel_not_found")
-        raise SlackError("not_in_channel")
+        if not unjoined_public:
+            raise SlackError("not_in_channel")
 
 
 def post_message(ws: Workspace, args: Args) -> Json:
@@ -83,7 +90,8 @@ def _own_message(ws: Workspace, args: Args, *, refuse: str) -> tuple[Channel, Js
 def update(ws: Workspace, args: Args) -> Json:
     channel, message = _own_message(ws, args, refuse="cant_update_message")
     if channel.is_archived:
-        raise SlackError("is_archived")
+        # chat.update's word for a frozen, archived or deleted conversation.
+        raise SlackError("is_inactive")
     # Slack keeps the previous blocks/attachments when the field is left out; an
     # empty array removes them.
     blocks = args.json("blocks") if "blocks" in args.values else message.get("blocks")

@@ -31,7 +31,7 @@ def invite_shared(ws: Workspace, args: Args) -> dict[str, object]:
     if channel.is_general:
         raise SlackError("cannot_share_mandatory_channel")
     if ws.bot.id not in channel.members:
-        raise SlackError("channel_not_found")
+        raise SlackError("not_in_channel")
     emails, user_ids = args.many("emails"), args.many("user_ids")
     if not emails and not user_ids:
         raise SlackError("recipients_not_specified")

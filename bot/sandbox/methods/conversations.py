@@ -52,6 +52,9 @@ def check_name(ws: Workspace, name: str) -> None:
 
 
 def create(ws: Workspace, args: Args) -> Json:
+    if ws.create_channel_error is not None:
+        # A workspace setting (e.g. only admins may create channels) refuses the app.
+        raise SlackError(ws.create_channel_error)
     name = args.text("name")
     check_name(ws, name)
     channel = ws.add_channel(name=name, is_private=args.flag("is_private"))
@@ -74,7 +77,9 @@ def list_(ws: Workspace, args: Args) -> Json:
         kind = (
             "im" if channel.is_im else "private_channel" if channel.is_private else "public_channel"
         )
-        if kind not in types or (exclude_archived and channel.is_archived):
+        if channel.is_slackbot_dm or kind not in types:
+            continue
+        if exclude_archived and channel.is_archived:
             continue
         if kind == "private_channel" and ws.bot.id not in channel.members:
             continue
@@ -302,7 +307,8 @@ def open_(ws: Workspace, args: Args) -> Json:
         raise SlackError("user_disabled")
     if user.is_bot:
         raise SlackError("cannot_dm_bot")
-    if ws.is_external(user):
+    if ws.is_external(user) and not ws.shares_channel_with_bot(user.id):
+        # An app may DM someone of another organisation once they share a channel.
         raise SlackError("invalid_user_combination")
     already = user.id in ws.ims
     channel = ws.im_for(user.id)

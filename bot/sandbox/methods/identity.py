@@ -5,8 +5,25 @@ from __future__ import annotations
 from bot.sandbox.errors import SlackError
 from bot.sandbox.methods.args import Args
 from bot.sandbox.methods.paging import page
-from bot.sandbox.models import Json
+from bot.sandbox.models import Json, User
+from bot.sandbox.scopes import READ_EMAIL
 from bot.sandbox.state import Workspace
+
+
+def user_object(ws: Workspace, user: User, *, include_locale: bool) -> Json:
+    """A user as this app may see them (docs.slack.dev/apis/slack-connect#members).
+
+    E-mail needs `users:read.email`, and for a person of another organisation also that
+    organisation's consent to show it; external people carry no locale, and those who share
+    no channel with the app are `is_stranger`.
+    """
+    external = ws.is_external(user)
+    show_email = READ_EMAIL in ws.scopes and (not external or ws.teams[user.team_id].email_visible)
+    return user.to_slack(
+        include_locale=include_locale and not external,
+        show_email=show_email,
+        is_stranger=external and not ws.shares_channel_with_bot(user.id),
+    )
 
 
 def auth_test(ws: Workspace, args: Args) -> Json:
@@ -26,19 +43,23 @@ def users_info(ws: Workspace, args: Args) -> Json:
     user = ws.user(args.text("user"))
     if user is None:
         raise SlackError("user_not_found")
-    return {"ok": True, "user": user.to_slack(include_locale=args.flag("include_locale"))}
+    return {
+        "ok": True,
+        "user": user_object(ws, user, include_locale=args.flag("include_locale")),
+    }
 
 
 def users_lookup_by_email(ws: Workspace, args: Args) -> Json:
     user = ws.user_by_email(args.text("email"))
-    if user is None:
+    # Only people of the installed workspace are found, never external ones.
+    if user is None or ws.is_external(user):
         raise SlackError("users_not_found")
-    return {"ok": True, "user": user.to_slack()}
+    return {"ok": True, "user": user_object(ws, user, include_locale=False)}
 
 
 def users_list(ws: Workspace, args: Args) -> Json:
     everyone = [
-        u.to_slack(include_locale=args.flag("include_locale"))
+        user_object(ws, u, include_locale=args.flag("include_locale"))
         for u in ws.users.values()
         if u.team_id == ws.team.id
     ]
