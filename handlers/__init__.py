@@ -8,6 +8,7 @@ from bot.deps import Deps
 from handlers import errors
 from handlers.actions import (
     adoption_buttons,
+    identify_buttons,
     schedule_buttons,
     start_again,
     status_button,
@@ -28,6 +29,7 @@ def register(app: App, deps: Deps) -> None:
         start_again,
         schedule_forms,
         adoption_buttons,
+        identify_buttons,
         survey_comment,
         member_joined,
         app_home,

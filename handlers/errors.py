@@ -16,12 +16,10 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.blocks.replies import reply
 from bot.deps import Deps
-from bot.errors import UserError
 from bot.flows.locale import locale_for
+from bot.flows.refusals import error_message
 from bot.flows.start_modal import notify
-from bot.slack.gateway import SlackError
 from handlers.payload import caller_from_command, caller_from_interaction
 
 logger = logging.getLogger("onboardbot.handlers")
@@ -46,17 +44,7 @@ def report(deps: Deps, error: Exception, body: dict[str, Any]) -> None:
         logger.error("error while handling an event", exc_info=error)
         return
     caller = caller_from_command(body) if "command" in body else caller_from_interaction(body)
-    locale = locale_for(deps, caller)
-    if isinstance(error, UserError):
-        message = reply(locale, error.key, **error.values)
-    elif isinstance(error, SlackError | OSError):
-        # Slack refused a call or could not be reached (the gateway logged which): not a
-        # defect of ours, so no stack trace; the person hears that nothing was changed.
-        logger.warning("could not finish a request: %s: %s", type(error).__name__, error)
-        message = reply(locale, "error.unexpected")
-    else:
-        logger.error("unhandled error", exc_info=error)
-        message = reply(locale, "error.unexpected")
+    message = error_message(error, locale_for(deps, caller))
     response_url = body.get("response_url") or next(
         (u.get("response_url") for u in body.get("response_urls") or []), None
     )

@@ -7,6 +7,7 @@ second decision harmless), then sends what the outbox holds.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -17,12 +18,15 @@ from typing import Any, TypeVar
 from bot.blocks.adoption import checkin_message, habit_nudge
 from bot.blocks.escalation import escalation_message
 from bot.blocks.escape import escape, mention
+from bot.blocks.forward import Why, forward_message
+from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
 from bot.blocks.replies import reply
 from bot.blocks.schedule import risk_reminder
 from bot.deps import Deps
 from bot.domain.reminders import (
     EscalationDraft,
+    ProjectInfo,
     ReminderDraft,
     plan_escalations,
     plan_reminders,
@@ -271,36 +275,52 @@ def _reminders_sent(session: Any, drafts: list[EscalationDraft]) -> dict[int, in
 
 
 def _reminder_row(draft: ReminderDraft) -> dict[str, Any]:
+    """A reminder's outbox row: the DM, with what to do if Slack refuses it."""
     first = draft.items[0][0]
     message = reminder_message(draft)
-    if draft.channel_id is not None:
-        return outbox_row(
-            draft.key,
-            "reminder",
-            draft.channel_id,
-            message,
-            project_id=first.id,
-            thread_ts=draft.thread_ts,
-            task_ids=draft.task_ids,
-            local_date=draft.local_date,
-        )
-    assert draft.user_id is not None
-    fallback = None
-    if first.channel_id:
-        fallback = reminder_message(
-            dataclasses.replace(draft, channel_id=first.channel_id, thread_ts=first.thread_ts)
-        )
-    return outbox_row(
+    row = functools.partial(
+        outbox_row,
         draft.key,
         "reminder",
-        draft.user_id,
-        message,
         project_id=first.id,
         task_ids=draft.task_ids,
         local_date=draft.local_date,
-        fallback=fallback,
+    )
+    if draft.channel_id is not None:
+        return row(draft.channel_id, message, thread_ts=draft.thread_ts)
+    if draft.forward_to is not None:
+        return row(draft.forward_to, _forwarded(first, message, Why.NOT_ON_SLACK))
+    assert draft.user_id is not None
+    if draft.is_decision_maker:
+        # Never a mention in the shared channel: the CSM passes it on.
+        if not first.csm_user_id:
+            return row(draft.user_id, message)
+        fallback = _forwarded(first, message, Why.DM_REFUSED, user_id=draft.user_id)
+        return row(draft.user_id, message, fallback=fallback, fallback_channel=first.csm_user_id)
+    if not first.channel_id:
+        return row(draft.user_id, message)
+    mention_draft = dataclasses.replace(
+        draft, channel_id=first.channel_id, thread_ts=first.thread_ts
+    )
+    return row(
+        draft.user_id,
+        message,
+        fallback=reminder_message(mention_draft),
         fallback_channel=first.channel_id,
         fallback_thread_ts=first.thread_ts,
+    )
+
+
+def _forwarded(
+    project: ProjectInfo, inner: Message, why: Why, *, user_id: str | None = None
+) -> Message:
+    return forward_message(
+        inner,
+        locale=project.locale,
+        customer=project.customer_name,
+        why=why,
+        user_id=user_id,
+        email=None if user_id else project.decision_maker_email,
     )
 
 
@@ -315,34 +335,25 @@ def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict
         for item in draft.tasks
     }
     message = escalation_message(draft, owner_labels=labels, reminders_sent=sent_counts)
-    if draft.in_channel or draft.recipient_user_id is None:
-        assert project.channel_id is not None
-        return outbox_row(
-            draft.key,
-            "escalation",
-            project.channel_id,
-            message,
-            project_id=project.id,
-            task_ids=draft.task_ids,
-            local_date=draft.local_date,
-        )
-    fallback = None
-    if draft.level == "decision_maker" and project.channel_id:
-        fallback = escalation_message(
-            dataclasses.replace(draft, in_channel=True),
-            owner_labels=labels,
-            reminders_sent=sent_counts,
-        )
-    return outbox_row(
+    row = functools.partial(
+        outbox_row,
         draft.key,
         "escalation",
-        draft.recipient_user_id,
-        message,
         project_id=project.id,
         task_ids=draft.task_ids,
         local_date=draft.local_date,
-        fallback=fallback,
-        fallback_channel=project.channel_id if fallback else None,
+    )
+    if draft.level != "decision_maker":
+        assert draft.recipient_user_id is not None
+        return row(draft.recipient_user_id, message)
+    if draft.forward or draft.recipient_user_id is None:
+        assert project.csm_user_id is not None  # the domain plans no forward without a CSM
+        return row(project.csm_user_id, _forwarded(project, message, Why.NOT_ON_SLACK))
+    if not project.csm_user_id:
+        return row(draft.recipient_user_id, message)
+    fallback = _forwarded(project, message, Why.DM_REFUSED, user_id=draft.recipient_user_id)
+    return row(
+        draft.recipient_user_id, message, fallback=fallback, fallback_channel=project.csm_user_id
     )
 
 

@@ -3,6 +3,7 @@
 `csm`: a private alert to the CSM with each stuck task and three next steps.
 `decision_maker`: a courteous request to the customer's decision-maker — what is waiting,
 why it matters, what would help, and the CSM's offer of help; it never blames the champion.
+It is always meant for her alone: a DM, or the CSM passes it on (bot.blocks.forward).
 `decision_maker_notice`: tells the CSM that the decision-maker was contacted.
 """
 
@@ -109,7 +110,7 @@ def _last_step(draft: EscalationDraft) -> str:
     customer_tasks = [item for item in draft.tasks if item.task.owner_side == "customer"]
     if not customer_tasks:
         return t(locale, "escalation.csm.step.vendor")
-    if not (project.decision_maker_user_id or project.channel_id):
+    if not project.has_decision_maker:
         return t(locale, "escalation.csm.step.no_decision_maker")
     if max(item.days_overdue for item in customer_tasks) >= project.decision_maker_after_days:
         return t(locale, "escalation.csm.step.decision_maker_now")
@@ -123,16 +124,10 @@ def _decision_maker_notice(
     project, locale = draft.project, draft.project.locale
     customer = _customer(project)
     count = len(draft.tasks)
-    # Mirrors the domain's choice: a DM when the decision-maker is one of ours, else the channel.
+    # Mirrors the domain's choice: a DM when she has Slack, else the CSM passes it on.
     dm_user = project.decision_maker_user_id
     who = mention(dm_user) if dm_user else t(locale, "escalation.notice.who_role")
-    in_channel = dm_user is None or project.decision_maker_external
-    if in_channel and project.channel_id:
-        where = t(
-            locale, "escalation.notice.where_channel", channel=channel_link(project.channel_id)
-        )
-    else:
-        where = t(locale, "escalation.notice.where_dm")
+    where = t(locale, "escalation.notice.where_dm" if dm_user else "escalation.notice.where_you")
     lines = [
         t(locale, "escalation.notice.title", customer=customer),
         _counted(locale, "escalation.notice.intro", count, count=count, who=who),
@@ -177,8 +172,6 @@ def _decision_maker_request(draft: EscalationDraft) -> Message:
     project, locale = draft.project, draft.project.locale
     customer = _customer(project)
     greeting = t(locale, "escalation.dm.greeting", customer=customer)
-    if draft.in_channel:
-        greeting = f"{_decision_maker_address(draft)}\n{greeting}"
     if project.csm_user_id:
         offer = t(locale, "escalation.dm.help", csm=mention(project.csm_user_id))
     else:
@@ -197,21 +190,7 @@ def _decision_maker_request(draft: EscalationDraft) -> Message:
         ],
     )
     text = t(locale, "escalation.dm.text", customer=customer)
-    if draft.in_channel and draft.recipient_user_id:
-        text = f"{mention(draft.recipient_user_id)} {text}"
     return Message(text=text, blocks=blocks)
-
-
-def _decision_maker_address(draft: EscalationDraft) -> str:
-    locale = draft.project.locale
-    if draft.recipient_user_id:
-        return t(locale, "escalation.dm.address.user", user=mention(draft.recipient_user_id))
-    return t(
-        locale,
-        "escalation.dm.address.role",
-        role=t(locale, "role.decision_maker"),
-        customer=_customer(draft.project),
-    )
 
 
 def _request_line(item: DueTask, *, locale: str) -> str:

@@ -129,6 +129,11 @@ def overview_block_id(index: int) -> str:
 SURVEY_KINDS = ("csat", "nps")
 CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
 
+# What the CSM answers about someone who joined and could not be told apart.
+IDENTIFY_ANSWERS = ("champion", "decision_maker", "member", "not_part")
+IDENTIFY_ACTION = re.compile(r"^identify:(champion|decision_maker|member|not_part)$")
+"""Matches `identify_action(...)`; group: the answer. The button's value: "<project>:<user>"."""
+
 SURVEY_ACTION = re.compile(r"^survey_(csat|nps):(\d+)$")
 """Matches `survey_action(...)`; groups: the kind and the score."""
 CHECKIN_ACTION = re.compile(r"^checkin:(regularly|occasionally|stalled)$")
@@ -147,3 +152,10 @@ def checkin_action(answer: str) -> str:
     if answer not in CHECKIN_ANSWERS:
         raise ValueError(f"unknown check-in answer: {answer!r}")
     return f"{ActionId.CHECKIN}:{answer}"
+
+
+def identify_action(answer: str) -> str:
+    """`identify:champion` etc.: one answer button of the CSM's "who is this?" question."""
+    if answer not in IDENTIFY_ANSWERS:
+        raise ValueError(f"unknown answer: {answer!r}")
+    return f"identify:{answer}"

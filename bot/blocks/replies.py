@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.blocks.escape import clip
 from bot.blocks.message import Message, section
 from bot.i18n import t
 
@@ -10,3 +11,22 @@ def reply(locale: str, key: str, /, **values: object) -> Message:
     """A short localized message; callers escape user-supplied values before passing them."""
     text = t(locale, key, **values)
     return Message(text=text, blocks=[section("reply", text)])
+
+
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+TEXT_LIMIT = 3000
+
+
+def merged(messages: list[Message]) -> Message:
+    """Several notes to one person as one message (one section each, in order).
+
+    Notes beyond what one message holds share its last section, cut at Slack's limits;
+    the fallback text lists every note's first line.
+    """
+    texts = [m.text for m in messages]
+    if len(texts) > MAX_BLOCKS:
+        texts = [*texts[: MAX_BLOCKS - 1], "\n\n".join(texts[MAX_BLOCKS - 1 :])]
+    blocks = [section(f"reply-{n}", clip(text, SECTION_TEXT)) for n, text in enumerate(texts)]
+    summary = "\n".join(m.text.splitlines()[0] for m in messages if m.text)
+    return Message(text=clip(summary, TEXT_LIMIT), blocks=blocks)

@@ -4,6 +4,11 @@ A person gets at most one reminder a day (in their own time zone, at the reminde
 a business day of the task's project) listing their open tasks that are overdue or due
 within the project's lead days. Escalations climb a ladder per task and due date:
 the CSM first, then the customer's decision-maker.
+
+Whatever is meant for one person goes to them by DM, customers included (Slack lets the
+app DM someone of another organisation who shares a channel with it). Only someone with
+no Slack account linked yet gets a threaded mention in the project channel instead, and
+never a known decision-maker: what is meant for her goes to the CSM, to forward.
 """
 
 from __future__ import annotations
@@ -34,8 +39,12 @@ class ProjectInfo:
     decision_maker_overdue_tasks: int
     csm_user_id: str | None
     decision_maker_user_id: str | None
-    decision_maker_external: bool = False
+    decision_maker_email: str | None = None  # an invited decision-maker not on Slack yet
     paused_until: date | None = None  # paused through this date (in each person's own day)
+
+    @property
+    def has_decision_maker(self) -> bool:
+        return bool(self.decision_maker_user_id or self.decision_maker_email)
 
     def paused_on(self, day: date) -> bool:
         return self.paused_until is not None and day <= self.paused_until
@@ -54,6 +63,7 @@ class OpenTask(NamedTuple):
     owner_user_id: str | None  # None: no Slack account linked yet
     owner_external: bool = False
     owner_tz: str | None = None
+    owner_is_decision_maker: bool = False
 
 
 class DueTask(NamedTuple):
@@ -66,7 +76,8 @@ class DueTask(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ReminderDraft:
-    """One reminder: a DM to a person, or a threaded mention in one project channel."""
+    """One reminder: a DM to a person, a threaded mention in one project channel (nobody to
+    DM yet), or a note to the CSM to forward (a decision-maker not on Slack yet)."""
 
     key: str
     local_date: date
@@ -76,6 +87,8 @@ class ReminderDraft:
     stakeholder_id: int | None
     locale: str
     items: tuple[tuple[ProjectInfo, tuple[DueTask, ...]], ...]  # grouped by project, overdue first
+    is_decision_maker: bool = False  # if the DM is refused, the CSM forwards it (no channel)
+    forward_to: str | None = None  # the CSM who forwards it (a decision-maker without Slack)
 
     @property
     def task_ids(self) -> list[int]:
@@ -89,7 +102,8 @@ class EscalationDraft:
     project: ProjectInfo
     tasks: tuple[DueTask, ...]
     recipient_user_id: str | None
-    in_channel: bool  # the decision-maker can't be DMed: mention them in the project channel
+    # The decision-maker has no Slack account linked: the CSM gets the request to forward.
+    forward: bool
     local_date: date
 
     @property
@@ -105,6 +119,7 @@ class _Bucket:
     locale: str
     stakeholder_id: int | None
     by_project: dict[int, list[DueTask]] = field(default_factory=lambda: defaultdict(list))
+    is_decision_maker: bool = False
 
 
 def local_moment(now: datetime, tz: str) -> datetime:
@@ -148,6 +163,7 @@ def plan_reminders(
     """
     dms: dict[tuple[str, date], _Bucket] = {}
     mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
+    forwards: dict[tuple[int, int | None, date], _Bucket] = {}
     horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
     clock = _LocalClock(now)
     for task in tasks:
@@ -167,9 +183,17 @@ def plan_reminders(
         if last_due is None or task.due > last_due:
             continue
         item = standing(task, today=today, calendar=calendar_for(project))
-        if task.owner_user_id and not task.owner_external:
+        if task.owner_user_id:
             bucket = dms.setdefault(
                 (task.owner_user_id, today), _Bucket(project.locale, task.owner_stakeholder_id)
+            )
+            bucket.is_decision_maker |= task.owner_is_decision_maker
+        elif task.owner_is_decision_maker and project.has_decision_maker:
+            if not project.csm_user_id:
+                continue
+            bucket = forwards.setdefault(
+                (project.id, task.owner_stakeholder_id, today),
+                _Bucket(project.locale, task.owner_stakeholder_id, is_decision_maker=True),
             )
         elif project.channel_id:
             bucket = mentions.setdefault(
@@ -189,9 +213,25 @@ def plan_reminders(
             stakeholder_id=bucket.stakeholder_id,
             locale=bucket.locale,
             items=_grouped(bucket, projects),
+            is_decision_maker=bucket.is_decision_maker,
         )
         for (user_id, day), bucket in dms.items()
     ]
+    for (project_id, stakeholder_id, day), bucket in forwards.items():
+        drafts.append(
+            ReminderDraft(
+                key=f"reminder-forward:{project_id}:{stakeholder_id}:{day.isoformat()}",
+                local_date=day,
+                user_id=None,
+                channel_id=None,
+                thread_ts=None,
+                stakeholder_id=stakeholder_id,
+                locale=bucket.locale,
+                items=_grouped(bucket, projects),
+                is_decision_maker=True,
+                forward_to=projects[project_id].csm_user_id,
+            )
+        )
     for (project_id, stakeholder_id, user_id, day), bucket in mentions.items():
         project = projects[project_id]
         drafts.append(
@@ -292,21 +332,26 @@ def plan_escalations(
 def _decision_maker(
     stamp: str, project: ProjectInfo, items: tuple[DueTask, ...], today: date
 ) -> list[EscalationDraft]:
-    drafts = []
-    if project.decision_maker_user_id or project.channel_id:
-        in_channel = project.decision_maker_user_id is None or project.decision_maker_external
-        drafts.append(
-            _esc(
-                f"escalation:dm:{stamp}",
-                "decision_maker",
-                project,
-                items,
-                project.decision_maker_user_id,
-                today,
-                in_channel=in_channel,
-            )
+    """The request to the decision-maker and the CSM's notice of it; nothing when no
+    decision-maker is known. When she has no Slack yet the request goes to the CSM to pass
+    on, and that is the CSM's notice."""
+    if not project.has_decision_maker or (
+        project.decision_maker_user_id is None and not project.csm_user_id
+    ):
+        return []
+    forward = project.decision_maker_user_id is None
+    drafts = [
+        _esc(
+            f"escalation:dm:{stamp}",
+            "decision_maker",
+            project,
+            items,
+            project.decision_maker_user_id,
+            today,
+            forward=forward,
         )
-    if project.csm_user_id:
+    ]
+    if project.csm_user_id and not forward:
         drafts.append(
             _esc(
                 f"escalation:dm-notice:{stamp}",
@@ -328,7 +373,7 @@ def _esc(
     user_id: str | None,
     today: date,
     *,
-    in_channel: bool = False,
+    forward: bool = False,
 ) -> EscalationDraft:
     return EscalationDraft(
         key=key,
@@ -336,6 +381,6 @@ def _esc(
         project=project,
         tasks=items,
         recipient_user_id=user_id,
-        in_channel=in_channel,
+        forward=forward,
         local_date=today,
     )

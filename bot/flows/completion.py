@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.blocks.adoption import checkin_thanks, stalled_alert
 from bot.blocks.completion import (
     closed_message,
@@ -17,6 +19,7 @@ from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows.context import Caller
 from bot.flows.lookup import existing_project
+from bot.flows.modals import open_modal
 from bot.flows.outbox import dispatch, outbox_row
 from bot.services import completion
 from bot.services.completion import Closed
@@ -96,14 +99,20 @@ def answer_survey(
 
 
 def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
-    with session_scope(deps.engine) as session:
-        project = existing_project(session=session, project_id=project_id)
-        # Refuse on the button (where the person can be answered), not after the form.
-        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-        if customer_member(session=session, project_id=project_id, user_id=actor.user_id) is None:
-            raise UserError("deny.survey_customers_only")
-        locale = project.locale
-    deps.gateway.open_view(trigger_id, survey_comment_modal(project_id, locale=locale))
+    """The survey's comment form, for the customer's people."""
+
+    def form() -> dict[str, Any]:
+        with session_scope(deps.engine) as session:
+            project = existing_project(session=session, project_id=project_id)
+            # Refused in the modal, before anyone types a comment that could not be kept.
+            actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+            member = customer_member(session=session, project_id=project_id, user_id=actor.user_id)
+            if member is None:
+                raise UserError("deny.survey_customers_only")
+            locale = project.locale
+        return survey_comment_modal(project_id, locale=locale)
+
+    open_modal(deps, caller, trigger_id=trigger_id, build=form)
 
 
 def comment_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:

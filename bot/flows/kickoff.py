@@ -16,9 +16,10 @@ from datetime import datetime
 
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.duplicate import duplicate_question
-from bot.blocks.escape import channel_link, clip, escape
+from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.message import Message
-from bot.blocks.replies import reply
+from bot.blocks.refusals import invitation_refused
+from bot.blocks.replies import merged, reply
 from bot.blocks.schedule import schedule_prompt
 from bot.blocks.welcome import welcome_message
 from bot.deps import Deps
@@ -133,6 +134,11 @@ def start(
         mine = deps.directory.locale_of(caller.user_id, settings.default_locale)
         shown = [(p.project_id, p.channel_id, p.kickoff) for p in running if p.project_id in asked]
         return [duplicate_question(mine, cmd, shown)]
+    external_teams = {
+        user_id: actor.team_id
+        for user_id in named
+        if (actor := deps.directory.actor(user_id)).is_external and actor.team_id
+    }
     new = NewProject(
         customer_name=cmd.customer_name,
         playbook=playbook,
@@ -148,6 +154,7 @@ def start(
         members=cmd.members,
         fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
         channel_name=cmd.channel_name,
+        external_teams=external_teams,
     )
     worker = _worker()
     with session_scope(deps.engine) as session:
@@ -225,16 +232,15 @@ def set_up(deps: Deps, project_id: int, worker: str, *, resuming: bool = False) 
         ):
             raise StartLost(project_id)
         tasks = len(project_view(session=session, project=_project(session, project_id)).tasks)
-    return [
-        reply(
-            locale,
-            "kickoff.started",
-            customer=customer,
-            channel=channel_link(channel_id),
-            tasks=tasks,
-        ),
-        *notes,
-    ]
+    started = reply(
+        locale,
+        "kickoff.started",
+        customer=customer,
+        channel=channel_link(channel_id),
+        tasks=tasks,
+    )
+    # A response_url takes five answers: the notes travel together, however many there are.
+    return [started, merged(notes)] if notes else [started]
 
 
 def recover_starts(deps: Deps, *, now: datetime) -> list[int]:
@@ -387,11 +393,11 @@ def _invite_customers(
                 raise
             logger.info("shared invite refused: %s", exc.code)
             notes.append(
-                reply(
+                invitation_refused(
                     locale,
-                    "kickoff.shared_invite_failed",
-                    who=escape(target),
-                    error=exc.code,
+                    who=escape(person.email) if person.email else mention(target),
+                    email=person.email,
+                    code=exc.code,
                     channel=channel_link(channel_id),
                 )
             )

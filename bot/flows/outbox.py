@@ -36,6 +36,7 @@ UNDELIVERABLE_DM = {
     "cannot_dm_bot",
     "invalid_user_combination",
     "user_is_restricted",
+    "user_not_visible",
     "not_allowed_token_type",
 }
 # Answers that will not change however often we try.
@@ -68,7 +69,8 @@ def outbox_row(
 ) -> dict[str, Any]:
     """One message to send, as a row for `storage.outbox.enqueue`. `now` is when it was
     decided and may first be tried (jobs fill it in once they know which keys are new);
-    `fallback` is what to post in `fallback_channel` when the recipient cannot get a DM."""
+    `fallback` is what to send to `fallback_channel` (a channel, or the CSM who passes it on)
+    when the recipient cannot get a DM."""
     row: dict[str, Any] = {
         "key": key,
         "kind": kind,
@@ -204,7 +206,10 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
         except SlackError as exc:
             if exc.code not in UNDELIVERABLE_DM or not row.fallback_channel:
                 raise
-            logger.info("DM refused (%s), posting in the project channel instead", exc.code)
+            # The fallback is a threaded mention in the project channel, or (for what only
+            # the decision-maker may read) a DM asking the CSM to pass it on.
+            via = "forward" if row.fallback_channel[:1] in ("U", "W") else "channel"
+            logger.info("DM refused (%s), sending by %s instead", exc.code, via)
             channel, ts = deps.gateway.post_once(
                 row.fallback_channel,
                 Message(row.fallback_text or row.text, row.fallback_blocks or row.blocks),
@@ -213,7 +218,6 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
                 check_first=check_first,
                 hold=lambda: run.hold(row),
             )
-            via = "channel"
         metrics.OUTBOX_HOLD.observe(time.monotonic() - run.held_at)
     except ClaimLost:
         logger.warning(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from bot.blocks.message import Message
 from bot.blocks.replies import reply
@@ -20,6 +21,7 @@ from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.flows.lookup import existing_project
+from bot.flows.modals import open_modal
 from bot.services import schedule as schedule_service
 from bot.services.projects import local_today, project_view
 from bot.services.tasks import Outcome, TaskChange
@@ -31,6 +33,15 @@ def open_schedule_form(
     deps: Deps, caller: Caller, *, trigger_id: str, project_id: int | None = None
 ) -> None:
     """The scheduling form, for the project's customer members and CS staff."""
+    open_modal(
+        deps,
+        caller,
+        trigger_id=trigger_id,
+        build=lambda: _schedule_form(deps, caller, project_id=project_id),
+    )
+
+
+def _schedule_form(deps: Deps, caller: Caller, *, project_id: int | None) -> dict[str, Any]:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
         if project_id is not None:
@@ -48,15 +59,12 @@ def open_schedule_form(
         in_suggestion = [t for t in view.tasks if t.is_open and suggestion.contains(t.due)]
         plan_end = max(t.due for t in view.tasks if t.status != "skipped")
         committed = project.committed_go_live
-    deps.gateway.open_view(
-        trigger_id,
-        schedule_modal(
-            view,
-            suggestion=suggestion,
-            in_suggestion=in_suggestion,
-            plan_end=plan_end,
-            committed_go_live=committed,
-        ),
+    return schedule_modal(
+        view,
+        suggestion=suggestion,
+        in_suggestion=in_suggestion,
+        plan_end=plan_end,
+        committed_go_live=committed,
     )
 
 
@@ -119,6 +127,16 @@ def submit_schedule(
 
 
 def open_more_time_form(deps: Deps, caller: Caller, *, trigger_id: str, task_id: int) -> None:
+    """The Need more time form, for who may complete the task."""
+    open_modal(
+        deps,
+        caller,
+        trigger_id=trigger_id,
+        build=lambda: _more_time_form(deps, caller, task_id=task_id),
+    )
+
+
+def _more_time_form(deps: Deps, caller: Caller, *, task_id: int) -> dict[str, Any]:
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
         target = schedule_service.more_time_target(session=session, task_id=task_id, actor=actor)
@@ -130,9 +148,7 @@ def open_more_time_form(deps: Deps, caller: Caller, *, trigger_id: str, task_id:
             t for t in project_view(session=session, project=project).tasks if t.id == task_id
         )
         locale, today = project.locale, local_today(project, deps.clock())
-    deps.gateway.open_view(
-        trigger_id, more_time_modal(view, project_id=project.id, locale=locale, today=today)
-    )
+    return more_time_modal(view, project_id=project.id, locale=locale, today=today)
 
 
 def submit_more_time(

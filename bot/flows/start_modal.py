@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.blocks.message import Message
 from bot.blocks.start_modal import start_modal
@@ -12,27 +13,32 @@ from bot.domain.permissions import can_use_cs_commands
 from bot.errors import UserError
 from bot.flows import kickoff
 from bot.flows.context import Caller
+from bot.flows.modals import open_modal
 from bot.slack.gateway import SlackError
 
 logger = logging.getLogger(__name__)
 
 
 def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    decision = can_use_cs_commands(actor)
-    if not decision:
-        raise UserError(decision.reason or "deny.not_staff")
-    locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
-    playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]
-    view = start_modal(
-        locale=locale,
-        playbooks=playbooks,
-        default_playbook=deps.settings.default_playbook,
-        csm_user_id=caller.user_id,
-        today=deps.today(),
-        private_metadata=caller.channel_id or "",
-    )
-    deps.gateway.open_view(trigger_id, view)
+    """The start form for CS staff (opened first: checking who asks may take a while)."""
+
+    def form() -> dict[str, Any]:
+        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+        decision = can_use_cs_commands(actor)
+        if not decision:
+            raise UserError(decision.reason or "deny.not_staff")
+        locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
+        playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]
+        return start_modal(
+            locale=locale,
+            playbooks=playbooks,
+            default_playbook=deps.settings.default_playbook,
+            csm_user_id=caller.user_id,
+            today=deps.today(),
+            private_metadata=caller.channel_id or "",
+        )
+
+    open_modal(deps, caller, trigger_id=trigger_id, build=form)
 
 
 def refusal(deps: Deps, caller: Caller) -> str | None:

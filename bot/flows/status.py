@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.blocks.message import Message
 from bot.blocks.status import project_status, projects_overview
+from bot.blocks.status_modal import message_modal
 from bot.deps import Deps
 from bot.domain.permissions import can_use_cs_commands
 from bot.errors import UserError
 from bot.flows.context import Caller
+from bot.flows.locale import locale_for
+from bot.flows.modals import open_modal
+from bot.i18n import t
 from bot.services.projects import (
     OPEN_STATUSES,
     blackouts,
@@ -56,3 +62,16 @@ def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Mess
         mine = project_rows.by_csm(session=session, user_id=caller.user_id, statuses=OPEN_STATUSES)
         views = [project_view(session=session, project=p) for p in mine]
         return projects_overview(views, locale=default_locale, today=deps.today())
+
+
+def open_status_modal(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
+    """A project's status in a modal (from the App Home)."""
+
+    def view() -> dict[str, Any]:
+        message = status(deps, caller, project_id=project_id)
+        locale = locale_for(deps, caller)
+        return message_modal(
+            message, title=t(locale, "homeui.status_title"), close=t(locale, "homeui.close")
+        )
+
+    open_modal(deps, caller, trigger_id=trigger_id, build=view)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,9 @@ class NewProject:
     members: tuple[Person, ...] = ()
     fiscal_year_end_month: int = 3  # March, as most Japanese companies
     channel_name: str | None = None  # chosen by the CSM; None: made from the customer's name
+    # The Slack team of each person named by @mention, when it is another organisation's:
+    # the first one tells which organisation is this customer.
+    external_teams: Mapping[str, str] = field(default_factory=dict)
 
 
 def start_project(
@@ -93,6 +97,7 @@ def start_project(
         *((StakeholderRole.MEMBER, member) for member in new.members),
     ):
         if person is not None:
+            team = new.external_teams.get(person.user_id or "")
             people.append(
                 Stakeholder(
                     project_id=project.id,
@@ -100,6 +105,9 @@ def start_project(
                     side="customer",
                     slack_user_id=person.user_id,
                     email=person.email,
+                    is_external=team is not None,
+                    team_id=team,
+                    joined_at=now if person.user_id else None,
                 )
             )
     session.add_all(people)
@@ -180,51 +188,6 @@ def customer_member(*, session: Session, project_id: int, user_id: str) -> Stake
     return None
 
 
-def link_member(
-    *,
-    session: Session,
-    project_id: int,
-    user_id: str,
-    email: str | None,
-    team_id: str | None,
-    is_external: bool,
-    now: datetime,
-) -> Stakeholder | None:
-    """Someone joined the project channel. Link them to the invited stakeholder with their
-    e-mail; an external joiner from the same organisation as a linked customer becomes a
-    customer member. Anyone else (internal people, another organisation) is left alone:
-    the CSM can still `/onboard assign` them. Returns the linked stakeholder or None."""
-    people = project_rows.stakeholders(session=session, project_id=project_id)
-    if any(p.slack_user_id == user_id for p in people):
-        return None
-    invited = next(
-        (
-            p
-            for p in people
-            if email and p.email and p.email.lower() == email.lower() and p.slack_user_id is None
-        ),
-        None,
-    )
-    customer_teams = {p.team_id for p in people if p.side == "customer" and p.team_id}
-    if invited is None and not (is_external and team_id in customer_teams):
-        return None
-    person = invited or Stakeholder(
-        project_id=project_id, role=StakeholderRole.MEMBER, side="customer", email=email
-    )
-    person.slack_user_id, person.is_external = user_id, is_external
-    person.team_id, person.joined_at = team_id, now
-    session.add(person)
-    events.record(
-        session=session,
-        kind="stakeholder.joined",
-        actor=user_id,
-        at=now,
-        project_id=project_id,
-        after={"role": person.role, "user_id": user_id},
-    )
-    return person
-
-
 def assign_role(
     *,
     session: Session,
@@ -234,11 +197,14 @@ def assign_role(
     is_external: bool,
     actor: str,
     now: datetime,
+    team_id: str | None = None,
 ) -> Stakeholder:
-    """Link a Slack user to a customer role by hand (`/onboard assign`).
+    """Link a Slack user to a customer role by hand (`/onboard assign`, or the CSM's answer
+    about someone who joined).
 
     Champion and decision-maker are single seats: the new person takes the seat (an invited
-    e-mail without a Slack user is replaced), the previous holder stays as a member.
+    e-mail without a Slack user is replaced, its e-mail kept), the previous holder stays as
+    a member.
     """
     people = project_rows.stakeholders(session=session, project_id=project_id)
     before = {p.id: p.role for p in people}
@@ -247,8 +213,10 @@ def assign_role(
         for holder in people:
             if holder.role == role and holder is not mine:
                 if holder.slack_user_id is None:
-                    mine = mine or holder  # the invited seat is filled by this person
-                    if mine is not holder:
+                    if mine is None:
+                        mine = holder  # the invited seat is filled by this person
+                    else:
+                        mine.email = mine.email or holder.email
                         session.delete(holder)
                 else:
                     holder.role = StakeholderRole.MEMBER
@@ -260,6 +228,8 @@ def assign_role(
         "customer",
         is_external,
     )
+    mine.team_id = team_id or mine.team_id
+    mine.joined_at = mine.joined_at or now
     session.add(mine)
     session.flush()
     events.record(

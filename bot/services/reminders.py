@@ -113,7 +113,9 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         ).where(RUNNING)
     ).all()
     active = {row.id for row in project_rows}
-    people: dict[int, dict[str, tuple[int, str | None, bool, str | None]]] = defaultdict(dict)
+    people: dict[int, dict[str, tuple[int, str | None, bool, str | None, str | None]]] = (
+        defaultdict(dict)
+    )
     for person in connection.execute(
         select(
             Stakeholder.id,
@@ -122,6 +124,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             Stakeholder.slack_user_id,
             Stakeholder.is_external,
             Stakeholder.tz,
+            Stakeholder.email,
         )
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(RUNNING)
@@ -135,6 +138,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 person.slack_user_id,
                 person.is_external,
                 person.tz,
+                person.email,
             )
     projects = {}
     for row in project_rows:
@@ -155,12 +159,12 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             decision_maker_overdue_tasks=row.decision_maker_overdue_tasks,
             csm_user_id=csm[1] if csm else None,
             decision_maker_user_id=dm[1] if dm else None,
-            decision_maker_external=bool(dm and dm[2]),
+            decision_maker_email=dm[4] if dm else None,
             paused_until=row.paused_until,
         )
     tasks = []
     in_locale = Project.locale == "ja"
-    no_owner = (None, None, False, None)
+    no_owner = (None, None, False, None, None)
     rows = connection.execute(
         select(
             Task.id,
@@ -176,7 +180,8 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         .order_by(col(Task.project_id), col(Task.position))
     ).fetchall()
     for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows
-        owner = people.get(project_id, {}).get(OWNER_FOR_ROLE.get(role, "")) or no_owner
+        owner_role = OWNER_FOR_ROLE.get(role, "")
+        owner = people.get(project_id, {}).get(owner_role) or no_owner
         tasks.append(
             OpenTask(
                 task_id,
@@ -189,6 +194,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 owner[1],
                 bool(owner[2]),
                 owner[3],
+                owner_role == StakeholderRole.DECISION_MAKER,
             )
         )
     blackouts: dict[int, list[DateRange]] = defaultdict(list)

@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.pacing import POST_PER_CHANNEL, TIER_2, TIER_3, Pacer, Rate
+from bot.slack.pacing import METHOD_RATES, POST_PER_CHANNEL, POSTS_PER_WORKSPACE, Pacer, Rate
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +115,17 @@ class Gateway:
         **params: Any,
     ) -> dict[str, Any]:
         """Call `method`; raise SlackError with Slack's code when it answers ok:false.
-        `before` runs right before the request leaves (after any pacing wait)."""
+        Every call is paced to its method's documented rate (`rate` and `pace_key` for a
+        narrower one, e.g. chat.postMessage per channel) before Slack has to say 429.
+        `before` runs right before the request leaves (after any pacing wait).
+        """
         if rate is not None:
-            self.pacer.wait((method, pace_key), rate)
+            self.pacer.wait((method, f"key:{pace_key}"), rate)
+        workspace = (
+            POSTS_PER_WORKSPACE if method == "chat.postMessage" else METHOD_RATES.get(method)
+        )
+        if workspace is not None:
+            self.pacer.wait((method, ""), workspace)
         if before is not None:
             before()
         # The typed slack_sdk method picks the encoding (JSON or form) Slack expects.
@@ -138,8 +146,16 @@ class Gateway:
         return response.data  # type: ignore[return-value]
 
     # -- messages -------------------------------------------------------------------
+    def conversation(self, target: str) -> str:
+        """Where to post for `target`: a channel id as is; for a person (`U…`/`W…`), the
+        `D…` id of the bot's DM from conversations.open. Slack would put a post addressed
+        to a bare user id in the person's DM with Slackbot, where the bot cannot find it
+        again."""
+        return self.open_dm(target) if target[:1] in ("U", "W") else target
+
     def post_message(self, channel: str, message: Postable, *, thread_ts: str | None = None) -> str:
-        """Post into a channel (or a user's DM when `channel` is a user id); returns the ts."""
+        """Post into a channel, or a person's DM when `channel` is a user id; returns the ts."""
+        channel = self.conversation(channel)
         data = self.call(
             "chat.postMessage",
             rate=POST_PER_CHANNEL,
@@ -171,6 +187,7 @@ class Gateway:
         `hold` runs right before the post leaves and may raise to stop it (the outbox
         renews its claim on the row there). A 429 is raised, not slept through.
         """
+        channel = self.conversation(channel)
         if check_first:
             found = self.find_by_key(channel, key, thread_ts=thread_ts)
             if found is not None:
@@ -195,7 +212,7 @@ class Gateway:
         self, channel: str, key: str, *, thread_ts: str | None = None
     ) -> tuple[str, str] | None:
         """The message posted with outbox `key` among the conversation's (or thread's) latest."""
-        conversation = self.open_dm(channel) if channel[:1] in ("U", "W") else channel
+        conversation = self.conversation(channel)
         if thread_ts:
             data = self.call(
                 "conversations.replies",
@@ -234,8 +251,6 @@ class Gateway:
     def update_message(self, channel: str, ts: str, message: Postable) -> None:
         self.call(
             "chat.update",
-            rate=POST_PER_CHANNEL,
-            pace_key=channel,
             channel=channel,
             ts=ts,
             text=message.text,
@@ -251,43 +266,52 @@ class Gateway:
             blocks=message.blocks or None,
         )
 
-    def respond(self, response_url: str, message: Postable) -> None:
-        """Answer through an interaction's response_url, visible only to the person."""
+    def respond(
+        self, response_url: str, message: Postable, *, replace_original: bool = False
+    ) -> bool:
+        """Answer through an interaction's response_url, visible only to the person.
+
+        False (and a log line) when Slack refused it, e.g. `used_url` after five answers.
+        """
         response = WebhookClient(response_url, timeout=10).send(
             text=message.text,
             blocks=message.blocks,
             response_type="ephemeral",
-            replace_original=False,
+            replace_original=replace_original,
         )
         if response.status_code >= 400:
-            logger.warning("response_url answered %s", response.status_code)
+            logger.warning(
+                "response_url answered %s %s: the answer was lost",
+                response.status_code,
+                (response.body or "")[:100],
+            )
+            return False
+        return True
 
     def pin(self, channel: str, ts: str) -> None:
         try:
-            self.call("pins.add", rate=TIER_2, channel=channel, timestamp=ts)
+            self.call("pins.add", channel=channel, timestamp=ts)
         except SlackError as exc:
             if exc.code != "already_pinned":
                 raise
 
     # -- channels -------------------------------------------------------------------
     def create_channel(self, name: str) -> str:
-        data = self.call("conversations.create", rate=TIER_2, name=name, is_private=False)
+        data = self.call("conversations.create", name=name, is_private=False)
         return str(data["channel"]["id"])
 
     def set_topic(self, channel: str, topic: str) -> None:
-        self.call("conversations.setTopic", rate=TIER_2, channel=channel, topic=topic[:250])
+        self.call("conversations.setTopic", channel=channel, topic=topic[:250])
 
     def set_purpose(self, channel: str, purpose: str) -> None:
-        self.call("conversations.setPurpose", rate=TIER_2, channel=channel, purpose=purpose[:250])
+        self.call("conversations.setPurpose", channel=channel, purpose=purpose[:250])
 
     def invite(self, channel: str, user_ids: Sequence[str]) -> None:
         """Invite internal users; people already in the channel are not an error."""
         if not user_ids:
             return
         try:
-            self.call(
-                "conversations.invite", rate=TIER_3, channel=channel, users=",".join(user_ids)
-            )
+            self.call("conversations.invite", channel=channel, users=",".join(user_ids))
         except SlackError as exc:
             if exc.code not in ("already_in_channel", "cant_invite_self"):
                 raise
@@ -299,8 +323,6 @@ class Gateway:
         Slack takes one invitee per call."""
         data = self.call(
             "conversations.inviteShared",
-            rate=TIER_2,
-            pace_key="workspace",
             channel=channel,
             emails=[email] if email else None,
             user_ids=[user_id] if user_id else None,
@@ -310,9 +332,7 @@ class Gateway:
     def channel_members(self, channel: str) -> Iterator[str]:
         cursor = None
         while True:
-            data = self.call(
-                "conversations.members", rate=TIER_3, channel=channel, cursor=cursor, limit=200
-            )
+            data = self.call("conversations.members", channel=channel, cursor=cursor, limit=200)
             yield from data.get("members", [])
             cursor = (data.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -333,8 +353,14 @@ class Gateway:
             is_bot=bool(data.get("is_bot")),
         )
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
-        return str(self.call("views.open", trigger_id=trigger_id, view=view)["view"]["id"])
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> tuple[str, str]:
+        """Open a modal with an interaction's trigger_id; returns its (view id, hash)."""
+        opened = self.call("views.open", trigger_id=trigger_id, view=view)["view"]
+        return str(opened["id"]), str(opened.get("hash") or "")
+
+    def update_view(self, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> None:
+        """Replace an open modal's content (`hash`: only if nobody changed it meanwhile)."""
+        self.call("views.update", view_id=view_id, view=view, hash=hash)
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self.call("views.publish", user_id=user_id, view=view)

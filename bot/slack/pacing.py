@@ -21,12 +21,41 @@ class Rate:
         return self.per_seconds / self.calls
 
 
-# chat.postMessage: about one message per second per channel, short bursts allowed.
+def per_minute(limit: int) -> Rate:
+    """A bucket that never makes more than `limit - 1` calls in any 60 seconds (Slack's
+    tiers count calls per minute, bursts included): half at once, the rest spread out."""
+    burst = (limit - 1) // 2
+    return Rate(calls=limit - 1 - burst, per_seconds=60, burst=burst)
+
+
+# chat.postMessage: about one message per second per channel, short bursts allowed, and a
+# workspace-wide limit of several hundred a minute.
 POST_PER_CHANNEL = Rate(calls=1, per_seconds=1, burst=4)
-# Tier 2 methods (e.g. conversations.inviteShared): 20 a minute.
-TIER_2 = Rate(calls=20, per_seconds=60, burst=3)
-# Tier 3 methods (most conversations.* and users.*): 50 a minute.
-TIER_3 = Rate(calls=50, per_seconds=60, burst=10)
+POSTS_PER_WORKSPACE = per_minute(300)
+# docs.slack.dev/apis/web-api/rate-limits: Tier 2 is 20 a minute, Tier 3 50, Tier 4 100.
+TIER_2 = per_minute(20)
+TIER_3 = per_minute(50)
+TIER_4 = per_minute(100)
+# Every other method the bot calls, by its documented tier (pins, channels: Tier 2).
+METHOD_RATES: dict[str, Rate] = {
+    "auth.test": TIER_4,
+    "chat.postEphemeral": TIER_4,
+    "chat.update": TIER_3,
+    "conversations.create": TIER_2,
+    "conversations.history": TIER_3,
+    "conversations.invite": TIER_3,
+    "conversations.inviteShared": TIER_2,
+    "conversations.members": TIER_4,
+    "conversations.open": TIER_3,
+    "conversations.replies": TIER_3,
+    "conversations.setPurpose": TIER_2,
+    "conversations.setTopic": TIER_2,
+    "pins.add": TIER_2,
+    "users.info": TIER_4,
+    "views.open": TIER_4,
+    "views.publish": TIER_4,
+    "views.update": TIER_4,
+}
 
 
 class Pacer:

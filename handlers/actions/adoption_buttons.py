@@ -7,11 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.blocks.ids import CHECKIN_ACTION, SURVEY_ACTION, ActionId
-from bot.blocks.status_modal import message_modal
 from bot.deps import Deps
 from bot.flows import completion, status
-from bot.flows.locale import locale_for
-from bot.i18n import t
 from handlers.errors import Later, after_ack
 from handlers.payload import bounded_id, caller_from_interaction, id_value
 from handlers.respond import ephemeral
@@ -62,20 +59,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
         project_id = id_value(action, gone="error.project_not_found")
-
-        def show() -> None:
-            message = status.status(deps, caller, project_id=project_id)
-            locale = locale_for(deps, caller)
-            deps.gateway.open_view(
-                trigger_id,
-                message_modal(
-                    message,
-                    title=t(locale, "homeui.status_title"),
-                    close=t(locale, "homeui.close"),
-                ),
-            )
-
-        return show
+        return lambda: status.open_status_modal(
+            deps, caller, trigger_id=trigger_id, project_id=project_id
+        )
 
     @app.action(ActionId.HOME_OPEN_CHANNEL)
     @after_ack(deps)
