@@ -38,6 +38,7 @@ def project(project_id: int = 3, **changes: Any) -> ProjectInfo:
         decision_maker_overdue_tasks=3,
         csm_user_id="UCSM",
         decision_maker_user_id=None,
+        decision_maker_email="hanako@acme.example",
     )
     return replace(base, **changes)
 
@@ -91,7 +92,7 @@ def escalation(
     *,
     proj: ProjectInfo | None = None,
     recipient: str | None = "UCSM",
-    in_channel: bool = False,
+    forward: bool = False,
 ) -> EscalationDraft:
     return EscalationDraft(
         key=f"escalation:{level}",
@@ -99,7 +100,7 @@ def escalation(
         project=proj or project(),
         tasks=tasks,
         recipient_user_id=recipient,
-        in_channel=in_channel,
+        forward=forward,
         local_date=TODAY,
     )
 
@@ -344,7 +345,7 @@ def test_csm_alert_last_step_depends_on_who_owns_the_task_and_who_can_be_reached
     assert "someone else on our team" in last_step(escalation("csm", vendor))
     now = (due(1, overdue=6),)
     assert "separate note" in last_step(escalation("csm", now))
-    unreachable = project(channel_id=None, decision_maker_user_id=None)
+    unreachable = project(decision_maker_user_id=None, decision_maker_email=None)
     assert "/onboard assign" in last_step(escalation("csm", (due(1, overdue=3),), proj=unreachable))
     one_day = project(decision_maker_after_days=1)
     single = escalation("csm", (due(1, overdue=0, owner_side="customer"),), proj=one_day)
@@ -366,15 +367,9 @@ def test_decision_maker_request_is_courteous_explains_why_and_names_no_owner() -
     blob = everything(dm)
     assert "UOWNER" not in blob and "Champion" not in blob  # nobody is singled out
     assert not [b for b in dm.blocks if b["type"] == "actions"]
-
-    in_channel = escalate(escalation("decision_maker", tasks, recipient="UBOSS", in_channel=True))
-    assert block(in_channel, "esc-header")["text"]["text"].startswith("<@UBOSS>\nHello")
-    assert in_channel.text.startswith("<@UBOSS> ")
-
-    by_role = escalate(escalation("decision_maker", tasks, recipient=None, in_channel=True))
-    assert block(by_role, "esc-header")["text"]["text"].startswith(
-        "Attn: Decision-maker, Acme Corp\n"
-    )
+    # Written for her alone, whoever delivers it: no address line, no mention.
+    forwarded = escalate(escalation("decision_maker", tasks, recipient=None, forward=True))
+    assert forwarded == escalate(escalation("decision_maker", tasks, recipient="UBOSS"))
 
     no_csm = escalate(escalation("decision_maker", tasks, proj=project(csm_user_id=None)))
     assert "Our customer success team" in block(no_csm, "esc-help")["text"]["text"]
@@ -383,27 +378,26 @@ def test_decision_maker_request_is_courteous_explains_why_and_names_no_owner() -
 def test_decision_maker_request_in_japanese_uses_keigo() -> None:
     proj = project(locale="ja", customer_name="株式会社サンプル")
     message = escalate(
-        escalation(
-            "decision_maker", (due(1, overdue=6),), proj=proj, recipient=None, in_channel=True
-        )
+        escalation("decision_maker", (due(1, overdue=6),), proj=proj, recipient=None, forward=True)
     )
     header = block(message, "esc-header")["text"]["text"]
-    assert header.startswith("株式会社サンプル 決裁者様\nいつもお世話になっております。")
+    assert header.startswith("いつもお世話になっております。")
     assert "弊社担当の <@UCSM>" in block(message, "esc-help")["text"]["text"]
     assert "いただけますと幸いです" in block(message, "esc-ask")["text"]["text"]
 
 
 def test_decision_maker_notice_tells_the_csm_who_was_asked_and_where() -> None:
     tasks = (due(1, overdue=6), due(2, overdue=5))
-    in_channel = escalate(escalation("decision_maker_notice", tasks))
-    assert_within_limits(in_channel)
-    header = block(in_channel, "esc-header")["text"]["text"]
+    through_you = escalate(escalation("decision_maker_notice", tasks))
+    assert_within_limits(through_you)
+    header = block(through_you, "esc-header")["text"]["text"]
     assert "Decision-maker contacted — Acme Corp" in header
-    assert "the customer's decision-maker" in header and "posted in <#C3>" in header
-    assert "Owner: <@UOWNER>" in block(in_channel, "esc-3-1")["text"]["text"]
-    assert "4 reminders sent" in block(in_channel, "esc-3-1")["text"]["text"]
+    assert "the customer's decision-maker" in header and "came to you to pass on" in header
+    assert "<#C3>" not in header, "never posted in the shared channel"
+    assert "Owner: <@UOWNER>" in block(through_you, "esc-3-1")["text"]["text"]
+    assert "4 reminders sent" in block(through_you, "esc-3-1")["text"]["text"]
     assert (
-        in_channel.text
+        through_you.text
         == "Acme Corp: the decision-maker has been asked to help with 2 overdue tasks"
     )
 
@@ -420,9 +414,7 @@ def test_every_level_renders_in_both_locales_within_limits(level: str, locale: s
     proj = project(locale=locale, customer_name="<!channel> Corp")
     for count in (1, 2, 40, 60):
         tasks = tuple(due(i, overdue=i, title=f"<!here> {i}") for i in range(1, count + 1))
-        message = escalate(
-            escalation(level, tasks, proj=proj, in_channel=level == "decision_maker")
-        )
+        message = escalate(escalation(level, tasks, proj=proj))
         assert_within_limits(message)
         blob = everything(message)
         assert "<!channel>" not in blob and "<!here>" not in blob
@@ -467,6 +459,7 @@ def test_every_reminder_key_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None
         for proj in (
             project(locale=locale),
             project(locale=locale, channel_id=None, csm_user_id=None),
+            project(locale=locale, decision_maker_email=None),
             project(locale=locale, decision_maker_user_id="UBOSS", decision_maker_after_days=1),
         ):
             for tasks in (
@@ -483,10 +476,10 @@ def test_every_reminder_key_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None
                             (proj, tasks), locale=locale, channel_id=channel_id, user_id=user_id
                         )
                 for level in LEVELS:
-                    for in_channel, recipient in ((False, "U1"), (True, "U1"), (True, None)):
+                    for forward, recipient in ((False, "U1"), (True, None)):
                         escalation_message(
                             escalation(
-                                level, tasks, proj=proj, recipient=recipient, in_channel=in_channel
+                                level, tasks, proj=proj, recipient=recipient, forward=forward
                             ),
                             owner_labels={},
                             reminders_sent={1: 1, 2: 2},

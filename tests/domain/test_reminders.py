@@ -102,17 +102,53 @@ def test_no_reminder_on_a_holiday_a_weekend_or_in_a_blackout() -> None:
     assert len(reminders_at(datetime(2027, 5, 6, 1, 0, tzinfo=UTC), tasks)) == 1
 
 
-def test_people_without_a_dm_get_a_threaded_mention_in_the_channel() -> None:
-    tasks = [
-        task(1, date(2027, 4, 7), owner_external=True),
-        task(2, date(2027, 4, 7), owner_user_id=None, owner_stakeholder_id=12),
+def test_external_owners_get_a_dm_like_everyone_with_slack() -> None:
+    # Slack lets the app DM a customer who shares the project channel with it.
+    drafts = reminders_at(
+        datetime(2027, 4, 7, 1, 0, tzinfo=UTC), [task(1, date(2027, 4, 7), owner_external=True)]
+    )
+    assert [(d.key, d.user_id, d.channel_id) for d in drafts] == [
+        ("reminder:UTARO:2027-04-07", "UTARO", None)
     ]
-    drafts = reminders_at(datetime(2027, 4, 7, 1, 0, tzinfo=UTC), tasks)
-    assert {(d.channel_id, d.thread_ts, d.user_id) for d in drafts} == {
-        ("C1", "111.1", "UTARO"),
-        ("C1", "111.1", None),
-    }
-    assert all(d.key.startswith("reminder-channel:1:") for d in drafts)
+
+
+def test_only_people_without_slack_get_a_threaded_mention_in_the_channel() -> None:
+    tasks = [task(2, date(2027, 4, 7), owner_user_id=None, owner_stakeholder_id=12)]
+    [draft] = reminders_at(datetime(2027, 4, 7, 1, 0, tzinfo=UTC), tasks)
+    assert (draft.channel_id, draft.thread_ts, draft.user_id) == ("C1", "111.1", None)
+    assert draft.key == "reminder-channel:1:12:2027-04-07"
+
+
+def test_the_decision_makers_reminder_is_never_a_channel_mention() -> None:
+    own = task(1, date(2027, 4, 7), owner_user_id="UDM", owner_is_decision_maker=True)
+    invited = task(
+        2,
+        date(2027, 4, 7),
+        owner_user_id=None,
+        owner_stakeholder_id=13,
+        owner_is_decision_maker=True,
+    )
+    with_slack, without = (
+        reminders_at(datetime(2027, 4, 7, 1, 0, tzinfo=UTC), [t]) for t in (own, invited)
+    )
+    assert [(d.user_id, d.channel_id, d.is_decision_maker) for d in with_slack] == [
+        ("UDM", None, True)
+    ]
+    # Not on Slack yet: the CSM gets it to pass on, nobody in the shared channel reads it.
+    [forward] = without
+    assert (forward.user_id, forward.channel_id, forward.forward_to) == (None, None, "UCSM")
+    assert forward.key == "reminder-forward:1:13:2027-04-07"
+    no_csm = reminders_at(
+        datetime(2027, 4, 7, 1, 0, tzinfo=UTC), [invited], projects={1: project(csm_user_id=None)}
+    )
+    assert no_csm == []
+    # No decision-maker named at all: her tasks are anyone's, like any task without an owner.
+    nobody = reminders_at(
+        datetime(2027, 4, 7, 1, 0, tzinfo=UTC),
+        [invited],
+        projects={1: project(decision_maker_user_id=None)},
+    )
+    assert [(d.channel_id, d.forward_to) for d in nobody] == [("C1", None)]
 
 
 def test_escalation_ladder_by_business_days_overdue() -> None:
@@ -178,13 +214,32 @@ def test_three_overdue_customer_tasks_reach_the_decision_maker_once_per_backlog(
     assert {d.key for d in later if d.key.startswith("escalation:dm:many:")} == {many[0].key}
 
 
-def test_external_decision_maker_is_mentioned_in_the_channel() -> None:
-    drafts = plan_escalations(
+def escalated(**project_changes) -> list:  # type: ignore[no-untyped-def,type-arg]
+    return plan_escalations(
         now=datetime(2027, 4, 12, 1, tzinfo=UTC),
-        projects={1: project(decision_maker_external=True)},
+        projects={1: project(**project_changes)},
         tasks=[task(1, date(2027, 4, 5))],
         calendar_for=lambda p: JP,
         reminder_hour=9,
     )
+
+
+def test_the_decision_maker_is_asked_by_dm_even_when_external() -> None:
+    dm = next(d for d in escalated() if d.level == "decision_maker")
+    assert not dm.forward and dm.recipient_user_id == "UDM"
+
+
+def test_a_decision_maker_without_slack_is_asked_through_the_csm() -> None:
+    drafts = escalated(decision_maker_user_id=None, decision_maker_email="boss@acme.example")
     dm = next(d for d in drafts if d.level == "decision_maker")
-    assert dm.in_channel and dm.recipient_user_id == "UDM"
+    assert dm.forward and dm.recipient_user_id is None
+    # What the CSM passes on is the CSM's notice: no second message about it.
+    assert not any(d.level == "decision_maker_notice" for d in drafts)
+    # Nobody to ask at all, or nobody to pass it on: no decision-maker rung.
+    assert not any(
+        d.level.startswith("decision_maker") for d in escalated(decision_maker_user_id=None)
+    )
+    unreachable = escalated(
+        decision_maker_user_id=None, decision_maker_email="boss@acme.example", csm_user_id=None
+    )
+    assert not any(d.level == "decision_maker" for d in unreachable)

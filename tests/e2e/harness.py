@@ -3,10 +3,11 @@ pointed at the local sandbox, and a driver that sends signed requests like Slack
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.deps import Deps
@@ -29,6 +30,42 @@ class People:
     other_customer: User
 
 
+class WorldClock:
+    """The test's simulated time, which runs on in real time between the moments it is set.
+
+    The bot's jobs read `now`; Slack's rate limits (the sandbox's and the bot's own pacing)
+    count in `monotonic()`, so a simulated day later the budgets are full again, while calls
+    made within one simulated moment are limited in real time, as Slack would.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self._lock = threading.Lock()
+        self._now, self._base, self._set_at = now, now.timestamp(), time.monotonic()
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        with self._lock:
+            # Forward jumps with the simulated time; going back to an earlier moment (tests
+            # do) only keeps running in real time, so the seconds never go back.
+            current = self._base + (time.monotonic() - self._set_at)
+            self._now, self._base = value, max(value.timestamp(), current)
+            self._set_at = time.monotonic()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._base + (time.monotonic() - self._set_at)
+
+    def advance(self, seconds: float) -> None:
+        """`seconds` pass, for the simulated moment and for the seconds alike."""
+        with self._lock:
+            self._base += seconds
+            self._now += timedelta(seconds=seconds)
+
+
 @dataclass
 class Harness:
     local: LocalBot
@@ -36,7 +73,17 @@ class Harness:
     people: People
     cs_channel: str
     general: str
-    now: datetime = field(default_factory=lambda: datetime(2027, 4, 5, 0, 30, tzinfo=UTC))
+    clock: WorldClock = field(
+        default_factory=lambda: WorldClock(datetime(2027, 4, 5, 0, 30, tzinfo=UTC))
+    )
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self.clock.now = value
 
     @property
     def sandbox(self) -> Sandbox:
@@ -52,6 +99,10 @@ class Harness:
 
     def settle(self, timeout: float = 15.0) -> None:
         self.local.settle(timeout)
+
+    def later(self, seconds: float = 5.0) -> None:
+        """Let time pass, as between two clicks of a person (Slack's limits refill too)."""
+        self.clock.advance(seconds)
 
     def slash(self, user: User, channel: str, text: str, **options: Any):  # type: ignore[no-untyped-def]
         response = self.driver.slash(user.id, channel, text, **options)
@@ -90,7 +141,8 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
 
 
 def start_harness(db_url: str, **settings: Any) -> Harness:
-    sandbox = Sandbox(signing_secret=SECRET, bot_token=TOKEN).start()
+    clock = WorldClock(datetime(2027, 4, 5, 0, 30, tzinfo=UTC))
+    sandbox = Sandbox(signing_secret=SECRET, bot_token=TOKEN, rate_clock=clock.monotonic).start()
     csm = sandbox.add_user(
         "sato", real_name="Sato Kenji", email="sato@vendor.example", tz="Asia/Tokyo", locale="ja-JP"
     )
@@ -104,6 +156,9 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
     other = sandbox.add_external_user(
         "jane@globex.example", real_name="Jane Globex", tz="America/Los_Angeles"
     )
+    # Acme's admins show their members' e-mail to other organisations; Globex's do not (the
+    # default): customers are linked by e-mail in one, recognised without it in the other.
+    sandbox.show_email_to_others(customer.team_id)
     cs_channel = sandbox.add_channel("cs-team", members=[csm.id, staff.id]).id
     general = sandbox.add_channel("general", members=[csm.id, staff.id, internal.id]).id
     local = start_local_bot(sandbox, database_url=db_url, cs_team_channel=cs_channel, **settings)
@@ -113,11 +168,12 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
         people=People(csm, staff, internal, customer, other),
         cs_channel=cs_channel,
         general=general,
+        clock=clock,
     )
     local.deps.clock = lambda: harness.now
-    # The jobs' simulated days pass in milliseconds: keep client-side pacing from sleeping in
-    # real time (pacing itself is tested in tests/bot/test_pacing.py).
-    local.deps.gateway.pacer = Pacer(sleep=lambda _seconds: None)
+    # The bot paces itself on the same clock as the sandbox's rate limits: simulated days
+    # refill its budgets, calls within one moment wait in real time.
+    local.deps.gateway.pacer = Pacer(clock=clock.monotonic)
     return harness
 
 
@@ -140,3 +196,21 @@ def im_channel(harness: Harness, user: User) -> str:
     """The id of the bot's direct-message conversation with `user` (opened if need be)."""
     with harness.sandbox.workspace.lock:
         return harness.sandbox.workspace.im_for(user.id).id
+
+
+def answer_who_is_this(harness: Harness, person: User, answer: str) -> None:
+    """The CSM answers the bot's "who is this?" DM about `person` (champion, member…)."""
+    csm = harness.people.csm
+    question = next(
+        m
+        for m in reversed(harness.sandbox.dm_messages(csm.id))
+        if f":{person.id}" in str(m.get("blocks")) and f"identify:{answer}" in str(m.get("blocks"))
+    )
+    value = next(
+        e["value"]
+        for b in question["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == f"identify:{answer}"
+    )
+    harness.driver.click_button(csm.id, question, f"identify:{answer}", value)
+    harness.settle()

@@ -147,6 +147,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
                     value=str(task.id),
                 )
                 bot.settle()
+                bot.later()
         bot.now = BASE_NOW
         yield world
         bot.settle()
@@ -367,13 +368,16 @@ form_texts = st.one_of(
 @given(
     text=command_texts,
     who=st.sampled_from(
-        [("csm", "general"), ("csm", "fuzz"), ("customer", "fuzz"), ("internal", "general")]
+        # A customer's slash command never reaches the app (Slack delivers none from another
+        # organisation): tests/e2e/test_commands.py checks the driver refuses it.
+        [("csm", "general"), ("csm", "fuzz"), ("internal", "general")]
     ),
 )
 def test_any_command_text_gets_a_localized_answer(
     shared: Shared, text: str, who: tuple[str, str]
 ) -> None:
     bot = shared.bot
+    bot.later(60)  # a person types one command at a time
     user = getattr(bot.people, who[0])
     channel = shared.fuzz_channel if who[1] == "fuzz" else bot.general
     if user.id not in bot.sandbox.channel(channel)["members"]:
@@ -507,9 +511,10 @@ def _open_form(world: Shared, form: str) -> tuple[User, dict[str, Any], Mark]:
         mark = Mark.take(world, user)
         bot.slash(user, bot.general, "start")
     elif form == "schedule":
-        user = people.customer
+        user = people.customer  # through the checklist's Plan the schedule button
         mark = Mark.take(world, user)
-        bot.slash(user, world.form_channel, "schedule")
+        bot.driver.click(user.id, channel_id=world.form_channel, action_id="plan_schedule")
+        bot.settle()
     elif form == "more_time":
         user = people.customer
         mark = Mark.take(world, user)
@@ -540,6 +545,7 @@ def test_any_form_values_get_field_errors_or_work(
 ) -> None:
     bot = shared.bot
     bot.now = BASE_NOW
+    bot.later(60)  # a form a minute: the same day, and Slack's limits as for a person
     users = [bot.people.csm.id, bot.people.staff.id, bot.people.internal.id]
     user, view, mark = _open_form(shared, form)
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
@@ -624,7 +630,8 @@ def test_a_busy_period_of_years_is_refused_on_the_form(shared: Shared) -> None:
     """Once accepted, then crashing the re-plan after the ack (no business day in 1098 days)."""
     bot, taro = shared.bot, shared.bot.people.customer
     channel = _project(bot, f"Busy Corp {len(bot.created_channels())}")
-    bot.slash(taro, channel, "schedule")
+    bot.driver.click(taro.id, channel_id=channel, action_id="plan_schedule")
+    bot.settle()
     mark = Mark.take(shared, taro)
     answer = bot.driver.submit_view(
         taro.id,
@@ -654,7 +661,8 @@ def test_nul_characters_are_refused_or_dropped_on_postgres(bot: Harness, shared:
         csm, taro = bot.people.csm, bot.people.customer
         bot.slash(csm, bot.general, 'start "Nul\x00Corp" --kickoff 2027-04-05 --lang en')
         channel = _project(bot, "Acme Corp")
-        bot.slash(taro, channel, "schedule")
+        bot.driver.click(taro.id, channel_id=channel, action_id="plan_schedule")
+        bot.settle()
         bot.driver.submit_view(
             taro.id,
             bot.sandbox.views_for(taro.id)[-1]["id"],
@@ -755,10 +763,22 @@ def _survey(bot: Harness, user: User, channel: str, comment: str) -> None:
     assert answer.status == 200, answer.text
 
 
-def test_user_text_never_pings_or_links(shared: Shared) -> None:
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_user_text_never_pings_or_links(bot: Harness) -> None:
     """A customer named EVIL, with EVIL in every free-text answer, through the whole flow:
-    everything the bot sent Slack carries it escaped, never raw."""
-    bot, people = shared.bot, shared.bot.people
+    everything the bot sent Slack carries it escaped, never raw. (A bot of its own: the
+    escalations it runs are this project's alone, as the CSM's DM takes one a second.)"""
+    errors = _ErrorLog()
+    logging.getLogger().addHandler(errors)
+    try:
+        _evil_everywhere(bot)
+    finally:
+        logging.getLogger().removeHandler(errors)
+    assert [r.getMessage() for r in errors.records] == []
+
+
+def _evil_everywhere(bot: Harness) -> None:
+    people = bot.people
     csm, taro = people.csm, people.customer
     since, answers = len(bot.sandbox.calls()), []
     bot.now = datetime(2027, 4, 2, 1, 0, tzinfo=UTC)
@@ -788,8 +808,9 @@ def test_user_text_never_pings_or_links(shared: Shared) -> None:
     # Morning reminders, status everywhere, App Home.
     bot.now = BASE_NOW
     reminders(bot.deps, now=datetime(2027, 4, 5, 0, 5, tzinfo=UTC))
-    for user, where in ((csm, channel), (csm, bot.general), (taro, channel)):
+    for user, where in ((csm, channel), (csm, bot.general)):
         answers.append(bot.slash(user, where, "status"))
+    answers.append(bot.driver.click(taro.id, channel_id=channel, action_id="open_status"))
     bot.driver.app_home_opened(csm.id)
     bot.settle()
     # The scheduling answers: a busy period, the slip note and initiatives, an early go-live.

@@ -115,8 +115,9 @@ def test_survey_for_a_project_that_no_longer_exists_is_refused_clearly(
 
 def test_close_cancelled_counts_as_churn(bot: Harness, acme: str) -> None:
     bot.now = datetime(2027, 4, 9, 1, tzinfo=UTC)
-    bot.slash(bot.people.customer, acme, "close cancelled budget frozen")
-    assert project_events(bot, acme, "project.cancelled") == []  # customers can't
+    bot.sandbox.join_channel(acme, bot.people.internal.id)
+    bot.slash(bot.people.internal, acme, "close cancelled budget frozen")
+    assert project_events(bot, acme, "project.cancelled") == []  # only CS staff can
     bot.slash(bot.people.csm, acme, "close cancelled budget frozen")
     assert len(project_events(bot, acme, "project.cancelled")) == 1
     kpis = compute(bot.deps, now=datetime(2027, 4, 12, 1, tzinfo=UTC)).kpis

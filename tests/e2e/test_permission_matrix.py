@@ -11,9 +11,13 @@ The people are seen from *this* project (Acme, whose customer is `people.custome
 The places are this project's channel, another project's channel (Globex), a DM with the bot
 and an unrelated channel (#general). Everyone is a member of every channel here (people are
 added to channels by mistake: that must never give them rights). A slash command can be typed
-anywhere; a button only where its message is (a checklist in its channel, a reminder in the
-CSM's DM, a status note in the ephemeral it came in); a form is opened the way the product
-opens it and submitted.
+anywhere by people of our own Slack; Slack never delivers one from a customer (another
+organisation), so those cells are "not possible in Slack" and the customer's own paths
+(the checklist's Status, Plan the schedule, the buttons of their morning reminder) are rows of
+their own. A button is only where its message is (a checklist in its channel, a reminder in
+the person's DM, a status note in the ephemeral it came in); a form is opened the way the
+product opens it and submitted. A form opens at once and shows the refusal inside the modal
+when the person may not use it (Slack's trigger lives 3 seconds).
 
 `MATRIX` is the expected behaviour (written from the README's rules, not read from the
 code). For each cell: *allowed* → the effect happened; *refused* → a localized refusal
@@ -42,11 +46,18 @@ from bot.sandbox.buttons import interactive_elements
 from schedules.jobs import adoption, reminders
 from storage.db import session_scope
 from storage.models import Project, Risk, Stakeholder, SurveyAnswer, Task
-from tests.e2e.harness import Harness, im_channel, project_events, start_harness
+from tests.e2e.harness import (
+    Harness,
+    answer_who_is_this,
+    im_channel,
+    project_events,
+    start_harness,
+)
 
 # -- the expected matrix ---------------------------------------------------------------------
 
 ALLOWED, REFUSED, NOT_POSSIBLE = "allowed", "refused", "not possible"
+NOT_IN_SLACK = "not possible in Slack"
 USERS = ("csm", "internal", "customer", "other_customer")
 PLACES = ("project", "other_project", "dm", "unrelated")
 USER_LABELS = {
@@ -61,8 +72,8 @@ PLACE_LABELS = {
     "dm": "DM with the bot",
     "unrelated": "unrelated channel",
 }
-_CODES = {"A": ALLOWED, "R": REFUSED, "-": NOT_POSSIBLE}
-_SYMBOLS = {ALLOWED: "✅", REFUSED: "❌", NOT_POSSIBLE: "–"}
+_CODES = {"A": ALLOWED, "R": REFUSED, "-": NOT_POSSIBLE, "S": NOT_IN_SLACK}
+_SYMBOLS = {ALLOWED: "✅", REFUSED: "❌", NOT_POSSIBLE: "–", NOT_IN_SLACK: "🚫"}
 
 
 @dataclass(frozen=True)
@@ -77,19 +88,20 @@ class Row:
 
 
 # Places, in each group of four letters: this project's channel, another project's channel,
-# DM with the bot, unrelated channel. A = allowed, R = refused, - = not possible there.
+# DM with the bot, unrelated channel. A = allowed, R = refused, - = not possible there,
+# S = not possible in Slack (a customer's slash command never reaches the app).
 # "Another project" is Globex: its customer (the last column) is at home there.
 MATRIX: tuple[Row, ...] = (
     # key, kind, label, (CS staff, internal non-staff, this customer, another customer)
-    Row("start", "command", "`/onboard start NAME`", ("AAAA", "RRRR", "RRRR", "RRRR")),
-    Row("status", "command", "`/onboard status`", ("AAAA", "RRRR", "ARRR", "RARR")),
-    Row("assign", "command", "`/onboard assign @u member`", ("AARR", "RRRR", "RRRR", "RRRR")),
-    Row("pause", "command", "`/onboard pause`", ("AARR", "RRRR", "RRRR", "RRRR")),
-    Row("resume", "command", "`/onboard resume`", ("AARR", "RRRR", "RRRR", "RRRR")),
-    Row("schedule", "command", "`/onboard schedule`", ("AARR", "RRRR", "ARRR", "RARR")),
-    Row("close", "command", "`/onboard close cancelled`", ("AARR", "RRRR", "RRRR", "RRRR")),
-    Row("help", "command", "`/onboard help`", ("AAAA", "AAAA", "AAAA", "AAAA")),
-    Row("done_customer", "button", "Done (customer task)", ("AA--", "RR--", "AR--", "RA--")),
+    Row("start", "command", "`/onboard start NAME`", ("AAAA", "RRRR", "SSSS", "SSSS")),
+    Row("status", "command", "`/onboard status`", ("AAAA", "RRRR", "SSSS", "SSSS")),
+    Row("assign", "command", "`/onboard assign @u member`", ("AARR", "RRRR", "SSSS", "SSSS")),
+    Row("pause", "command", "`/onboard pause`", ("AARR", "RRRR", "SSSS", "SSSS")),
+    Row("resume", "command", "`/onboard resume`", ("AARR", "RRRR", "SSSS", "SSSS")),
+    Row("schedule", "command", "`/onboard schedule`", ("AARR", "RRRR", "SSSS", "SSSS")),
+    Row("close", "command", "`/onboard close cancelled`", ("AARR", "RRRR", "SSSS", "SSSS")),
+    Row("help", "command", "`/onboard help`", ("AAAA", "AAAA", "SSSS", "SSSS")),
+    Row("done_customer", "button", "Done (customer task)", ("AA--", "RR--", "ARA-", "RA--")),
     Row("done_vendor", "button", "Done (vendor task)", ("AAA-", "RR--", "RR--", "RR--")),
     Row("undo", "button", "Undo (customer's own Done)", ("AA--", "RR--", "AR--", "RA--")),
     Row("more_time", "button", "Need more time (opens the form)", ("AAA-", "RR--", "AR--", "RA--")),
@@ -99,8 +111,31 @@ MATRIX: tuple[Row, ...] = (
     Row("survey_score", "button", "Survey score", ("RR--", "RR--", "AR--", "RA--")),
     Row("checkin", "button", "Check-in answer", ("AA--", "RR--", "AR--", "RA--")),
     Row("status_button", "button", "Status (checklist)", ("AA--", "RR--", "AR--", "RA--")),
-    Row("start_form", "form", "start form", ("AAAA", "RRRR", "RRRR", "RRRR")),
-    Row("schedule_form", "form", "schedule form", ("AARR", "RRRR", "ARRR", "RARR")),
+    Row(
+        "reminder_done",
+        "button",
+        "Done (own task, morning reminder)",
+        ("--A-", "----", "--A-", "--A-"),
+    ),
+    Row(
+        "reminder_more_time",
+        "button",
+        "Need more time (own task, morning reminder)",
+        ("--A-", "----", "--A-", "--A-"),
+    ),
+    Row("start_form", "form", "start form", ("AAAA", "RRRR", "SSSS", "SSSS")),
+    Row(
+        "schedule_form",
+        "form",
+        "schedule form (`/onboard schedule`)",
+        ("AARR", "RRRR", "SSSS", "SSSS"),
+    ),
+    Row(
+        "plan_form",
+        "form",
+        "schedule form (*Plan the schedule*)",
+        ("AA--", "RR--", "AR--", "RA--"),
+    ),
     Row("more_time_form", "form", "Need more time form", ("AAA-", "RR--", "AR--", "RA--")),
     Row("survey_comment", "form", "survey comment", ("RR--", "RR--", "AR--", "RA--")),
 )
@@ -113,10 +148,13 @@ def matrix_markdown() -> str:
     lines = [
         f"Each cell lists four places in this order: {places}. "
         f"{_SYMBOLS[ALLOWED]} allowed; {_SYMBOLS[REFUSED]} refused with a localized message, "
-        f"nothing changed; {_SYMBOLS[NOT_POSSIBLE]} not possible there (no such button). "
+        f"nothing changed; {_SYMBOLS[NOT_POSSIBLE]} not possible there (no such button); "
+        f"{_SYMBOLS[NOT_IN_SLACK]} not possible in Slack (Slack never delivers a slash command "
+        "from another organisation's people, so customers use the buttons). "
         "*Another project* is the one whose customer is the last column. Buttons in a DM are "
-        "those of the morning reminder; *Close risk* is in the `/onboard status` note; a form "
-        "is refused when it won't open or when its submission is refused.",
+        "those of the person's morning reminder; *Close risk* is in the `/onboard status` note; "
+        "a form is refused when it shows the refusal instead of opening, or when its "
+        "submission is refused.",
         "",
         "| action | " + " | ".join(USER_LABELS[u] for u in USERS) + " |",
         "|---|" + "---|" * len(USERS),
@@ -143,6 +181,7 @@ class World:
     names: dict[str, str]
     counter: list[int] = field(default_factory=lambda: [0])
     probe: Probe | None = None
+    not_in_slack: bool = False  # the driver refused the cell like Slack would
 
     @property
     def people(self) -> dict[str, User]:
@@ -225,6 +264,9 @@ def make_world(bot: Harness, a_name: str, b_name: str) -> World:
         "--champion jane@globex.example --lang en"
     )
     bot.sandbox.accept_shared_invite(b, "jane@globex.example")
+    bot.settle()
+    # Globex hides e-mail from other organisations: the CSM says who Jane is.
+    answer_who_is_this(bot, bot.people.other_customer, "champion")
     p = bot.people
     for channel, user in (
         (a, p.internal),
@@ -273,8 +315,10 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
 def world(harness: Harness) -> World:
     harness.now = BASE_NOW
     made = make_world(harness, "Acme Corp", "Globex")
-    # The morning reminder: the CSM's DM gets the vendor tasks with Done / Need more time.
+    # The morning reminders: the CSM's DM gets the vendor tasks with Done / Need more time,
+    # the customers' DMs their own tasks (Jane's morning comes later, in Los Angeles).
     reminders(harness.deps, now=datetime(2027, 4, 5, 0, 5, tzinfo=UTC))
+    reminders(harness.deps, now=datetime(2027, 4, 5, 16, 5, tzinfo=UTC))
     for channel in (made.a, made.b):
         answer_schedule(made, channel)
     harness.settle()
@@ -298,6 +342,7 @@ def finished(harness: Harness) -> World:
                     value=str(task.id),
                 )
                 harness.settle()
+                harness.later()
         assert made.status(channel) == "completed"
     adoption(harness.deps, now=datetime(2027, 5, 20, 1, 0, tzinfo=UTC))
     harness.settle()
@@ -312,8 +357,11 @@ def _base_time(harness: Harness) -> None:
 
 # -- observing a cell ----------------------------------------------------------------------------
 
-# Web API methods that change nothing anyone sees, or that only deliver the refusal itself.
+# Web API methods that change nothing anyone sees, or that only deliver the refusal itself
+# (a modal is seen by the one person who opened it).
 _QUIET = {
+    "views.open",
+    "views.update",
     "auth.test",
     "users.info",
     "users.lookupByEmail",
@@ -348,10 +396,13 @@ class Probe:
         self.views = {v["id"] for v in bot.sandbox.views_for(user.id)}
 
     def texts(self) -> list[str]:
-        """Everything shown to the person since (ephemerals and DMs)."""
+        """Everything shown to the person since (ephemerals, DMs, what new modals say)."""
         new = self.bot.sandbox.ephemerals(user_id=self.user.id)[self.ephemerals :]
         new += self.bot.sandbox.dm_messages(self.user.id)[self.dms :]
-        return [m.get("text") or "" for m in new]
+        shown = [m.get("text") or "" for m in new]
+        for view in self.new_views():
+            shown += [b["text"]["text"] for b in view["blocks"] if b.get("type") == "section"]
+        return shown
 
     def new_views(self) -> list[dict[str, Any]]:
         return [v for v in self.bot.sandbox.views_for(self.user.id) if v["id"] not in self.views]
@@ -414,10 +465,19 @@ def check_cell(world: World, action: str, user_key: str, place: str) -> None:
     row, user = ROWS[action], world.people[user_key]
     expected = row.expected(user_key, place)
     where = f"{action} by {user_key} in {place}"
-    world.probe = None
+    world.probe, world.not_in_slack = None, False
     attempt = ACTIONS[action](world, user, place)
     world.bot.settle()
     probe = world.probe
+    if world.not_in_slack:
+        try:
+            assert expected == NOT_IN_SLACK, f"{where}: Slack would not deliver it, yet {expected}"
+            assert attempt is None or not attempt.effect(), f"{where}: an effect without Slack"
+        finally:
+            if attempt is not None and attempt.cleanup is not None:
+                attempt.cleanup()
+        return
+    assert expected != NOT_IN_SLACK, f"{where}: the matrix says Slack would not deliver it"
     if attempt is None:
         assert expected == NOT_POSSIBLE, f"{where}: the product offers no way to do it"
         return
@@ -473,12 +533,19 @@ def _press(world: World, user: User, ref: ButtonRef) -> DriverResponse:
     world.begin(user)
     response = world.bot.driver.press(user.id, ref)
     world.bot.settle()
+    world.bot.later()  # people click a few seconds apart
     return response
 
 
-def _slash(world: World, user: User, place: str, text: str) -> DriverResponse:
+def _slash(world: World, user: User, place: str, text: str) -> DriverResponse | None:
     world.begin(user)
-    return world.bot.slash(user, world.channel(place, user), text)
+    try:
+        return world.bot.slash(user, world.channel(place, user), text)
+    except DriverError as error:
+        if "slash commands" not in str(error):
+            raise
+        world.not_in_slack = True  # a customer: Slack never sends their slash command
+        return None
 
 
 def _new_view(world: World, callback_id: str) -> Callable[[], bool]:
@@ -563,7 +630,8 @@ def act_close(world: World, user: User, place: str) -> Attempt:
 def act_help(world: World, user: User, place: str) -> Attempt:
     response = _slash(world, user, place, "help")
     return Attempt(
-        effect=lambda: "/onboard start" in response.text, answers=_answer_texts(response)
+        effect=lambda: response is not None and "/onboard start" in response.text,
+        answers=_answer_texts(response),
     )
 
 
@@ -576,6 +644,7 @@ def _undo_as_csm(world: World, channel: str, task_id: int) -> None:
             world.bot.people.csm.id, channel_id=channel, action_id="task_undo", value=str(task_id)
         )
         world.bot.settle()
+        world.bot.later()
 
 
 def _task_button(world: World, user: User, place: str, action_id: str, key: str) -> Attempt | None:
@@ -619,6 +688,7 @@ def act_undo(world: World, user: User, place: str) -> Attempt | None:
             owner.id, channel_id=channel, action_id="task_done", value=str(task.id)
         )
         world.bot.settle()
+        world.bot.later()
     assert world.task_by_id(task.id).completed_by == owner.id
     ref = _find(world, world.channel(place, user), "task_undo", str(task.id))
     if ref is None:
@@ -653,7 +723,15 @@ def act_skip(world: World, user: User, place: str) -> Attempt | None:
 
 def act_close_risk(world: World, user: User, place: str) -> Attempt | None:
     channel = world.channel(place, user)
-    world.bot.slash(user, channel, "status")
+    if world.bot.sandbox.workspace.is_external(world.bot.sandbox.workspace.users[user.id]):
+        # Customers see the status note through the checklist's Status button.
+        status = _find(world, channel, "open_status")
+        if status is None:
+            return None
+        world.bot.driver.press(user.id, status)
+        world.bot.settle()
+    else:
+        world.bot.slash(user, channel, "status")
     mine = world.bot.sandbox.ephemerals(user_id=user.id, channel=channel)
     if not mine or "risk_close" not in str(mine[-1]["blocks"]):
         return None  # no status note with risks for this person here
@@ -725,6 +803,71 @@ def act_status_button(world: World, user: User, place: str) -> Attempt | None:
         return any(name in m["text"] and "status-header" in str(m["blocks"]) for m in new)
 
     return Attempt(effect=effect, answers=_answer_texts(response))
+
+
+def _own_reminder_button(world: World, user: User, place: str, action_id: str) -> ButtonRef | None:
+    """The first task button of the person's own morning reminder (in their DM)."""
+    if place != "dm":
+        return None
+    dm = world.bot.sandbox.dm_channel(user.id)
+    reminders = [
+        m
+        for m in world.bot.sandbox.dm_messages(user.id)
+        if str(((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")).startswith(
+            "reminder:"
+        )
+    ]
+    if dm is None or not reminders:
+        return None
+    value = next(
+        (
+            e["value"]
+            for _, e in interactive_elements(reminders[-1]["blocks"])
+            if e.get("action_id") == action_id
+        ),
+        None,
+    )
+    return None if value is None else _find(world, reminders[-1], action_id, value)
+
+
+def act_reminder_done(world: World, user: User, place: str) -> Attempt | None:
+    ref = _own_reminder_button(world, user, place, "task_done")
+    if ref is None:
+        return None
+    task_id = int(ref.element["value"])
+    task = world.task_by_id(task_id)
+    channel = str(world.rows(Project, id=task.project_id)[0].channel_id)
+    response = _press(world, user, ref)
+    return Attempt(
+        effect=lambda: world.task_by_id(task_id).completed_by == user.id,
+        answers=_answer_texts(response),
+        cleanup=lambda: _undo_as_csm(world, channel, task_id),
+    )
+
+
+def act_reminder_more_time(world: World, user: User, place: str) -> Attempt | None:
+    ref = _own_reminder_button(world, user, place, "task_more_time")
+    if ref is None:
+        return None
+    response = _press(world, user, ref)
+    return Attempt(effect=_new_view(world, "more_time"), answers=_answer_texts(response))
+
+
+def act_plan_form(world: World, user: User, place: str) -> Attempt | None:
+    ref = _find(world, world.channel(place, user), "plan_schedule")
+    if ref is None:
+        return None
+    counts = {c: len(project_events(world.bot, c, "schedule.answered")) for c in world.names}
+    response = _press(world, user, ref)
+    answers = _answer_texts(response) + _submit(
+        world, user, "schedule", {"slip_reason": {"slip_reason": "other_priorities"}}
+    )
+    return Attempt(
+        effect=lambda: any(
+            len(project_events(world.bot, c, "schedule.answered")) > n for c, n in counts.items()
+        ),
+        answers=answers,
+    )
 
 
 def _submit(world: World, user: User, callback_id: str, values: dict[str, Any]) -> list[str]:
@@ -834,8 +977,11 @@ ACTIONS: dict[str, Callable[[World, User, str], Attempt | None]] = {
     "survey_score": act_survey_score,
     "checkin": act_checkin,
     "status_button": act_status_button,
+    "reminder_done": act_reminder_done,
+    "reminder_more_time": act_reminder_more_time,
     "start_form": act_start_form,
     "schedule_form": act_schedule_form,
+    "plan_form": act_plan_form,
     "more_time_form": act_more_time_form,
     "survey_comment": act_survey_comment,
 }

@@ -88,6 +88,7 @@ def test_429_and_500_for_a_while_then_all_land_once(bot: Harness, crowd: list[st
     moment = MORNING
     for _ in range(10):
         moment += timedelta(minutes=5)
+        bot.now = moment  # Slack's rate limits live in the same (simulated) time
         send_outbox(bot.deps, now=moment)
     assert dm_counts(bot, everyone) == {p: 1 for p in everyone}
     with session_scope(bot.deps.engine) as session:
@@ -102,6 +103,7 @@ def test_slack_down_for_good_gives_up_visibly(bot: Harness, crowd: list[str]) ->
     moment = MORNING
     for _ in range(12):
         moment += timedelta(hours=1)
+        bot.now = moment
         send_outbox(bot.deps, now=moment)
     with session_scope(bot.deps.engine) as session:
         rows = outbox.rows(session=session, kind_prefix="reminder")

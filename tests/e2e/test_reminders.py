@@ -49,9 +49,10 @@ def run_hourly(bot: Harness, start: datetime, end: datetime, *, actions=None) ->
     bot.settle()
 
 
-def sent(bot: Harness, kind: str):  # type: ignore[no-untyped-def]
+def sent(bot: Harness, kind: str, key_prefix: str = ""):  # type: ignore[no-untyped-def]
     with session_scope(bot.deps.engine) as session:
-        return [r for r in outbox.rows(session=session, kind_prefix=kind) if r.status == "sent"]
+        rows = outbox.rows(session=session, kind_prefix=kind)
+        return [r for r in rows if r.status == "sent" and r.key.startswith(key_prefix)]
 
 
 def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
     )
 
     for person, zone in ((lisa, LA), (csm, TOKYO)):
-        rows = [r for r in sent(bot, "reminder") if r.recipient == person.id]
+        rows = [r for r in sent(bot, "reminder", "reminder:") if r.recipient == person.id]
         assert rows, person.name
         days = [r.local_date for r in rows]
         assert len(days) == len(set(days)), "one DM per person per day"
@@ -102,8 +103,11 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
         ]
         assert len(dms) == len(rows)
 
+    # The decision-maker has no Slack yet: her reminders come to the CSM to pass on.
+    forwards = sent(bot, "reminder", "reminder-forward:")
+    assert forwards and all(r.recipient == csm.id and r.delivered_via == "dm" for r in forwards)
     # Escalations: each key once; the CSM's alert on the 2nd business day overdue, the
-    # decision-maker (no Slack yet: a mention in the channel) on the 5th.
+    # decision-maker (no Slack yet: through the CSM, never in the channel) on the 5th.
     escalated = sent(bot, "escalation")
     keys = [r.key for r in escalated]
     assert len(keys) == len(set(keys))
@@ -120,10 +124,16 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
         for r in escalated
         if r.key.startswith("escalation:dm:") and not r.key.startswith("escalation:dm-notice")
     ]
-    assert to_dm and all(r.recipient == channel for r in to_dm)
-    assert any(
-        r.key.startswith("escalation:dm-notice:") and r.recipient == csm.id for r in escalated
-    )
+    assert to_dm and all(r.recipient == csm.id for r in to_dm)
+    in_channel = [
+        ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        for m in bot.sandbox.messages(channel, include_replies=True)
+    ]
+    assert not [k for k in in_channel if k.startswith(("escalation:dm", "reminder-forward"))]
+    # The CSM passes it on: that is their notice, no second message about it.
+    assert not [r for r in escalated if r.key.startswith("escalation:dm-notice:")]
+    forwarded = bot.sandbox.dm_messages(csm.id)
+    assert any("hanako@acme.example" in str(m["blocks"]) for m in forwarded)
     assert f"escalation:csm:{finished.id}:" not in " ".join(keys)
     assert bot.sandbox.block_violations == []
 
@@ -132,9 +142,12 @@ def test_rerunning_the_same_moment_sends_nothing_more(bot: Harness, month) -> No
     moment = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)  # 09:00 Tokyo
     first = reminders(bot.deps, now=moment)
     again = reminders(bot.deps, now=moment + timedelta(minutes=10))
-    # The CSM's DM, and a threaded mention for the decision-maker who has no Slack yet.
+    # The CSM's own reminder, and the decision-maker's (no Slack yet) for the CSM to pass on.
     assert first.sent == 2 and again.planned == [] and again.sent == 0
-    assert len(bot.sandbox.dm_messages(bot.people.csm.id)) == 1
+    keys = [
+        m["metadata"]["event_payload"]["key"] for m in bot.sandbox.dm_messages(bot.people.csm.id)
+    ]
+    assert sorted(k.split(":")[0] for k in keys) == ["reminder", "reminder-forward"]
 
 
 def test_dry_run_plans_without_sending(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
