@@ -26,6 +26,17 @@ def button(action_id: str = "go", text: str = "Go", **extra: Any) -> dict[str, A
     }
 
 
+def overflow(options: int) -> dict[str, Any]:
+    return {
+        "type": "overflow",
+        "action_id": "more",
+        "options": [
+            {"text": {"type": "plain_text", "text": f"o{i}"}, "value": str(i)}
+            for i in range(options)
+        ],
+    }
+
+
 def codes(blocks: list[dict[str, Any]], max_blocks: int = 50) -> list[str]:
     return [p.code for p in check_blocks(blocks, max_blocks=max_blocks)]
 
@@ -39,6 +50,7 @@ def test_valid_blocks_pass() -> None:
         {"type": "divider"},
     ]
     assert codes(blocks) == []
+    assert codes([section(accessory=overflow(2))]) == codes([section(accessory=overflow(5))]) == []
 
 
 @pytest.mark.parametrize(
@@ -72,6 +84,8 @@ def test_valid_blocks_pass() -> None:
         ([section(block_id="x"), section(block_id="x")], "duplicate_block_id"),
         ([section("")], "empty_text"),
         ([{"type": "carousel"}], "unsupported_block_type"),
+        ([section(accessory=overflow(1))], "too_few_options"),
+        ([section(accessory=overflow(6))], "too_many_options"),
     ],
 )
 def test_each_limit(blocks: list[dict[str, Any]], code: str) -> None:

@@ -126,3 +126,22 @@ def test_invite_pushes_member_joined_and_unreachable_app_is_only_logged(
     [(envelope, answer)] = sandbox.event_deliveries
     assert envelope["event"]["inviter"] == sandbox.bot_user_id
     assert answer is None
+
+
+def test_invite_shared_needs_the_bot_in_the_channel(sandbox: Sandbox, client: WebClient) -> None:
+    outside = sandbox.add_channel("onb-elsewhere", bot_is_member=False).id
+    assert error_of(
+        lambda: client.conversations_inviteShared(channel=outside, emails=["a@x.example"])
+    ) == ("not_in_channel")
+
+
+def test_a_workspace_setting_can_refuse_channel_creation(
+    sandbox: Sandbox, client: WebClient
+) -> None:
+    sandbox.refuse_channel_creation("restricted_action")
+    assert error_of(lambda: client.conversations_create(name="onb-x")) == "restricted_action"
+    assert sandbox.channel_by_name("onb-x") is None
+    with pytest.raises(ValueError):
+        sandbox.refuse_channel_creation("no_such_setting")
+    sandbox.refuse_channel_creation(None)
+    assert client.conversations_create(name="onb-x")["ok"]

@@ -227,3 +227,10 @@ def test_find_button_in_posted_message(sandbox: Sandbox, client: WebClient) -> N
     assert (ref.block_id, ref.value, ref.channel_id) == ("task_actions", "42", channel)
     message = sandbox.messages(channel)[0]
     assert sandbox.find_button(message, "task_done").message_ts == message["ts"]
+
+
+def test_updating_in_an_archived_channel_is_inactive(sandbox: Sandbox, client: WebClient) -> None:
+    channel = sandbox.add_channel("old").id
+    ts = client.chat_postMessage(channel=channel, text="checklist")["ts"]
+    sandbox.archive_channel(channel)
+    assert error_of(lambda: client.chat_update(channel=channel, ts=ts, text="x")) == "is_inactive"

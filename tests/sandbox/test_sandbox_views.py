@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.sandbox import Sandbox
 from bot.sandbox.scopes import EVERY_METHOD_SCOPE
@@ -118,3 +119,22 @@ def test_publish_home(sandbox: Sandbox, client: WebClient) -> None:
     assert failure(lambda: client.views_publish(user_id=alice, view=MODAL))["error"] == (
         "invalid_arguments"
     )
+
+
+def test_a_response_url_takes_five_answers_in_thirty_minutes(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    alice = sandbox.add_user("alice").id
+    channel = sandbox.add_channel("notes", members=[alice]).id
+    with sandbox.workspace.lock:
+        url = sandbox.workspace.issue_response_url(channel_id=channel, user_id=alice)
+    hook = WebhookClient(url)
+    assert [hook.send(text=f"note {n}").status_code for n in range(5)] == [200] * 5
+    sixth = hook.send(text="note 5")
+    assert (sixth.status_code, sixth.body) == (404, "used_url")
+    assert [e["text"] for e in sandbox.ephemerals(user_id=alice)] == [f"note {n}" for n in range(5)]
+    with sandbox.workspace.lock:
+        late = sandbox.workspace.issue_response_url(channel_id=channel, user_id=alice)
+    clock.now += 30 * 60 + 1
+    expired = WebhookClient(late).send(text="too late")
+    assert (expired.status_code, expired.body) == (404, "expired_url")
