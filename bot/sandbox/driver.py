@@ -56,6 +56,7 @@ class SlackDriver:
         self.sandbox = sandbox
         self.ack_deadline = ack_deadline
         self.timeout = timeout
+        self.answers: list[DriverResponse] = []  # the app's answer to every request sent
 
     # -- slash commands --------------------------------------------------------------
 
@@ -375,6 +376,7 @@ class SlackDriver:
             timeout=self.timeout,
         )
         result.late = result.elapsed > self.ack_deadline
+        self.answers.append(result)
         return result
 
     def _user(self, user_id: str) -> User:

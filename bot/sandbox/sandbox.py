@@ -17,7 +17,16 @@ from bot.sandbox.events import EventPusher
 from bot.sandbox.faults import Faults
 from bot.sandbox.lookup import find_button
 from bot.sandbox.methods.connect import REFUSALS
-from bot.sandbox.models import ApiCall, BlockViolation, ButtonRef, Channel, Json, Team, User
+from bot.sandbox.models import (
+    ApiCall,
+    BlockViolation,
+    ButtonRef,
+    Channel,
+    Json,
+    SharedInvite,
+    Team,
+    User,
+)
 from bot.sandbox.rate_limits import RateLimits
 from bot.sandbox.scopes import manifest_scopes
 from bot.sandbox.server import SandboxServer
@@ -287,6 +296,23 @@ class Sandbox:
         if error is not None and error not in REFUSALS:
             raise ValueError(f"error must be one of {REFUSALS}")
         self.workspace.shared_invite_error = error
+
+    def invite_by_hand(self, channel: str, email: str, *, inviter: str) -> None:
+        """A person sends a Slack Connect invitation from Slack itself (channel details → Add
+        people). The app's own refusals do not apply to people; a workspace without a paid
+        plan cannot send one at all."""
+        ws = self.workspace
+        with ws.lock:
+            target = self._channel(channel)
+            if ws.shared_invite_error == "not_paid":
+                raise ValueError("Slack Connect needs a paid plan: nobody can invite")
+            if inviter not in target.members:
+                raise ValueError(f"{inviter} is not in {channel}")
+            target.invites.append(
+                SharedInvite(ws.ids.new("I"), target.id, inviter, ws.now(), email=email)
+            )
+            if not target.is_ext_shared:
+                target.is_pending_ext_shared = True
 
     def accept_shared_invite(
         self, channel: str, email: str, *, user_id: str | None = None, name: str | None = None

@@ -34,6 +34,7 @@ from storage import projects
 from storage.db import session_scope
 from storage.models import Project, SurveyAnswer
 from tests.e2e.harness import Harness, project_events, project_tasks, start_harness
+from tests.e2e.payloads import invalid_payloads
 
 FUZZ = settings(
     max_examples=200,
@@ -152,6 +153,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
         yield world
         bot.settle()
         assert bot.sandbox.block_violations == [], bot.sandbox.block_violations
+        assert invalid_payloads(bot.sandbox, bot.driver) == []
         assert errors.records == [], [r.getMessage() for r in errors.records]
     finally:
         logging.getLogger().removeHandler(errors)
@@ -746,6 +748,7 @@ def _finish(bot: Harness, channel: str) -> None:
                 bot.people.csm.id, channel_id=channel, action_id="task_done", value=str(task.id)
             )
             bot.settle()
+            bot.later()  # a few seconds between clicks, as a person
 
 
 def _survey(bot: Harness, user: User, channel: str, comment: str) -> None:

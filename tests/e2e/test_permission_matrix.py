@@ -53,6 +53,7 @@ from tests.e2e.harness import (
     project_events,
     start_harness,
 )
+from tests.e2e.payloads import invalid_payloads
 
 # -- the expected matrix ---------------------------------------------------------------------
 
@@ -307,6 +308,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
         yield bot
         bot.settle()
         assert bot.sandbox.block_violations == [], bot.sandbox.block_violations
+        assert invalid_payloads(bot.sandbox, bot.driver) == []
     finally:
         bot.close()
 
