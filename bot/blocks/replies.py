@@ -21,12 +21,13 @@ TEXT_LIMIT = 3000
 def merged(messages: list[Message]) -> Message:
     """Several notes to one person as one message (one section each, in order).
 
-    Notes beyond what one message holds share its last section, cut at Slack's limits;
-    the fallback text lists every note's first line.
+    Notes beyond what one message holds share its last section, cut at Slack's limits, as
+    is the fallback text that joins them all.
     """
+    if len(messages) == 1:
+        return messages[0]
     texts = [m.text for m in messages]
     if len(texts) > MAX_BLOCKS:
         texts = [*texts[: MAX_BLOCKS - 1], "\n\n".join(texts[MAX_BLOCKS - 1 :])]
     blocks = [section(f"reply-{n}", clip(text, SECTION_TEXT)) for n, text in enumerate(texts)]
-    summary = "\n".join(m.text.splitlines()[0] for m in messages if m.text)
-    return Message(text=clip(summary, TEXT_LIMIT), blocks=blocks)
+    return Message(text=clip("\n\n".join(m.text for m in messages), TEXT_LIMIT), blocks=blocks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -140,9 +140,18 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def start_harness(db_url: str, **settings: Any) -> Harness:
+def start_harness(
+    db_url: str,
+    *,
+    private_cs_channel: bool = False,
+    scopes: Iterable[str] | None = None,
+    **settings: Any,
+) -> Harness:
+    """The bot and its Slack. `scopes`: the bot token's, by default manifest.yml's."""
     clock = WorldClock(datetime(2027, 4, 5, 0, 30, tzinfo=UTC))
-    sandbox = Sandbox(signing_secret=SECRET, bot_token=TOKEN, rate_clock=clock.monotonic).start()
+    sandbox = Sandbox(
+        signing_secret=SECRET, bot_token=TOKEN, rate_clock=clock.monotonic, scopes=scopes
+    ).start()
     csm = sandbox.add_user(
         "sato", real_name="Sato Kenji", email="sato@vendor.example", tz="Asia/Tokyo", locale="ja-JP"
     )
@@ -159,7 +168,9 @@ def start_harness(db_url: str, **settings: Any) -> Harness:
     # Acme's admins show their members' e-mail to other organisations; Globex's do not (the
     # default): customers are linked by e-mail in one, recognised without it in the other.
     sandbox.show_email_to_others(customer.team_id)
-    cs_channel = sandbox.add_channel("cs-team", members=[csm.id, staff.id]).id
+    cs_channel = sandbox.add_channel(
+        "cs-team", members=[csm.id, staff.id], is_private=private_cs_channel
+    ).id
     general = sandbox.add_channel("general", members=[csm.id, staff.id, internal.id]).id
     local = start_local_bot(sandbox, database_url=db_url, cs_team_channel=cs_channel, **settings)
     harness = Harness(

@@ -34,6 +34,7 @@ def finish(bot: Harness, channel: str) -> None:
                 bot.people.csm.id, channel_id=channel, action_id="task_done", value=str(task.id)
             )
             bot.settle()
+            bot.later()  # a few seconds between clicks, as a person
 
 
 def test_last_required_task_completes_the_project_with_survey(bot: Harness, acme: str) -> None:
