@@ -22,6 +22,7 @@ TEXT = {
         "customer": "株式会社アクメ",
         "csm_types": "CSM の佐藤さんが /onboard start を入力",
         "accepts": "お客様の山田さんが Slack コネクトの招待を承認してチャンネルに参加",
+        "identifies": "メールアドレス非公開のため、佐藤さんが「どなたでしょうか?」に推進担当者と回答",
         "ticks": "山田さんが自分のタスクを「完了」にする",
         "refused": "山田さんが弊社側のタスクを押してみる(権限がないので断られる)",
         "csm_ticks": "佐藤さんがキックオフミーティング後に弊社側のタスクを完了にする",
@@ -32,6 +33,7 @@ TEXT = {
         "customer": "Acme Corp",
         "csm_types": "Sato (CSM) types /onboard start",
         "accepts": "Taro (customer) accepts the Slack Connect invitation and joins",
+        "identifies": "Acme hides e-mail: Sato answers the bot's question, Taro is the champion",
         "ticks": "Taro marks one of his tasks done",
         "refused": "Taro presses a vendor-side task (not his: refused)",
         "csm_ticks": "Sato marks a vendor-side task done after the kickoff call",
@@ -109,6 +111,14 @@ def _script(
     taro = sandbox.accept_shared_invite(
         channel, "taro@acme.example", name="yamada" if lang == "ja" else "taro"
     )
+    local.settle()
+    show.flush()
+
+    show.step(text["identifies"])
+    question = next(
+        m for m in sandbox.dm_messages(csm) if "identify:champion" in str(m.get("blocks"))
+    )
+    driver.click_button(csm, question, "identify:champion")
     local.settle()
     show.flush()
 

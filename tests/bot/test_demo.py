@@ -16,6 +16,8 @@ def test_demo_runs_the_kickoff_and_prints_a_transcript(tmp_path) -> None:  # typ
     assert "1/12" in out and "2/12" in out  # the checklist as it changed
     assert "only @" in out  # ephemeral notes
     assert "vendor" in out  # the refused click's reason
+    assert "who is this?" in out  # Acme hides e-mail: the CSM is asked, and answers
+    assert "@taro · due" in out  # his tasks name him once the CSM answered
 
 
 def test_demo_command_in_japanese(capsys) -> None:  # type: ignore[no-untyped-def]
