@@ -859,17 +859,10 @@ def act_plan_form(world: World, user: User, place: str) -> Attempt | None:
     ref = _find(world, world.channel(place, user), "plan_schedule")
     if ref is None:
         return None
-    counts = {c: len(project_events(world.bot, c, "schedule.answered")) for c in world.names}
+    answered = _schedule_answered(world)
     response = _press(world, user, ref)
-    answers = _answer_texts(response) + _submit(
-        world, user, "schedule", {"slip_reason": {"slip_reason": "other_priorities"}}
-    )
-    return Attempt(
-        effect=lambda: any(
-            len(project_events(world.bot, c, "schedule.answered")) > n for c, n in counts.items()
-        ),
-        answers=answers,
-    )
+    answers = _answer_texts(response) + _answer_schedule_form(world, user)
+    return Attempt(effect=answered, answers=answers)
 
 
 def _submit(world: World, user: User, callback_id: str, values: dict[str, Any]) -> list[str]:
@@ -902,18 +895,23 @@ def act_start_form(world: World, user: User, place: str) -> Attempt:
     return Attempt(effect=lambda: bool(world.rows(Project, customer_name=name)), answers=answers)
 
 
-def act_schedule_form(world: World, user: User, place: str) -> Attempt:
+def _schedule_answered(world: World) -> Callable[[], bool]:
+    """Whether any project got scheduling answers from here on."""
     counts = {c: len(project_events(world.bot, c, "schedule.answered")) for c in world.names}
+    return lambda: any(
+        len(project_events(world.bot, c, "schedule.answered")) > n for c, n in counts.items()
+    )
+
+
+def _answer_schedule_form(world: World, user: User) -> list[str]:
+    return _submit(world, user, "schedule", {"slip_reason": {"slip_reason": "other_priorities"}})
+
+
+def act_schedule_form(world: World, user: User, place: str) -> Attempt:
+    answered = _schedule_answered(world)
     opened = _slash(world, user, place, "schedule")
-    answers = _answer_texts(opened) + _submit(
-        world, user, "schedule", {"slip_reason": {"slip_reason": "other_priorities"}}
-    )
-    return Attempt(
-        effect=lambda: any(
-            len(project_events(world.bot, c, "schedule.answered")) > n for c, n in counts.items()
-        ),
-        answers=answers,
-    )
+    answers = _answer_texts(opened) + _answer_schedule_form(world, user)
+    return Attempt(effect=answered, answers=answers)
 
 
 _NEW_DUES = ("2027-05-12", "2027-05-13", "2027-05-14", "2027-05-17", "2027-05-18", "2027-05-19")
