@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -42,6 +43,8 @@ class Deps:
     _locks: defaultdict[int, threading.Lock] = field(
         default_factory=lambda: defaultdict(threading.Lock)
     )
+    _queued: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    _queued_lock: threading.Lock = field(default_factory=threading.Lock)
     _calendars: CountryCalendars | None = None
 
     def today(self) -> date:
@@ -51,6 +54,24 @@ class Deps:
     def project_lock(self, project_id: int) -> threading.Lock:
         """Serialises checklist edits of one project within this process."""
         return self._locks[project_id]
+
+    @contextmanager
+    def project_turn(self, project_id: int) -> Iterator[bool]:
+        """Hold the project's lock; yields False when another caller is already queued
+        for it, whose turn will see everything committed before this one's (so this
+        turn's work may be skipped)."""
+        with self._queued_lock:
+            self._queued[project_id] += 1
+        try:
+            with self.project_lock(project_id):
+                with self._queued_lock:
+                    self._queued[project_id] -= 1
+                    last = self._queued[project_id] == 0
+                yield last
+        finally:
+            with self._queued_lock:
+                if self._queued.get(project_id) == 0:
+                    del self._queued[project_id]
 
     def calendar(self, country: str, blackouts: list[DateRange] | None = None) -> BusinessCalendar:
         """One holiday cache per country, shared by every project."""

@@ -182,6 +182,7 @@ def test_assign_links_a_person_by_hand_and_is_cs_only(bot: Harness) -> None:
 def test_a_person_of_another_organisation_is_never_this_customer(bot: Harness) -> None:
     channel_id = bot.start_project(START)
     bot.sandbox.accept_shared_invite(channel_id, "taro@acme.example")
+    bot.settle()  # Acme's customer arrived first: Acme is this project's customer
     bot.sandbox.join_channel(channel_id, bot.people.other_customer.id)  # Jane, of Globex
     bot.settle()
     jane = bot.people.other_customer.id

@@ -231,6 +231,7 @@ def test_impossible_ids_in_form_metadata_get_a_localized_refusal(bot: Harness) -
                 before = len(refusals(bot, csm.id))
                 answer = send(bot, as_form(payload))
                 bot.settle()
+                bot.later(1)  # each refusal is a DM: Slack takes about one a second there
                 assert answer.status == 200, (callback_id, metadata)
                 assert refusals(bot, csm.id)[before:] == [t("ja", key)], (callback_id, metadata)
     assert logs.summary() == []
