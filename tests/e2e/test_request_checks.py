@@ -254,3 +254,22 @@ def test_an_impossible_date_in_the_more_time_form_is_a_form_error(bot: Harness) 
             }, raw
     assert project_tasks(bot, channel)[0].due == task.due
     assert logs.summary() == []
+
+
+def test_a_button_request_without_a_response_url_is_answered_nowhere_and_breaks_nothing(
+    bot: Harness,
+) -> None:
+    """Slack always sends a button's response_url; a request without one (found by the HTTP
+    fuzz) must not end in "unhandled error" when the refusal has nowhere to go."""
+    channel = bot.start_project("Acme --playbook tech-touch --kickoff 2027-04-05")
+    optional = next(t for t in project_tasks(bot, channel) if not t.required)
+    with watching_logs() as logs:
+        payload = interaction(
+            bot, bot.people.internal, actions=[click("task_skip", str(optional.id))]
+        )
+        del payload["response_url"]
+        answer = send(bot, as_form(payload))
+        bot.settle()
+    assert answer.status == 200
+    assert logs.summary() == []
+    assert next(t for t in project_tasks(bot, channel) if t.id == optional.id).status == "open"
