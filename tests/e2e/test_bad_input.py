@@ -838,7 +838,8 @@ def _evil_everywhere(bot: Harness) -> None:
         _more_time(bot, taro, channel, task.id, due, EVIL)
     # The jobs that name the customer: join check, escalations, the digest.
     join_check(bot.deps, now=datetime(2027, 4, 9, 3, 0, tzinfo=UTC))
-    escalations(bot.deps, now=datetime(2027, 5, 12, 1, 0, tzinfo=UTC))
+    # A few tasks overdue, not all: each overdue task is a DM to the CSM, one a second.
+    escalations(bot.deps, now=datetime(2027, 4, 26, 1, 0, tzinfo=UTC))
     digest(bot.deps, now=datetime(2027, 4, 12, 0, 0, tzinfo=UTC))
     bot.settle()
     # The finish line: completion, survey with comment, check-in (stalled), digest again.

@@ -323,12 +323,14 @@ BY_KEY = {forgery.key: forgery for forgery in FORGERIES}
 @pytest.mark.parametrize(("forgery", "user"), _cells(False))
 def test_forged_while_running(running: Forger, forgery: str, user: str) -> None:
     running.bot.now = BASE_NOW
+    running.bot.later()  # one request after another, seconds apart
     check(running, BY_KEY[forgery], user)
 
 
 @pytest.mark.parametrize(("forgery", "user"), _cells(True))
 def test_forged_after_completion(finished: Forger, forgery: str, user: str) -> None:
     finished.bot.now = BASE_NOW
+    finished.bot.later()  # one request after another, seconds apart
     check(finished, BY_KEY[forgery], user)
 
 

@@ -296,6 +296,7 @@ def answer_schedule(world: World, channel: str, go_live: str = "2027-04-20") -> 
     )
     assert answer.ok and not (answer.json or {}).get("errors"), answer.text
     bot.settle()
+    bot.later()  # each answer re-plans and posts in the channel
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ from storage.db import session_scope
 from tests.e2e.harness import Harness, project_tasks, start_harness
 from tests.e2e.payloads import invalid_payloads
 
+# Checks beyond the acceptance list run on one backend: the rules are the same.
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 KICKOFF = datetime(2027, 4, 5, 0, 30, tzinfo=UTC)  # Monday 09:30 in Tokyo
 MORNING = datetime(2027, 4, 7, 0, 5, tzinfo=UTC)  # Wednesday 09:05 in Tokyo
 OVERDUE = datetime(2027, 4, 14, 1, 0, tzinfo=UTC)  # a customer task 5 business days late
@@ -113,6 +115,7 @@ def test_hidden_email_customer_is_asked_about_then_acts_and_gets_dms(bot: Harnes
     assert join_check(bot.deps, now=datetime(2027, 4, 8, 3, tzinfo=UTC)).planned == []
 
 
+@SQLITE_ONLY
 def test_not_part_of_this_project_takes_away_what_joining_gave(bot: Harness) -> None:
     kaori = bot.sandbox.add_external_user("kaori@initech.example", tz="Asia/Tokyo")
     channel = bot.start_project(
@@ -316,6 +319,7 @@ def test_a_refused_invitation_has_a_manual_path_and_the_join_check_follows(bot: 
     assert f"<@{bot.people.customer.id}>" in str(bot.sandbox.messages(channel)[1]["blocks"])
 
 
+@SQLITE_ONLY
 def test_nobody_arrives_after_a_refused_invitation_and_the_join_check_says_so(
     bot: Harness,
 ) -> None:
@@ -349,6 +353,7 @@ def test_start_form_opens_with_a_cold_cache_and_half_a_second_per_slack_call(bot
     bot.sandbox.faults.clear()
 
 
+@SQLITE_ONLY
 def test_a_refused_form_shows_why_in_the_modal(bot: Harness) -> None:
     bot.slash(bot.people.internal, bot.general, "start")
     [view] = bot.sandbox.views_for(bot.people.internal.id)
