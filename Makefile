@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo sandbox test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/onboardbot demo
+
+sandbox: $(STAMP)
+	$(BIN)/onboardbot sandbox $(if $(PORT),--port $(PORT)) $(if $(PLAYBOOK),--playbook $(PLAYBOOK))
 
 test: $(STAMP)
 	$(BIN)/ruff check .

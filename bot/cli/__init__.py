@@ -20,6 +20,7 @@ from bot.cli import (
     playbooks_cmd,
     report_cmd,
     run_cmd,
+    sandbox_cmd,
 )
 from bot.cli.errors import Failure, UsageError
 from bot.config import SettingsError
@@ -28,6 +29,7 @@ from storage.migrate import SchemaBehindError
 COMMAND_MODULES = (
     run_cmd,
     demo_cmd,
+    sandbox_cmd,
     jobs_cmd,
     report_cmd,
     export_cmd,

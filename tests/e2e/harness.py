@@ -3,16 +3,16 @@ pointed at the local sandbox, and a driver that sends signed requests like Slack
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.deps import Deps
 from bot.local import LocalBot, start_local_bot
 from bot.sandbox import Sandbox, SlackDriver, User
+from bot.sandbox.clock import WorldClock
 from bot.slack.pacing import Pacer
 from storage import events, projects, tasks
 from storage.db import session_scope
@@ -28,42 +28,6 @@ class People:
     internal: User
     customer: User
     other_customer: User
-
-
-class WorldClock:
-    """The test's simulated time, which runs on in real time between the moments it is set.
-
-    The bot's jobs read `now`; Slack's rate limits (the sandbox's and the bot's own pacing)
-    count in `monotonic()`, so a simulated day later the budgets are full again, while calls
-    made within one simulated moment are limited in real time, as Slack would.
-    """
-
-    def __init__(self, now: datetime) -> None:
-        self._lock = threading.Lock()
-        self._now, self._base, self._set_at = now, now.timestamp(), time.monotonic()
-
-    @property
-    def now(self) -> datetime:
-        return self._now
-
-    @now.setter
-    def now(self, value: datetime) -> None:
-        with self._lock:
-            # Forward jumps with the simulated time; going back to an earlier moment (tests
-            # do) only keeps running in real time, so the seconds never go back.
-            current = self._base + (time.monotonic() - self._set_at)
-            self._now, self._base = value, max(value.timestamp(), current)
-            self._set_at = time.monotonic()
-
-    def monotonic(self) -> float:
-        with self._lock:
-            return self._base + (time.monotonic() - self._set_at)
-
-    def advance(self, seconds: float) -> None:
-        """`seconds` pass, for the simulated moment and for the seconds alike."""
-        with self._lock:
-            self._base += seconds
-            self._now += timedelta(seconds=seconds)
 
 
 @dataclass
