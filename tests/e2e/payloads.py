@@ -4,6 +4,10 @@ Messages, ephemerals and response_url answers (their blocks), modals and Home ta
 view), and the bodies the bot answered requests with (ack text and blocks, a view in a
 `response_action`). The sandbox's own checker (`block_violations`) is ours; these models are
 Slack's SDK's, written by someone else.
+
+The same payloads go through the sandbox page's renderer (`bot/sandbox/web/render.py`): a
+block, element or text it would not show is reported too, so every kind of payload the
+end-to-end suite makes the bot send is drawn by the page.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from slack_sdk.models.blocks import Block, BlockElement
 from slack_sdk.models.views import View
 
 from bot.sandbox import Sandbox, SlackDriver
+from bot.sandbox.web.render import dropped
 
 _MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
 _VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
@@ -55,6 +60,7 @@ def _blocks(blocks: Any, *, where: str) -> list[str]:
                 parsed_element.validate_json()
         except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
             problems.append(f"{where}: block {n} ({block.get('block_id')}): {error}")
+    problems += [f"{where}: the sandbox page drops {p}" for p in dropped(blocks)]
     return problems
 
 
@@ -75,4 +81,4 @@ def _view(view: Any, *, where: str) -> list[str]:
         View(**view).validate_json()
     except (SlackObjectFormationError, TypeError, KeyError, ValueError) as error:
         return [f"{where}: view {view.get('callback_id') or view.get('type')}: {error}"]
-    return []
+    return [f"{where}: the sandbox page drops {p}" for p in dropped(view.get("blocks"))]

@@ -49,7 +49,14 @@ ELEMENTS = {
     "checkboxes",
     "radio_buttons",
     "image",
+    "mrkdwn",  # text objects among a context block's elements
+    "plain_text",
 }
+
+
+# Drawn by _element (message controls) and by _control (form inputs, read on submit).
+_CONTROLS = {"button", "overflow", "static_select", "external_select", "users_select", "image"}
+_INPUTS = ELEMENTS - _CONTROLS - {"mrkdwn", "plain_text"}
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,9 @@ def _control(element: Json, block_id: str, where: Where) -> str:
             for o in _options(element)
         )
         return f'<div class="choices" {base}>{items}</div>'
-    return _element(element, {"block_id": block_id}, where)
+    if kind in _CONTROLS:
+        return _element(element, {"block_id": block_id}, where)
+    return f'<span class="unknown">unsupported element: {_esc(kind)}</span>'
 
 
 def _context_item(element: Json, where: Where) -> str:
@@ -240,8 +249,11 @@ def _element(element: Json, block: Json, where: Where) -> str:
         return f'<input type="date" class="sel" data-act="date" {data} value="{value}">'
     if kind == "image":
         return _image(element, where, small=True)
-    # A form control outside an input block (an action in a modal): drawn, read on submit.
-    return f'<span class="ctl">{_control(element, str(block.get("block_id", "")), where)}</span>'
+    if kind in _INPUTS:
+        # A form control outside an input block (an action in a modal): drawn, read on submit.
+        control = _control(element, str(block.get("block_id", "")), where)
+        return f'<span class="ctl">{control}</span>'
+    return f'<span class="unknown">unsupported element: {_esc(kind)}</span>'
 
 
 def _data(element: Json, block: Json, where: Where) -> str:
@@ -370,8 +382,7 @@ def _rich_inline(elements: list[Json], where: Where) -> str:
         elif kind == "emoji":
             out.append(
                 _esc(
-                    (e.get("unicode")
-                    and chr(int(e["unicode"].split("-")[0], 16)))
+                    (e.get("unicode") and chr(int(e["unicode"].split("-")[0], 16)))
                     or f":{e.get('name')}:"
                 )
             )
