@@ -17,6 +17,16 @@ _OPTION_ELEMENTS = {
 }
 
 
+# Elements that send block_actions with what was picked (a date, a person, a channel).
+_PICKED = {
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "users_select": "selected_user",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
+}
+
+
 def interactive_elements(blocks: list[Json] | None) -> Iterator[tuple[str, Json]]:
     """(block_id, element) for every element a user can act on."""
     for block in blocks or []:
@@ -94,5 +104,10 @@ def action_payload(element: Json, *, block_id: str, value: str | None, action_ts
         for group in element.get("option_groups") or []:
             options.extend(group.get("options") or [])
         action["selected_option"] = next(o for o in options if o.get("value") == value)
+        return action
+    if kind in _PICKED:
+        if value is None:
+            raise DriverError(f"pick a value for the {kind}")
+        action[_PICKED[kind]] = value
         return action
     raise DriverError(f"the driver cannot click a {kind} element")
