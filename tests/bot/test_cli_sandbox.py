@@ -70,4 +70,5 @@ def test_a_taken_port_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
         process = start("--port", str(port), cwd=tmp_path)
         out, err = process.communicate(timeout=60)
     assert process.returncode == 1
+    assert out == ""
     assert err.strip() == f"onboardbot: cannot listen on 127.0.0.1:{port}: Address already in use"

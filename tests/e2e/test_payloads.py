@@ -60,4 +60,6 @@ def test_what_slack_sdk_refuses_is_reported_wherever_it_was_sent(sandbox: Sandbo
     assert any(p.startswith("chat.postMessage: block 0") and "75" in p for p in problems)
     assert any(p.startswith("response_action update") for p in problems)
     # ...and what the sandbox page could not draw.
-    assert "chat.postMessage: the sandbox page drops block 0: unknown type 'no_such_block'" in problems
+    assert (
+        "chat.postMessage: the sandbox page drops block 0: unknown type 'no_such_block'" in problems
+    )
