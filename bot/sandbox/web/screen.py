@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.sandbox.models import Channel, Json, User
 from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.web.mrkdwn import to_html
 from bot.sandbox.web.render import Where, message_html, view_html
 
 HOME = "home"  # the conversation id the page uses for the App Home tab
@@ -177,7 +178,7 @@ class Screens:
             "id": channel.id,
             "name": self._title(channel),
             "kind": "dm" if channel.is_im else "channel",
-            "topic": channel.topic.get("value", "") if not channel.is_im else "",
+            "topic": "" if channel.is_im else self._inline(channel.topic.get("value", "")),
             "shared": channel.is_ext_shared,
             # The app's DM is read-only for people (manifest: messages_tab_read_only_enabled).
             "read_only": channel.is_im and not channel.is_slackbot_dm,
@@ -272,6 +273,11 @@ class Screens:
         return Where(
             attrs=attrs, user=user, channel=channel, errors=errors or {}, file_url=file_url
         )
+
+    def _inline(self, text: str) -> str:
+        """A topic or purpose (plain text with mentions) as HTML."""
+        where = self._where({})
+        return to_html(text, user=where.user, channel=where.channel)
 
     def _time(self, viewer: User, ts: str) -> str:
         moment = datetime.fromtimestamp(float(ts), UTC).astimezone(ZoneInfo(viewer.tz))

@@ -110,7 +110,7 @@ function drawConversation(state) {
     return;
   }
   $("#conv-title").textContent = (conv.kind === "dm" ? "" : "#") + conv.name + (conv.shared ? "  ⇄ shared with another organisation" : "");
-  $("#conv-topic").textContent = conv.topic || "";
+  $("#conv-topic").innerHTML = conv.topic || "";
   $("#pins").hidden = !conv.pins.length;
   if (changed("pins", conv.pins)) {
     $("#pins-title").textContent = `📌 ${conv.pins.length} pinned`;
@@ -176,7 +176,9 @@ async function refresh() {
     return;
   }
   $("#clock-now").textContent = state.clock.label;
-  $("#org").textContent = `${state.me.org}${state.me.external ? " (another organisation)" : ""}`;
+  $("#org").textContent = state.me.external
+    ? `${state.me.org} (external: Slack Connect)`
+    : `${state.me.org} (the app's workspace)`;
   drawSidebar(state);
   drawConversation(state);
   drawThread(state);
