@@ -33,7 +33,9 @@ def main(output: Path) -> int:
             assert channel is not None
             session.accept_invite(cast.champion, channel["id"])
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox"]
+                )
                 page = browser.new_page(viewport={"width": 1360, "height": 900})
                 page.goto(f"{server.url}?as={cast.champion}&c={channel['id']}")
                 page.locator("#messages .msg.pinned").wait_for()
