@@ -245,7 +245,7 @@ document.addEventListener("click", async (event) => {
   if (el.dataset.confirm && !window.confirm(el.dataset.confirm)) return;
   const details = el.closest("details");
   if (details) details.open = false;
-  if (el.dataset.url) window.open(el.dataset.url, "_blank", "noopener");
+  if (/^https?:\/\//.test(el.dataset.url || "")) window.open(el.dataset.url, "_blank", "noopener");
   await click(el, el.dataset.value);
 });
 
