@@ -91,9 +91,9 @@ def test_an_external_person_gets_slacks_answer_to_a_slash_command(
     sent = len(session.driver.answers)
     tab.locator("#composer-text").fill("/onboard status")
     tab.locator("#composer-text").press("Enter")
-    expect(tab.locator("#messages .msg.ephemeral").last).to_contain_text(
-        "/onboard is not a valid command"
-    )
+    answer = tab.locator("#messages .msg.ephemeral").last
+    expect(answer).to_contain_text("/onboard is not a valid command")
+    expect(answer.locator(".author")).to_have_text("Slackbot")
     assert len(session.driver.answers) == sent  # the bot never heard of it
 
 
@@ -131,9 +131,12 @@ def test_need_more_time_shows_the_error_on_the_date_then_takes_a_good_one(
     # The error sits under the date field, nowhere else.
     expect(modal.locator("#modal-body .field-error")).to_have_count(1)
     expect(modal.locator(".blk-input.has-error")).to_have_attribute("data-block-id", "new_due")
+    # What she entered is still there, as in Slack; she fixes the date only.
+    reason = modal.locator("select[data-block='reason']")
+    expect(reason).to_have_value("other_priorities")
     date = modal.locator("input[type=date][data-block='new_due']")
+    expect(date).to_have_value("2027-04-10")
     date.fill("2027-04-07")
-    modal.locator("select[data-block='reason']").select_option("other_priorities")
     tab.locator("#modal-submit").click()
     expect(tab.locator("#modal-layer")).to_be_hidden()
     expect(checklist(tab).locator(".blk-section", has_text=REPLANNED)).to_contain_text(

@@ -150,7 +150,13 @@ class Screens:
             shown.append(message)
         for note in ws.ephemerals:
             if note.user == viewer.id and note.channel == channel.id and note.thread_ts == thread:
-                shown.append({**note.to_dict(), "user": ws.bot.id, "bot_id": ws.bot_id})
+                # Slack's client answers some things itself (source "slack"): from Slackbot.
+                author = (
+                    {"user": "USLACKBOT"}
+                    if note.source == "slack"
+                    else {"user": ws.bot.id, "bot_id": ws.bot_id}
+                )
+                shown.append({**note.to_dict(), **author})
         return sorted(shown, key=lambda m: float(m["ts"]))
 
     def _unread(self, viewer_id: str, channel: Channel) -> int:
@@ -201,6 +207,7 @@ class Screens:
         ws = self.sandbox.workspace
         author = ws.users.get(message.get("user", ""))
         is_bot = bool(message.get("bot_id")) or (author is not None and author.is_bot)
+        is_bot = is_bot or message.get("user") == "USLACKBOT"
         ephemeral = bool(message.get("is_ephemeral"))
         attrs = {"channel": channel.id, "ts": message["ts"]}
         if ephemeral:
@@ -209,9 +216,16 @@ class Screens:
         org = ""
         if author is not None and ws.is_external(author):
             org = ws.teams[author.team_id].name
+        name = (
+            author.real_name
+            if author
+            else "Slackbot"
+            if message.get("user") == "USLACKBOT"
+            else "?"
+        )
         return {
             "ts": message["ts"],
-            "author": author.real_name if author else "?",
+            "author": name,
             "org": org,
             "bot": is_bot,
             "time": self._time(viewer, message["ts"]),

@@ -141,10 +141,14 @@ function drawModal(state) {
   $("#modal-layer").hidden = !modal;
   if (!modal) { ui.shown.modal = null; return; }
   if (!changed("modal", modal)) return;
+  // The same view shown again (errors came back, or it was updated): what the person entered
+  // stays, as in Slack.
+  const kept = $("#modal-body").dataset.view === modal.id ? controlValues() : {};
   $("#modal-title").textContent = modal.title;
   $("#modal-body").innerHTML = modal.html;
   $("#modal-body").dataset.view = modal.id;
   fillUserSelects($("#modal-body"));
+  restoreControls(kept);
   $("#modal-error").hidden = true;
   $("#modal-submit").hidden = !modal.submit;
   $("#modal-submit").textContent = modal.submit;
@@ -188,16 +192,42 @@ async function refresh() {
 
 // -- reading a modal --------------------------------------------------------------------------
 
+function controlValue(control) {
+  const kind = control.dataset.input;
+  if (kind === "checkboxes") return $$("input:checked", control).map((i) => i.value);
+  if (kind === "radio_buttons") return ($("input:checked", control) || {}).value || null;
+  if (control.multiple) return Array.from(control.selectedOptions).map((o) => o.value).filter(Boolean);
+  return control.value === "" ? null : control.value;
+}
+
+function controlValues() {
+  const values = {};
+  for (const control of $$("[data-input]", $("#modal-body"))) {
+    values[`${control.dataset.block}/${control.dataset.actionId}`] = controlValue(control);
+  }
+  return values;
+}
+
+function restoreControls(values) {
+  for (const control of $$("[data-input]", $("#modal-body"))) {
+    const value = values[`${control.dataset.block}/${control.dataset.actionId}`];
+    if (value === undefined) continue;
+    const chosen = new Set(Array.isArray(value) ? value : [value]);
+    if (control.dataset.input === "checkboxes" || control.dataset.input === "radio_buttons") {
+      for (const box of $$("input", control)) box.checked = chosen.has(box.value);
+    } else if (control.multiple) {
+      for (const option of control.options) option.selected = chosen.has(option.value);
+    } else {
+      control.value = value == null ? "" : value;
+    }
+  }
+}
+
 function readModal() {
   const values = {};
   const missing = [];
   for (const control of $$("[data-input]", $("#modal-body"))) {
-    const kind = control.dataset.input;
-    let value;
-    if (kind === "checkboxes") value = $$("input:checked", control).map((i) => i.value);
-    else if (kind === "radio_buttons") value = ($("input:checked", control) || {}).value || null;
-    else if (control.multiple) value = Array.from(control.selectedOptions).map((o) => o.value).filter(Boolean);
-    else value = control.value === "" ? null : control.value;
+    const value = controlValue(control);
     const block = control.dataset.block;
     (values[block] = values[block] || {})[control.dataset.actionId] = value;
     const field = control.closest(".blk-input");
