@@ -98,17 +98,26 @@ def test_an_external_person_gets_slacks_answer_to_a_slash_command(
 
 
 def test_the_champion_ticks_a_task_and_the_checklist_changes(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, browser: Any, sandbox_page: tuple[Session, str]
 ) -> None:
     session, url = sandbox_page
     channel = session.sandbox.channel_by_name("onb-acme")
     assert channel is not None
-    open_as(tab, url, session.cast.champion, channel["id"])
-    expect(checklist(tab)).to_contain_text("0/12")
-    task_button(tab, TICKED, "Done").click()
-    expect(checklist(tab)).to_contain_text("1/12")
-    expect(checklist(tab).locator(".blk-section", has_text=TICKED)).to_contain_text("done by")
-    expect(task_button(tab, TICKED, "Undo")).to_be_visible()
+    # The CSM has the channel open in another window.
+    csm_window = browser.new_context().new_page()
+    try:
+        open_as(csm_window, url, session.cast.csm, channel["id"])
+        expect(checklist(csm_window)).to_contain_text("0/12")
+        open_as(tab, url, session.cast.champion, channel["id"])
+        expect(checklist(tab)).to_contain_text("0/12")
+        task_button(tab, TICKED, "Done").click()
+        expect(checklist(tab)).to_contain_text("1/12")
+        expect(checklist(tab).locator(".blk-section", has_text=TICKED)).to_contain_text("done by")
+        expect(task_button(tab, TICKED, "Undo")).to_be_visible()
+        # ...and sees the change arrive without reloading.
+        expect(checklist(csm_window)).to_contain_text("1/12")
+    finally:
+        csm_window.context.close()
 
 
 def test_need_more_time_shows_the_error_on_the_date_then_takes_a_good_one(
