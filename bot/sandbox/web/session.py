@@ -30,9 +30,10 @@ from schedules.scheduler import job_specs, run_job
 
 logger = logging.getLogger(__name__)
 
-# Jobs that run every few minutes are run once per block of this size when the clock jumps:
-# what they do is windowed by hours (a reminder goes out from 09:00 for 8 hours), so one run
-# per block does what the runs inside it would have done, in seconds instead of minutes.
+# Jobs that run every few minutes are run once per block of this size when the clock jumps, at
+# their first slot in it (when the scheduler would first have done the block's work): what they
+# do is windowed by hours (a reminder goes out from 09:00 for 8 hours), so one run per block
+# does what the runs inside it would have done, in seconds instead of minutes.
 FREQUENT_BLOCK = timedelta(hours=4)
 # Slack's answer when someone types a command their workspace has no app for: people of
 # another organisation never reach the app's slash commands (Slack Connect).
@@ -265,7 +266,8 @@ class Session:
 
     def jump(self, to: datetime) -> JumpResult:
         """Move the simulated time to `to`, running each scheduled job at the moments the
-        scheduler would have run it on the way (frequent jobs once per FREQUENT_BLOCK)."""
+        scheduler would have run it on the way (frequent jobs at their first slot of each
+        FREQUENT_BLOCK)."""
         start = self.clock.now
         if to <= start:
             raise ActionError("the clock only goes forward")
@@ -274,7 +276,7 @@ class Session:
         for order, spec in enumerate(job_specs(deps)):
             fires = _fire_times(spec.trigger, start, to)
             if spec.period < timedelta(days=1):
-                fires = _last_per_block(fires, FREQUENT_BLOCK)
+                fires = _first_per_block(fires, FREQUENT_BLOCK)
             runs += [(moment, order, spec.name) for moment in fires]
         result = JumpResult(now=to)
         for moment, _, name in sorted(runs):
@@ -353,13 +355,13 @@ def _fire_times(trigger: Any, start: datetime, end: datetime) -> list[datetime]:
     return fires
 
 
-def _last_per_block(fires: list[datetime], block: timedelta) -> list[datetime]:
-    """The last fire time in each block of time (the scheduler's coalescing, coarser)."""
+def _first_per_block(fires: list[datetime], block: timedelta) -> list[datetime]:
+    """The first fire time in each block of time (UTC blocks from the epoch)."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    last: dict[int, datetime] = {}
+    first: dict[int, datetime] = {}
     for fire in fires:
-        last[(fire - epoch) // block] = fire
-    return sorted(last.values())
+        first.setdefault((fire - epoch) // block, fire)
+    return sorted(first.values())
 
 
 def _playbook_settings(path: Path, folder: Path) -> dict[str, Any]:
