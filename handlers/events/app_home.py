@@ -16,6 +16,6 @@ def register(app: App, deps: Deps) -> None:
     @after_ack(deps)
     def opened(event: dict[str, Any]) -> Later | None:
         user_id = event.get("user")
-        if event.get("tab", "home") != "home" or not isinstance(user_id, str):
+        if event.get("tab", "home") != "home" or not isinstance(user_id, str) or not user_id:
             return None
         return lambda: home.publish(deps, user_id)

@@ -273,3 +273,16 @@ def test_a_button_request_without_a_response_url_is_answered_nowhere_and_breaks_
     assert answer.status == 200
     assert logs.summary() == []
     assert next(t for t in project_tasks(bot, channel) if t.id == optional.id).status == "open"
+
+
+def test_an_app_home_opened_event_without_a_user_is_ignored(bot: Harness) -> None:
+    """Slack always names who opened the Home tab; an event with an empty `user` (found by
+    the HTTP fuzz) publishes nothing and logs no error."""
+    event = {"type": "app_home_opened", "user": "", "channel": bot.general, "tab": "home"}
+    body = json.dumps({"type": "event_callback", "team_id": bot.sandbox.team_id, "event": event})
+    with watching_logs() as logs:
+        answer = send(bot, body, JSON)
+        bot.settle()
+    assert answer.status == 200
+    assert logs.summary() == []
+    assert bot.sandbox.calls("views.publish") == []
