@@ -75,13 +75,24 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def tab(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh tab; when the test failed, its screenshot is saved under SCREENSHOTS."""
+def tab(
+    browser: Any, request: pytest.FixtureRequest, sandbox_page: tuple[Session, str]
+) -> Iterator[Any]:
+    """A fresh tab; when the test failed, its screenshot is saved under SCREENSHOTS.
+
+    Every request the page makes must go to the sandbox: it loads nothing from elsewhere.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(sandbox_page[1]) else elsewhere.append(r.url),
+    )
     try:
         yield page
+        assert elsewhere == [], f"the page asked something other than the sandbox: {elsewhere}"
     finally:
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
