@@ -196,3 +196,27 @@ def test_the_csm_sees_the_project_on_the_app_home(
     open_as(tab, url, session.cast.csm)
     tab.locator("#home-link").click()
     expect(tab.locator("#home")).to_contain_text("Acme Corp", timeout=30_000)
+
+
+def test_next_monday_brings_the_digest_with_its_thread_and_chart(
+    tab: Any, sandbox_page: tuple[Session, str]
+) -> None:
+    session, url = sandbox_page
+    open_as(tab, url, session.cast.staff, session.cast.cs_channel)
+    tab.get_by_role("button", name="Next Monday").click()
+    expect(tab.locator("#clock-now")).to_contain_text("Mon 2027-04-12 09:00", timeout=60_000)
+    digest = tab.locator("#messages .msg", has_text="Weekly onboarding digest").last
+    expect(digest).to_be_visible()
+    digest.locator(".replies").click()
+    thread = tab.locator("#thread")
+    expect(thread).to_be_visible()
+    expect(thread).to_contain_text("Onboarding KPIs")
+    chart = thread.locator("figure.file img")
+    expect(chart).to_be_visible()
+    # The chart is the file the bot uploaded, served by the sandbox and really drawn.
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    # A reply in the thread stays in the thread.
+    tab.locator("#thread-text").fill("Thanks, I'll call Acme today.")
+    tab.locator("#thread-text").press("Enter")
+    expect(thread).to_contain_text("I'll call Acme today")
+    expect(tab.locator("#messages")).not_to_contain_text("I'll call Acme today")
