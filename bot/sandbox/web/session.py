@@ -95,15 +95,19 @@ class Session:
         ).start()
         self.cast = _seed(self.sandbox, lang)
         settings: dict[str, Any] = {"default_locale": lang}
-        if playbook is not None:
-            settings.update(_playbook_settings(playbook, workdir / "playbooks"))
         self.database = workdir / "sandbox.db"
-        self.local: LocalBot = start_local_bot(
-            self.sandbox,
-            database_url=f"sqlite:///{self.database}",
-            cs_team_channel=self.cast.cs_channel,
-            **settings,
-        )
+        try:
+            if playbook is not None:
+                settings.update(_playbook_settings(playbook, workdir / "playbooks"))
+            self.local: LocalBot = start_local_bot(
+                self.sandbox,
+                database_url=f"sqlite:///{self.database}",
+                cs_team_channel=self.cast.cs_channel,
+                **settings,
+            )
+        except BaseException:
+            self.sandbox.stop()
+            raise
         self.local.deps.clock = self.clock.running_now
         self.local.deps.gateway.pacer = Pacer(clock=self.clock.monotonic)
         self.driver = SlackDriver(self.local.url, SIGNING_SECRET, self.sandbox)
@@ -220,15 +224,13 @@ class Session:
         with ws.lock:
             user = ws.require_user(user_id)
             channel = ws.channel(channel_id)
+            email = (user.email or "").lower()
             invite = next(
                 (
                     i
                     for i in (channel.invites if channel else [])
                     if i.status == "pending"
-                    and (
-                        i.user_id == user.id
-                        or (i.email or "").lower() == (user.email or "").lower() != ""
-                    )
+                    and (i.user_id == user.id or (email and (i.email or "").lower() == email))
                 ),
                 None,
             )
