@@ -8,14 +8,20 @@ The tests run in order on one session (the module's `sandbox_page`), like one af
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 
 from bot.sandbox.web.session import Session
 
 pytestmark = pytest.mark.browser
+try:
+    from playwright.sync_api import expect
+except ImportError:  # a dev dependency; CI (ONBOARDBOT_REQUIRE_BROWSER=1) must have it
+    if os.environ.get("ONBOARDBOT_REQUIRE_BROWSER") == "1":
+        raise
+    pytest.skip("playwright is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
 START = "/onboard start Acme Corp --champion taro@acme.example --decision-maker hanako@acme.example"
 TICKED = "Share your fiscal year-end and busy periods"
