@@ -270,6 +270,7 @@ document.addEventListener("click", async (event) => {
     $("#clock-status").textContent = data.ok
       ? `${data.runs.length} job run(s) sent something${data.failures.length ? `; failed: ${data.failures.join(", ")}` : ""}`
       : "";
+    $("#clock-status").title = data.ok ? data.runs.join("\n") : "";
     return;
   }
   if (el.dataset.confirm && !window.confirm(el.dataset.confirm)) return;
