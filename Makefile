@@ -18,9 +18,12 @@ demo: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/onboardbot sandbox $(if $(PORT),--port $(PORT)) $(if $(PLAYBOOK),--playbook $(PLAYBOOK))
 
+# Test files run in TEST_WORKERS processes; a file stays in one (browser tests share a page).
+TEST_WORKERS ?= 3
+
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -137,23 +136,19 @@ def start_and_kill_while(world: World, method: str) -> None:
     driver = world.run()
     calls = len(world.sandbox.calls(method))
     world.sandbox.faults.slow(method, seconds=1.5, times=1)
-    started = time.monotonic()
     answer = driver.slash(
         world.csm.id,
         world.general,
         "start Acme Corp --playbook tech-touch --kickoff 2027-04-05 --champion taro@acme.example",
     )
     assert answer.status == 200
-    # The slowed call is in flight once the bot has made every call before it.
-    previous = {
-        "conversations.create": "auth.test",
-        "chat.postMessage": "conversations.inviteShared",
-    }
-    wait_until(lambda: world.sandbox.calls(previous[method]), timeout=20)
-    time.sleep(max(0.0, 0.5 - (time.monotonic() - started)))
+    # The slowed call is in flight once the sandbox has taken its fault rule: the bot is
+    # waiting for Slack's answer (for 1.5 s) when it is killed, however loaded the machine.
+    wait_until(lambda: not world.sandbox.faults.pending(), timeout=20)
     world.kill()
     assert len(world.sandbox.calls(method)) == calls  # it had not answered yet
-    time.sleep(1.5)  # what the dead process had sent lands at Slack all the same
+    # What the dead process had sent lands at Slack all the same.
+    wait_until(lambda: len(world.sandbox.calls(method)) > calls, timeout=20)
 
 
 def test_killed_after_the_channel_exists_the_outbox_job_finishes_the_start(world: World) -> None:
