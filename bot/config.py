@@ -120,6 +120,8 @@ class Settings(BaseSettings):
     playbook_dir: Path | None = None
     default_playbook: str = "low-touch"
     reminder_hour: int = Field(default=9, ge=0, le=23)
+    # Who lets the decision-maker's message go: the CSM (a draft with Send) or nobody (auto).
+    escalation_approval: Literal["csm", "auto"] = "csm"
     digest_cron: str = "mon 09:00"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"

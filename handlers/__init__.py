@@ -8,6 +8,7 @@ from bot.deps import Deps
 from handlers import errors
 from handlers.actions import (
     adoption_buttons,
+    escalation_buttons,
     identify_buttons,
     schedule_buttons,
     start_again,
@@ -16,7 +17,7 @@ from handlers.actions import (
 )
 from handlers.commands import onboard
 from handlers.events import app_home, member_joined
-from handlers.views import schedule_forms, start_project, survey_comment
+from handlers.views import escalation_forms, schedule_forms, start_project, survey_comment
 
 
 def register(app: App, deps: Deps) -> None:
@@ -30,6 +31,8 @@ def register(app: App, deps: Deps) -> None:
         schedule_forms,
         adoption_buttons,
         identify_buttons,
+        escalation_buttons,
+        escalation_forms,
         survey_comment,
         member_joined,
         app_home,

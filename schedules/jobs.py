@@ -25,13 +25,16 @@ from bot.blocks.replies import reply
 from bot.blocks.schedule import risk_reminder
 from bot.deps import Deps
 from bot.domain.reminders import (
+    DecisionMakerStep,
     EscalationDraft,
     ProjectInfo,
     ReminderDraft,
+    plan_decision_maker_steps,
     plan_escalations,
     plan_reminders,
 )
 from bot.domain.views import HabitView
+from bot.flows import escalations as escalation_flow
 from bot.flows.digest import post_weekly
 from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import dispatch, outbox_row
@@ -84,14 +87,33 @@ def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 
 def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     """The escalation ladder: the CSM after a few business days overdue, then the
-    decision-maker (and the CSM is told)."""
+    decision-maker step (at most once per project and day; a draft for the CSM to approve
+    in `csm` mode; the CSM told how to link her when none is linked)."""
     report = JobReport("escalations")
-    drafts = _planned(deps, plan_escalations, now=now)
+    with session_scope(deps.engine) as session:
+        portfolio = load_portfolio(session=session)
+    reached = escalation_flow.reached(deps)
+    calendar_for = project_calendars(portfolio, deps.calendar)
+    planning = {
+        "now": now,
+        "projects": portfolio.projects,
+        "tasks": portfolio.tasks,
+        "calendar_for": calendar_for,
+        "reminder_hour": deps.settings.reminder_hour,
+    }
+    drafts = plan_escalations(**planning)
+    steps = plan_decision_maker_steps(**planning, reached=reached)
     with session_scope(deps.engine) as session:
         new = _new_only(session, drafts)
-        sent_counts = _reminders_sent(session, new)
+        sent_counts = _reminders_sent(session, [*new, *_step_drafts(steps)])
+    recorded = escalation_flow.record_steps(
+        deps, steps, now=now, reminders_sent=sent_counts, dry_run=dry_run
+    )
     rows = [_escalation_row(d, sent_counts) for d in new]
-    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+    report = _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+    report.planned += recorded.planned
+    report.enqueued += recorded.recorded
+    return report
 
 
 def send_outbox(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
@@ -325,6 +347,7 @@ def _forwarded(
 
 
 def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict[str, Any]:
+    """The CSM's alert about one overdue task (the decision-maker's step is its own flow)."""
     project = draft.project
     labels = {
         item.task.id: mention(item.task.owner_user_id)
@@ -335,26 +358,32 @@ def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict
         for item in draft.tasks
     }
     message = escalation_message(draft, owner_labels=labels, reminders_sent=sent_counts)
-    row = functools.partial(
-        outbox_row,
+    assert draft.recipient_user_id is not None
+    return outbox_row(
         draft.key,
         "escalation",
+        draft.recipient_user_id,
+        message,
         project_id=project.id,
         task_ids=draft.task_ids,
         local_date=draft.local_date,
     )
-    if draft.level != "decision_maker":
-        assert draft.recipient_user_id is not None
-        return row(draft.recipient_user_id, message)
-    if draft.forward or draft.recipient_user_id is None:
-        assert project.csm_user_id is not None  # the domain plans no forward without a CSM
-        return row(project.csm_user_id, _forwarded(project, message, Why.NOT_ON_SLACK))
-    if not project.csm_user_id:
-        return row(draft.recipient_user_id, message)
-    fallback = _forwarded(project, message, Why.DM_REFUSED, user_id=draft.recipient_user_id)
-    return row(
-        draft.recipient_user_id, message, fallback=fallback, fallback_channel=project.csm_user_id
-    )
+
+
+def _step_drafts(steps: list[DecisionMakerStep]) -> list[EscalationDraft]:
+    """Steps as drafts, only to count the reminders their tasks' owners got."""
+    return [
+        EscalationDraft(
+            key=s.key,
+            level="decision_maker_notice",
+            project=s.project,
+            tasks=s.tasks,
+            recipient_user_id=None,
+            forward=False,
+            local_date=s.local_date,
+        )
+        for s in steps
+    ]
 
 
 def _enqueue_and_send(

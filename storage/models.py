@@ -22,6 +22,7 @@ class ProjectStatus(StrEnum):
     PAUSED = "paused"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    DELETED = "deleted"  # `onboardbot project delete`: forgotten; no job touches it again
 
 
 class TaskStatus(StrEnum):
@@ -72,6 +73,10 @@ class Project(SQLModel, table=True):
     csm_after_days: int = 2
     decision_maker_after_days: int = 5
     decision_maker_overdue_tasks: int = 3
+    # `csm`: the decision-maker's message waits for the CSM's Send; `auto`: sent at once;
+    # None: the global ESCALATION_APPROVAL setting.
+    escalation_approval: str | None = Field(default=None, max_length=8)
+    close_reason_shared: bool = False  # the CSM chose `--share-reason` when closing
     # While `starting`: who is setting the project up in Slack and until when (a lease, so
     # an interrupted start is finished or rolled back by another worker), and how far it got.
     start_claimed_by: str | None = Field(default=None, max_length=80)
@@ -258,3 +263,50 @@ class SurveyAnswer(SQLModel, table=True):
     nps: int | None = None
     comment: str | None = Field(default=None, max_length=3000)
     answered_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EscalationStatus(StrEnum):
+    DRAFT = "draft"  # the CSM has not answered yet: nothing went to the decision-maker
+    SENT = "sent"  # queued for the decision-maker (auto, or the CSM pressed Send)
+    SKIPPED = "skipped"  # the CSM chose not to send it (reason kept)
+    WAITING = "waiting"  # no decision-maker linked: the CSM was told how to link one
+    NOTED = "noted"  # only tasks she owns herself: the CSM was told, nothing to her
+    WITHDRAWN = "withdrawn"  # the project ended before the CSM answered
+
+
+class Escalation(SQLModel, table=True):
+    """One decision-maker step of one project on one business day (its `key` makes it
+    once per project and day): the message to her as it was drafted, and what became of it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    local_date: date
+    status: str = Field(default=EscalationStatus.DRAFT, max_length=16, index=True)
+    approval: str = Field(max_length=8)  # "csm" | "auto", as it was decided
+    csm_user_id: str | None = Field(default=None, max_length=32)
+    decision_maker_user_id: str | None = Field(default=None, max_length=32)
+    task_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    own_task_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    text: str = ""  # the message to the decision-maker (fallback text)
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    edited: bool = False
+    reason: str | None = Field(default=None, max_length=500)  # why the CSM skipped it
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EscalatedTask(SQLModel, table=True):
+    """A task that reached a step for one due date: never again at that step for that date."""
+
+    __table_args__ = (UniqueConstraint("task_id", "due", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    due: date
+    step: str = Field(max_length=16)  # "decision_maker" | "waiting" | "own"

@@ -29,6 +29,10 @@ class ActionId(StrEnum):
     HOME_OPEN_STATUS = "home_open_status"  # value: project id
     HOME_OPEN_CHANNEL = "home_open_channel"  # value: channel id; a link button
     START_AGAIN = "start_again"  # value: the start command (bot.domain.start_again)
+    # The CSM's answer to a draft for the decision-maker; value: the escalation id.
+    ESCALATION_SEND = "escalation_send"
+    ESCALATION_EDIT = "escalation_edit"
+    ESCALATION_SKIP = "escalation_skip"
 
 
 class CallbackId(StrEnum):
@@ -38,6 +42,15 @@ class CallbackId(StrEnum):
     SCHEDULE = "schedule"  # private_metadata: project id
     MORE_TIME = "more_time"  # private_metadata: task id
     SURVEY_COMMENT = "survey_comment"  # private_metadata: project id
+    ESCALATION_EDIT = "escalation_edit"  # private_metadata: escalation id
+    ESCALATION_SKIP = "escalation_skip"  # private_metadata: escalation id
+
+
+class EscalationField(StrEnum):
+    """Inputs of the draft's Edit and Skip modals: each is both `block_id` and `action_id`."""
+
+    TEXT = "escalation_text"
+    REASON = "skip_reason"
 
 
 class StartField(StrEnum):

@@ -197,6 +197,8 @@ class Playbook(_Model):
     tasks: list[TaskSpec] = Field(min_length=1, max_length=100)
     reminder_lead_days: int = Field(default=2, ge=0, le=30)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    # `csm`: the CSM approves each message to the decision-maker; None: ESCALATION_APPROVAL.
+    escalation_approval: Literal["csm", "auto"] | None = None
     checkin_after_days: int = Field(default=30, ge=1)
     adoption_habits: list[AdoptionHabit] = Field(default_factory=list)
 

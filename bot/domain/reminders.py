@@ -14,7 +14,7 @@ never a known decision-maker: what is meant for her goes to the CSM, to forward.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -41,6 +41,7 @@ class ProjectInfo:
     decision_maker_user_id: str | None
     decision_maker_email: str | None = None  # an invited decision-maker not on Slack yet
     paused_until: date | None = None  # paused through this date (in each person's own day)
+    escalation_approval: str | None = None  # "csm" | "auto"; None: the global setting
 
     @property
     def has_decision_maker(self) -> bool:
@@ -271,13 +272,141 @@ def plan_escalations(
     calendar_for: CalendarFor,
     reminder_hour: int,
 ) -> list[EscalationDraft]:
-    """Escalations due at `now`, in each project's own time zone and business days.
+    """The CSM's alerts due at `now`, in each project's own time zone and business days
+    (the decision-maker's turn is `plan_decision_maker_steps`).
 
     Keys carry the task's due date, so moving the due date (or completing the task)
     starts the ladder again; each key is sent once.
     """
+    by_project = _overdue_by_project(
+        now=now,
+        projects=projects,
+        tasks=tasks,
+        calendar_for=calendar_for,
+        reminder_hour=reminder_hour,
+    )
+    drafts: list[EscalationDraft] = []
+    for project_id, (today, items) in sorted(by_project.items()):
+        project = projects[project_id]
+        for item in items:
+            task = item.task
+            if item.days_overdue >= project.csm_after_days and project.csm_user_id:
+                drafts.append(
+                    _esc(
+                        f"escalation:csm:{task.id}:{task.due.isoformat()}",
+                        "csm",
+                        project,
+                        (item,),
+                        project.csm_user_id,
+                        today,
+                    )
+                )
+    return drafts
+
+
+# Steps a task can reach once per due date (see `DecisionMakerStep`).
+STEP_DECISION_MAKER = "decision_maker"  # listed in a message (or draft) for the decision-maker
+STEP_WAITING = "waiting"  # no decision-maker linked: the CSM was told the step is waiting
+STEP_OWN = "own"  # a task she owns herself: the CSM was told, she was not
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionMakerStep:
+    """The decision-maker step of one project on one business day: every customer task
+    that newly reached it, at most one such step per project and day.
+
+    `tasks` go in the message to her (or, with no decision-maker linked, into the CSM's
+    note that the step is waiting); `own_tasks` are tasks she owns herself, which only the
+    CSM hears about.
+    """
+
+    project: ProjectInfo
+    local_date: date
+    tasks: tuple[DueTask, ...]
+    own_tasks: tuple[DueTask, ...]
+
+    @property
+    def linked(self) -> bool:
+        """A decision-maker is known (on Slack, or invited by e-mail: the CSM forwards)."""
+        return self.project.has_decision_maker
+
+    @property
+    def key(self) -> str:
+        return f"dm:{self.project.id}:{self.local_date.isoformat()}"
+
+    @property
+    def task_ids(self) -> list[int]:
+        return [d.task.id for d in self.tasks]
+
+    @property
+    def own_task_ids(self) -> list[int]:
+        return [d.task.id for d in self.own_tasks]
+
+
+@gc_paused()
+def plan_decision_maker_steps(
+    *,
+    now: datetime,
+    projects: dict[int, ProjectInfo],
+    tasks: Iterable[OpenTask],
+    calendar_for: CalendarFor,
+    reminder_hour: int,
+    reached: Set[tuple[int, date, str]],
+) -> list[DecisionMakerStep]:
+    """Each project's decision-maker step due at `now`, listing only tasks new to it.
+
+    A customer task reaches the step once it is `decision_maker_after_days` business days
+    overdue, or when `decision_maker_overdue_tasks` customer tasks are overdue at once (then
+    all of them). `reached` holds `(task id, due date, step)` already taken: a task is never
+    listed twice at one step for one due date (a new due date starts a new ladder). With no
+    decision-maker linked the tasks are `waiting`; they are new to the real step once she is.
+    Nothing is planned for a project without a CSM (nobody could approve or be told).
+    """
+    by_project = _overdue_by_project(
+        now=now,
+        projects=projects,
+        tasks=tasks,
+        calendar_for=calendar_for,
+        reminder_hour=reminder_hour,
+    )
+    steps = []
+    for project_id, (today, items) in sorted(by_project.items()):
+        project = projects[project_id]
+        if not project.csm_user_id:
+            continue
+        customer = [i for i in items if i.task.owner_side == "customer"]
+        many = len(customer) >= project.decision_maker_overdue_tasks
+        due = [i for i in customer if many or i.days_overdue >= project.decision_maker_after_days]
+        if not project.has_decision_maker:
+            fresh = [i for i in due if (i.task.id, i.task.due, STEP_WAITING) not in reached]
+            fresh = [
+                i for i in fresh if (i.task.id, i.task.due, STEP_DECISION_MAKER) not in reached
+            ]
+            if fresh:
+                steps.append(DecisionMakerStep(project, today, tuple(fresh), ()))
+            continue
+        theirs = [i for i in due if not i.task.owner_is_decision_maker]
+        hers = [i for i in due if i.task.owner_is_decision_maker]
+        new = tuple(
+            i for i in theirs if (i.task.id, i.task.due, STEP_DECISION_MAKER) not in reached
+        )
+        own = tuple(i for i in hers if (i.task.id, i.task.due, STEP_OWN) not in reached)
+        if new or own:
+            steps.append(DecisionMakerStep(project, today, new, own))
+    return steps
+
+
+def _overdue_by_project(
+    *,
+    now: datetime,
+    projects: dict[int, ProjectInfo],
+    tasks: Iterable[OpenTask],
+    calendar_for: CalendarFor,
+    reminder_hour: int,
+) -> dict[int, tuple[date, list[DueTask]]]:
+    """Overdue open tasks per project on its working day (most overdue first)."""
     overdue: dict[int, list[DueTask]] = defaultdict(list)
-    days: dict[int, date | None] = {}  # each project's working day today; None: not working
+    days: dict[int, date | None] = {}
     clock = _LocalClock(now)
     for task in tasks:
         project = projects[task.project_id]
@@ -291,78 +420,17 @@ def plan_escalations(
             days[project.id] = local.date() if working else None
         today = days[project.id]
         if today is None or task.due >= today:
-            continue  # only overdue tasks escalate, on the project's working days
+            continue
         item = standing(task, today=today, calendar=calendar_for(project))
         if item.days_overdue:
             overdue[project.id].append(item)
-    drafts: list[EscalationDraft] = []
-    for project_id, items in sorted(overdue.items()):
-        project, today = projects[project_id], days[project_id]
-        assert today is not None  # only working projects collect overdue tasks
+    result = {}
+    for project_id, items in overdue.items():
         items.sort(key=lambda i: (-i.days_overdue, i.task.id))
-        for item in items:
-            task = item.task
-            stamp = f"{task.id}:{task.due.isoformat()}"
-            if item.days_overdue >= project.csm_after_days and project.csm_user_id:
-                drafts.append(
-                    _esc(
-                        f"escalation:csm:{stamp}",
-                        "csm",
-                        project,
-                        (item,),
-                        project.csm_user_id,
-                        today,
-                    )
-                )
-            if (
-                task.owner_side == "customer"
-                and item.days_overdue >= project.decision_maker_after_days
-            ):
-                drafts += _decision_maker(f"{stamp}", project, (item,), today)
-        customer_overdue = tuple(i for i in items if i.task.owner_side == "customer")
-        if len(customer_overdue) >= project.decision_maker_overdue_tasks:
-            # One message per backlog: a new one only once the oldest overdue task changes,
-            # so the decision-maker is not messaged again each time one more task slips.
-            oldest = min(customer_overdue, key=lambda i: (i.task.due, i.task.id)).task
-            stamp = f"many:{project.id}:{oldest.id}:{oldest.due.isoformat()}"
-            drafts += _decision_maker(stamp, project, customer_overdue, today)
-    return drafts
-
-
-def _decision_maker(
-    stamp: str, project: ProjectInfo, items: tuple[DueTask, ...], today: date
-) -> list[EscalationDraft]:
-    """The request to the decision-maker and the CSM's notice of it; nothing when no
-    decision-maker is known. When she has no Slack yet the request goes to the CSM to pass
-    on, and that is the CSM's notice."""
-    if not project.has_decision_maker or (
-        project.decision_maker_user_id is None and not project.csm_user_id
-    ):
-        return []
-    forward = project.decision_maker_user_id is None
-    drafts = [
-        _esc(
-            f"escalation:dm:{stamp}",
-            "decision_maker",
-            project,
-            items,
-            project.decision_maker_user_id,
-            today,
-            forward=forward,
-        )
-    ]
-    if project.csm_user_id and not forward:
-        drafts.append(
-            _esc(
-                f"escalation:dm-notice:{stamp}",
-                "decision_maker_notice",
-                project,
-                items,
-                project.csm_user_id,
-                today,
-            )
-        )
-    return drafts
+        today = days[project_id]
+        assert today is not None
+        result[project_id] = (today, items)
+    return result
 
 
 def _esc(

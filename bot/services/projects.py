@@ -78,6 +78,7 @@ def start_project(
         csm_after_days=playbook.escalation.csm_after_days,
         decision_maker_after_days=playbook.escalation.decision_maker_after_days,
         decision_maker_overdue_tasks=playbook.escalation.decision_maker_overdue_tasks,
+        escalation_approval=playbook.escalation_approval,
         checkin_after_days=playbook.checkin_after_days,
     )
     session.add(project)

@@ -110,6 +110,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             Project.decision_maker_after_days,
             Project.decision_maker_overdue_tasks,
             Project.paused_until,
+            Project.escalation_approval,
         ).where(RUNNING)
     ).all()
     active = {row.id for row in project_rows}
@@ -161,6 +162,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             decision_maker_user_id=dm[1] if dm else None,
             decision_maker_email=dm[4] if dm else None,
             paused_until=row.paused_until,
+            escalation_approval=row.escalation_approval,
         )
     tasks = []
     in_locale = Project.locale == "ja"

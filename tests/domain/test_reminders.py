@@ -1,7 +1,16 @@
 from datetime import UTC, date, datetime
 
 from bot.domain.calendar import BusinessCalendar, DateRange
-from bot.domain.reminders import OpenTask, ProjectInfo, plan_escalations, plan_reminders
+from bot.domain.reminders import (
+    STEP_DECISION_MAKER,
+    STEP_OWN,
+    STEP_WAITING,
+    OpenTask,
+    ProjectInfo,
+    plan_decision_maker_steps,
+    plan_escalations,
+    plan_reminders,
+)
 
 JP = BusinessCalendar(country="JP")
 
@@ -151,6 +160,21 @@ def test_the_decision_makers_reminder_is_never_a_channel_mention() -> None:
     assert [(d.channel_id, d.forward_to) for d in nobody] == [("C1", None)]
 
 
+def steps_at(now: datetime, tasks, reached=frozenset(), **changes):  # type: ignore[no-untyped-def]
+    return plan_decision_maker_steps(
+        now=now,
+        projects={1: project(**changes)},
+        tasks=tasks,
+        calendar_for=lambda p: JP,
+        reminder_hour=9,
+        reached=reached,
+    )
+
+
+def taken(steps, step=STEP_DECISION_MAKER) -> set:  # type: ignore[no-untyped-def,type-arg]
+    return {(d.task.id, d.task.due, step) for s in steps for d in s.tasks}
+
+
 def test_escalation_ladder_by_business_days_overdue() -> None:
     tasks = [task(1, date(2027, 4, 5))]  # Monday
 
@@ -167,12 +191,10 @@ def test_escalation_ladder_by_business_days_overdue() -> None:
     assert levels(datetime(2027, 4, 6, 1, tzinfo=UTC)) == []  # 1 day overdue
     assert levels(datetime(2027, 4, 7, 1, tzinfo=UTC)) == ["csm"]  # 2 days
     assert levels(datetime(2027, 4, 9, 1, tzinfo=UTC)) == ["csm"]  # 4 days
-    # 5 business days on Mon Apr 12: the decision-maker, and the CSM is told.
-    assert levels(datetime(2027, 4, 12, 1, tzinfo=UTC)) == [
-        "csm",
-        "decision_maker",
-        "decision_maker_notice",
-    ]
+    assert steps_at(datetime(2027, 4, 9, 1, tzinfo=UTC), tasks) == []
+    # 5 business days on Mon Apr 12: the decision-maker's step.
+    [step] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), tasks)
+    assert step.task_ids == [1] and step.key == "dm:1:2027-04-12" and step.linked
 
 
 def test_escalation_keys_restart_with_a_new_due_date() -> None:
@@ -188,58 +210,72 @@ def test_escalation_keys_restart_with_a_new_due_date() -> None:
 
     assert keys(date(2027, 4, 5)).isdisjoint(keys(date(2027, 4, 6)))
     assert "escalation:csm:1:2027-04-05" in keys(date(2027, 4, 5))
+    # The decision-maker step too: a task taken for one due date is new with the next one.
+    first = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), [task(1, date(2027, 4, 5))])
+    assert (
+        steps_at(
+            datetime(2027, 4, 13, 1, tzinfo=UTC), [task(1, date(2027, 4, 5))], reached=taken(first)
+        )
+        == []
+    )
+    moved = steps_at(
+        datetime(2027, 4, 20, 1, tzinfo=UTC), [task(1, date(2027, 4, 12))], reached=taken(first)
+    )
+    assert [s.task_ids for s in moved] == [[1]]
 
 
-def test_three_overdue_customer_tasks_reach_the_decision_maker_once_per_backlog() -> None:
+def test_one_step_per_project_and_day_lists_each_task_once() -> None:
     tasks = [
         task(1, date(2027, 4, 8)),
         task(2, date(2027, 4, 8)),
         task(3, date(2027, 4, 9)),
         task(4, date(2027, 4, 9), owner_side="vendor"),
     ]
+    # Three customer tasks overdue at once: all three in one step (the vendor task never).
+    [step] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), tasks)
+    assert sorted(step.task_ids) == [1, 2, 3]
+    # Days later task 1 is 5 days overdue and a fourth task slipped: only the new one.
+    later = steps_at(
+        datetime(2027, 4, 15, 1, tzinfo=UTC),
+        [*tasks, task(5, date(2027, 4, 13))],
+        reached=taken([step]),
+    )
+    assert [s.task_ids for s in later] == [[5]]
+    assert steps_at(datetime(2027, 4, 15, 1, tzinfo=UTC), tasks, reached=taken([step])) == []
+
+
+def test_her_own_tasks_are_for_the_csm_only() -> None:
+    own = task(1, date(2027, 4, 5), owner_user_id="UDM", owner_is_decision_maker=True)
+    [step] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), [own, task(2, date(2027, 4, 5))])
+    assert step.task_ids == [2] and step.own_task_ids == [1]
+    [only_own] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), [own])
+    assert only_own.task_ids == [] and only_own.own_task_ids == [1]
+    again = {(1, date(2027, 4, 5), STEP_OWN)}
+    assert steps_at(datetime(2027, 4, 13, 1, tzinfo=UTC), [own], reached=again) == []
+
+
+def test_with_no_decision_maker_the_step_waits_and_runs_once_she_is_linked() -> None:
+    tasks = [task(1, date(2027, 4, 5))]
+    [waiting] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), tasks, decision_maker_user_id=None)
+    assert not waiting.linked and waiting.task_ids == [1]
+    told = taken([waiting], STEP_WAITING)
+    # Told once: not again the next day while nobody is linked.
+    assert (
+        steps_at(
+            datetime(2027, 4, 13, 1, tzinfo=UTC), tasks, reached=told, decision_maker_user_id=None
+        )
+        == []
+    )
+    # Once she is linked the step runs for the tasks still late.
+    [step] = steps_at(datetime(2027, 4, 14, 1, tzinfo=UTC), tasks, reached=told)
+    assert step.linked and step.task_ids == [1]
+
+
+def test_an_invited_decision_maker_counts_and_no_csm_means_no_step() -> None:
+    tasks = [task(1, date(2027, 4, 5))]
     now = datetime(2027, 4, 12, 1, tzinfo=UTC)
-    drafts = plan_escalations(
-        now=now, projects={1: project()}, tasks=tasks, calendar_for=lambda p: JP, reminder_hour=9
+    [step] = steps_at(
+        now, tasks, decision_maker_user_id=None, decision_maker_email="b@acme.example"
     )
-    many = [d for d in drafts if d.key.startswith("escalation:dm:many:")]
-    assert len(many) == 1 and sorted(many[0].task_ids) == [1, 2, 3]
-    # A fourth customer task slipping the next day does not message the decision-maker again.
-    later = plan_escalations(
-        now=datetime(2027, 4, 13, 1, tzinfo=UTC),
-        projects={1: project()},
-        tasks=[*tasks, task(5, date(2027, 4, 12))],
-        calendar_for=lambda p: JP,
-        reminder_hour=9,
-    )
-    assert {d.key for d in later if d.key.startswith("escalation:dm:many:")} == {many[0].key}
-
-
-def escalated(**project_changes) -> list:  # type: ignore[no-untyped-def,type-arg]
-    return plan_escalations(
-        now=datetime(2027, 4, 12, 1, tzinfo=UTC),
-        projects={1: project(**project_changes)},
-        tasks=[task(1, date(2027, 4, 5))],
-        calendar_for=lambda p: JP,
-        reminder_hour=9,
-    )
-
-
-def test_the_decision_maker_is_asked_by_dm_even_when_external() -> None:
-    dm = next(d for d in escalated() if d.level == "decision_maker")
-    assert not dm.forward and dm.recipient_user_id == "UDM"
-
-
-def test_a_decision_maker_without_slack_is_asked_through_the_csm() -> None:
-    drafts = escalated(decision_maker_user_id=None, decision_maker_email="boss@acme.example")
-    dm = next(d for d in drafts if d.level == "decision_maker")
-    assert dm.forward and dm.recipient_user_id is None
-    # What the CSM passes on is the CSM's notice: no second message about it.
-    assert not any(d.level == "decision_maker_notice" for d in drafts)
-    # Nobody to ask at all, or nobody to pass it on: no decision-maker rung.
-    assert not any(
-        d.level.startswith("decision_maker") for d in escalated(decision_maker_user_id=None)
-    )
-    unreachable = escalated(
-        decision_maker_user_id=None, decision_maker_email="boss@acme.example", csm_user_id=None
-    )
-    assert not any(d.level == "decision_maker" for d in unreachable)
+    assert step.linked
+    assert steps_at(now, tasks, csm_user_id=None) == []

@@ -119,21 +119,20 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
         r for r in escalated if r.key == f"escalation:csm:{some.id}:{some.due.isoformat()}"
     )
     assert CAL.with_blackouts([]).business_days_between(some.due, csm_alert.local_date) >= 2
-    to_dm = [
-        r
-        for r in escalated
-        if r.key.startswith("escalation:dm:") and not r.key.startswith("escalation:dm-notice")
-    ]
-    assert to_dm and all(r.recipient == csm.id for r in to_dm)
+    # The decision-maker step waits for the CSM's approval (the default): a draft for the
+    # CSM, one per project and day at most, and nothing to her before Send.
+    drafts = [r for r in escalated if r.key.startswith("escalation:draft:")]
+    assert drafts and all(r.recipient == csm.id for r in drafts)
+    assert len({r.local_date for r in drafts}) == len(drafts)
+    assert not [r for r in escalated if r.key.startswith("escalation:dm:")]
     in_channel = [
         ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
         for m in bot.sandbox.messages(channel, include_replies=True)
     ]
-    assert not [k for k in in_channel if k.startswith(("escalation:dm", "reminder-forward"))]
-    # The CSM passes it on: that is their notice, no second message about it.
-    assert not [r for r in escalated if r.key.startswith("escalation:dm-notice:")]
-    forwarded = bot.sandbox.dm_messages(csm.id)
-    assert any("hanako@acme.example" in str(m["blocks"]) for m in forwarded)
+    assert not [k for k in in_channel if k.startswith(("escalation:", "reminder-forward"))]
+    # Each task is in one draft at most (for its due date).
+    listed = [task_id for r in drafts for task_id in r.task_ids]
+    assert len(listed) == len(set(listed))
     assert f"escalation:csm:{finished.id}:" not in " ".join(keys)
     assert bot.sandbox.block_violations == []
 

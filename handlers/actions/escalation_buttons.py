@@ -1,0 +1,50 @@
+"""Send / Edit / Skip on the CSM's draft of a message to the customer's decision-maker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.ids import ActionId
+from bot.deps import Deps
+from bot.flows import escalations
+from handlers.errors import Later, after_ack
+from handlers.payload import caller_from_interaction, id_value
+
+GONE = "dmstep.gone"
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(ActionId.ESCALATION_SEND)
+    @after_ack(deps)
+    def send(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
+        ack()
+        caller, escalation_id = caller_from_interaction(body), id_value(action, gone=GONE)
+
+        def sent() -> None:
+            note = escalations.send(deps, caller, escalation_id=escalation_id)
+            if respond.response_url is not None:
+                respond(text=note.text, blocks=note.blocks, replace_original=True)
+
+        return sent
+
+    @app.action(ActionId.ESCALATION_EDIT)
+    @after_ack(deps)
+    def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+        ack()
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        escalation_id = id_value(action, gone=GONE)
+        return lambda: escalations.open_edit_form(
+            deps, caller, trigger_id=trigger_id, escalation_id=escalation_id
+        )
+
+    @app.action(ActionId.ESCALATION_SKIP)
+    @after_ack(deps)
+    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+        ack()
+        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        escalation_id = id_value(action, gone=GONE)
+        return lambda: escalations.open_skip_form(
+            deps, caller, trigger_id=trigger_id, escalation_id=escalation_id
+        )

@@ -1,0 +1,133 @@
+"""Decision-maker steps: one row per project and day, and the tasks each step covered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    EscalatedTask,
+    Escalation,
+    EscalationStatus,
+    Outbox,
+    Task,
+    TaskStatus,
+)
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def reached(*, session: Session) -> set[tuple[int, date, str]]:
+    """`(task id, due date, step)` of every open task that already reached a step."""
+    query = (
+        select(EscalatedTask.task_id, EscalatedTask.due, EscalatedTask.step)
+        .join(Task, col(Task.id) == col(EscalatedTask.task_id))
+        .where(col(Task.status) == TaskStatus.OPEN)
+    )
+    return {(row[0], row[1], row[2]) for row in session.exec(query)}
+
+
+def insert_once(
+    *, session: Session, values: dict[str, Any], tasks: Iterable[tuple[int, date, str]]
+) -> int | None:
+    """Insert the step (its key once ever) and the tasks it covers; the new row's id, or
+    None when its key was there already (another run or replica decided it first)."""
+    insert = _insert(session)
+    found = session.execute(
+        insert(Escalation)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Escalation.id)
+    ).first()
+    if found is None:
+        return None
+    escalation_id = int(found[0])
+    rows = [
+        {
+            "escalation_id": escalation_id,
+            "project_id": values["project_id"],
+            "task_id": task_id,
+            "due": due,
+            "step": step,
+        }
+        for task_id, due, step in tasks
+    ]
+    if rows:
+        session.execute(
+            insert(EscalatedTask)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["task_id", "due", "step"])
+        )
+    return escalation_id
+
+
+def get(*, session: Session, escalation_id: int) -> Escalation | None:
+    return session.get(Escalation, escalation_id)
+
+
+def decide(
+    *,
+    session: Session,
+    escalation_id: int,
+    status: str,
+    by: str,
+    at: datetime,
+    reason: str | None = None,
+    text: str | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Move a draft to `status` in one statement; False when it is no longer a draft
+    (another click, retry or replica decided it first)."""
+    values: dict[str, Any] = {"status": status, "decided_by": by, "decided_at": at}
+    if reason is not None:
+        values["reason"] = reason
+    if text is not None:
+        values.update(text=text, blocks=blocks or [], edited=True)
+    result = session.execute(
+        update(Escalation)
+        .where(
+            col(Escalation.id) == escalation_id,
+            col(Escalation.status) == EscalationStatus.DRAFT,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def drafts(*, session: Session, project_ids: Sequence[int] | None = None) -> list[Escalation]:
+    """Drafts nobody has answered yet, oldest first."""
+    query = select(Escalation).where(col(Escalation.status) == EscalationStatus.DRAFT)
+    if project_ids is not None:
+        query = query.where(col(Escalation.project_id).in_(list(project_ids)))
+    return list(session.exec(query.order_by(col(Escalation.id))))
+
+
+def withdraw(*, session: Session, project_id: int, at: datetime) -> int:
+    """Unanswered drafts of a project that ended can never be sent."""
+    result = session.execute(
+        update(Escalation)
+        .where(
+            col(Escalation.project_id) == project_id,
+            col(Escalation.status) == EscalationStatus.DRAFT,
+        )
+        .values(status=EscalationStatus.WITHDRAWN, decided_by="system", decided_at=at)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def of_project(*, session: Session, project_id: int) -> list[Escalation]:
+    query = select(Escalation).where(col(Escalation.project_id) == project_id)
+    return list(session.exec(query.order_by(col(Escalation.id))))
+
+
+def outbox_by_key(*, session: Session, key: str) -> Outbox | None:
+    """The outbox row of one key (where a draft went, to show the CSM's answer there)."""
+    return session.exec(select(Outbox).where(col(Outbox.key) == key)).first()
