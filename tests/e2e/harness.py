@@ -189,3 +189,19 @@ def answer_who_is_this(harness: Harness, person: User, answer: str) -> None:
     )
     harness.driver.click_button(csm.id, question, f"identify:{answer}", value)
     harness.settle()
+
+
+def drafts_for(harness: Harness, user: User) -> list[dict[str, Any]]:
+    """The drafts for the decision-maker waiting in `user`'s DM (their Send button shown)."""
+    return [
+        m for m in harness.sandbox.dm_messages(user.id) if "escalation_send" in str(m.get("blocks"))
+    ]
+
+
+def send_draft(harness: Harness, user: User | None = None, **options: Any) -> Any:
+    """The CSM presses **Send** on the newest draft for the decision-maker."""
+    person = user or harness.people.csm
+    draft = drafts_for(harness, person)[-1]
+    response = harness.driver.click_button(person.id, draft, "escalation_send", **options)
+    harness.settle()
+    return response

@@ -18,7 +18,7 @@ from bot.sandbox import User
 from schedules.jobs import digest, escalations, join_check, reminders
 from storage import projects
 from storage.db import session_scope
-from tests.e2e.harness import Harness, project_tasks, start_harness
+from tests.e2e.harness import Harness, project_tasks, send_draft, start_harness
 from tests.e2e.payloads import invalid_payloads
 
 # Checks beyond the acceptance list run on one backend: the rules are the same.
@@ -200,6 +200,8 @@ def test_the_decision_makers_escalation_never_appears_in_the_shared_channel(bot:
     bot.now = OVERDUE
     escalations(bot.deps, now=OVERDUE)
     bot.settle()
+    assert not [k for k in dm_keys(bot, hanako) if k.startswith("escalation")], "CSM first"
+    send_draft(bot)
     hers = [k for k in dm_keys(bot, hanako) if k.startswith("escalation:dm:")]
     assert hers, "she got her request by DM"
     assert not [k for k in keys_in(bot, channel) if k.startswith("escalation")]
@@ -213,6 +215,7 @@ def test_when_her_dm_is_refused_the_csm_gets_the_text_to_pass_on(bot: Harness) -
     bot.now = OVERDUE
     escalations(bot.deps, now=OVERDUE)
     bot.settle()
+    send_draft(bot)
     csm = bot.people.csm
     forwarded = [
         m

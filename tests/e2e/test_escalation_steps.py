@@ -1,0 +1,243 @@
+"""The decision-maker step over a simulated month, counted from what reached the sandbox:
+at most one message to her per project and business day, never about her own tasks, never
+a task twice at the step for one due date, nothing to the customer with no decision-maker
+linked, and in `csm` mode nothing to her before the CSM's Send, exactly once after it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox import User
+from schedules.jobs import escalations, reminders
+from storage import escalations as escalation_rows
+from storage import outbox
+from storage.db import session_scope
+from storage.models import EscalatedTask
+from tests.e2e.harness import (
+    Harness,
+    drafts_for,
+    project_events,
+    project_tasks,
+    send_draft,
+    start_harness,
+)
+from tests.e2e.payloads import invalid_payloads
+
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+KICKOFF = datetime(2027, 4, 5, 0, 30, tzinfo=UTC)  # Monday 09:30 in Tokyo
+START = "Acme Corp --playbook low-touch --kickoff 2027-04-05 --champion taro@acme.example --lang en"
+
+
+def key_of(message: dict[str, Any]) -> str:
+    return str(((message.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
+
+
+def acme(bot: Harness, *, with_decision_maker: bool = True) -> tuple[str, User]:
+    """Acme on Slack Connect: Taro the champion; Hanako the decision-maker (linked or not)."""
+    hanako = bot.sandbox.add_external_user(
+        "hanako@acme.example", real_name="Hanako Acme", tz="Asia/Tokyo"
+    )
+    bot.now = KICKOFF
+    extra = " --decision-maker hanako@acme.example" if with_decision_maker else ""
+    channel = bot.start_project(START + extra)
+    bot.sandbox.accept_shared_invite(channel, "taro@acme.example")
+    if with_decision_maker:
+        bot.sandbox.accept_shared_invite(channel, "hanako@acme.example", user_id=hanako.id)
+    else:
+        bot.sandbox.join_channel(channel, hanako.id)  # joins, but nobody says who she is
+    bot.settle()
+    return channel, hanako
+
+
+def run_days(
+    bot: Harness,
+    start: date,
+    end: date,
+    *,
+    after: Callable[[datetime], None] | None = None,
+) -> None:
+    """Each day: the reminder and escalation jobs at 09:00, 10:00 and 17:00 in Tokyo."""
+    day = start
+    while day < end:
+        for hour in (0, 1, 8):
+            moment = datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
+            bot.now = moment
+            reminders(bot.deps, now=moment)
+            escalations(bot.deps, now=moment)
+            bot.settle()
+            if after is not None:
+                after(moment)
+        day += timedelta(days=1)
+
+
+def rows_by_key(bot: Harness) -> dict[str, Any]:
+    with session_scope(bot.deps.engine) as session:
+        return {r.key: r for r in outbox.rows(session=session)}
+
+
+def to_her(bot: Harness, hanako: User) -> list[dict[str, Any]]:
+    return [m for m in bot.sandbox.dm_messages(hanako.id) if key_of(m).startswith("escalation")]
+
+
+def test_a_month_of_decision_maker_steps_with_the_csms_approval(bot: Harness) -> None:
+    channel, hanako = acme(bot)
+    csm = bot.people.csm
+    tasks = {t.id: t for t in project_tasks(bot, channel)}
+    hers = {t.id for t in tasks.values() if t.owner_role == "decision_maker"}
+    assert hers, "the playbook gives her a task of her own"
+    sent_drafts: list[str] = []
+
+    def approve_the_first_draft(moment: datetime) -> None:
+        drafts = drafts_for(bot, csm)
+        if not drafts or sent_drafts:
+            return
+        # The draft shows the CSM the whole message; nothing has reached her yet.
+        assert to_her(bot, hanako) == []
+        assert "Hello, and thank you" in str(drafts[0]["blocks"])
+        # A double click and Slack's retry of the same click: one message to her.
+        for options in ({}, {}, {"retry_num": 1, "retry_reason": "http_timeout"}):
+            bot.driver.click_button(csm.id, drafts[0], "escalation_send", **options)
+        bot.settle()
+        sent_drafts.append(key_of(drafts[0]))
+
+    run_days(bot, date(2027, 4, 5), date(2027, 5, 7), after=approve_the_first_draft)
+
+    assert sent_drafts, "a draft reached the CSM"
+    drafts = drafts_for(bot, csm)
+    messages = to_her(bot, hanako)
+    rows = rows_by_key(bot)
+    # Exactly one message to her: the one the CSM sent; the other drafts wait, unsent.
+    assert len(messages) == 1
+    assert len(drafts) >= 2, "later tasks reached the step too"
+    sent_row = rows[key_of(messages[0])]
+    draft_row = rows[sent_drafts[0]]
+    assert sent_row.local_date == draft_row.local_date
+    assert set(sent_row.task_ids) <= set(draft_row.task_ids)
+    # Per project and business day at most one draft; never her own task in one to her.
+    days = Counter(rows[key_of(d)].local_date for d in drafts)
+    assert max(days.values()) == 1
+    for message in messages:
+        assert not set(rows[key_of(message)].task_ids) & hers
+    # No task twice at the step for one due date (none was re-planned here).
+    with session_scope(bot.deps.engine) as session:
+        taken = [(e.task_id, e.due, e.step) for e in session.exec(select(EscalatedTask))]
+    assert len(taken) == len(set(taken))
+    listed = Counter(task_id for d in drafts for task_id in rows[key_of(d)].task_ids)
+    assert all(n == 1 for task_id, n in listed.items() if task_id not in hers)
+    # Her own late task: the CSM heard of it, in a draft or a note; she never did.
+    assert any(
+        f"{tasks[h].title_en}" in str(m["blocks"])
+        for h in hers
+        for m in bot.sandbox.dm_messages(csm.id)
+    )
+    assert not any(tasks[h].title_en in str(m["blocks"]) for h in hers for m in messages)
+    # Nothing of the ladder in the shared channel.
+    assert not [
+        key_of(m)
+        for m in bot.sandbox.messages(channel, include_replies=True)
+        if key_of(m).startswith("escalation")
+    ]
+    kinds = [e.kind for e in project_events(bot, channel) if e.kind.startswith("escalation.")]
+    assert "escalation.draft" in kinds and kinds.count("escalation.approved") == 1
+
+
+def test_with_no_decision_maker_nothing_goes_to_the_customer(bot: Harness) -> None:
+    channel, hanako = acme(bot, with_decision_maker=False)
+    csm, taro = bot.people.csm, bot.people.customer
+    run_days(bot, date(2027, 4, 5), date(2027, 4, 24))
+    rows = rows_by_key(bot)
+    for person in (hanako, taro):
+        assert not [
+            m for m in bot.sandbox.dm_messages(person.id) if key_of(m).startswith("escalation")
+        ]
+    assert not [
+        m
+        for m in bot.sandbox.messages(channel, include_replies=True)
+        if key_of(m).startswith("escalation") or "decision-maker" in m["text"].lower()
+    ]
+    waiting = [m for m in bot.sandbox.dm_messages(csm.id) if "dm-waiting" in key_of(m)]
+    assert waiting, "the CSM heard that the step is waiting"
+    per_day = Counter(rows[key_of(m)].local_date for m in waiting)
+    assert max(per_day.values()) == 1
+    assert "/onboard assign @user decision-maker" in str(waiting[0]["blocks"])
+    # Each task is in one waiting note only.
+    told = Counter(task_id for m in waiting for task_id in rows[key_of(m)].task_ids)
+    assert set(told.values()) == {1}
+    # The CSM links her; the next business morning the step runs for the tasks still late.
+    bot.now = datetime(2027, 4, 26, 0, 30, tzinfo=UTC)
+    bot.slash(csm, channel, f"assign <@{hanako.id}> decision-maker")
+    run_days(bot, date(2027, 4, 26), date(2027, 4, 27))
+    [draft] = drafts_for(bot, csm)
+    assert set(rows_by_key(bot)[key_of(draft)].task_ids) & set(told)
+    send_draft(bot)
+    assert len(to_her(bot, hanako)) == 1
+
+
+@SQLITE_ONLY
+def test_edit_sends_the_csms_words_and_skip_keeps_the_reason(bot: Harness) -> None:
+    channel, hanako = acme(bot)
+    csm = bot.people.csm
+    run_days(bot, date(2027, 4, 12), date(2027, 4, 22))
+    first, second = drafts_for(bot, csm)[:2]
+    # Edit: the form holds the text; what the CSM writes is what she gets, once.
+    bot.driver.click_button(csm.id, first, "escalation_edit")
+    bot.settle()
+    view = bot.sandbox.views_for(csm.id)[-1]
+    assert "Hello, and thank you" in str(view["blocks"])
+    bot.driver.submit_view(
+        csm.id, view["id"], {"escalation_text": {"escalation_text": "Dear Hanako <!channel>"}}
+    )
+    bot.settle()
+    [message] = to_her(bot, hanako)
+    assert "Dear Hanako &lt;!channel&gt;" in str(message["blocks"])
+    assert "Hello, and thank you" not in str(message["blocks"])
+    # The draft now says it was sent, with no buttons left to press again.
+    edited = next(m for m in bot.sandbox.dm_messages(csm.id) if m["ts"] == first["ts"])
+    assert "escalation_send" not in str(edited["blocks"]) and "edited" in edited["text"]
+    # Skip asks why, keeps it for CS staff, sends nothing.
+    bot.driver.click_button(csm.id, second, "escalation_skip")
+    bot.settle()
+    view = bot.sandbox.views_for(csm.id)[-1]
+    empty = bot.driver.submit_view(csm.id, view["id"], {"skip_reason": {"skip_reason": " "}})
+    assert "errors" in empty.text
+    bot.driver.submit_view(csm.id, view["id"], {"skip_reason": {"skip_reason": "Called her today"}})
+    bot.settle()
+    assert len(to_her(bot, hanako)) == 1
+    skipped = [e for e in project_events(bot, channel) if e.kind == "escalation.skipped"]
+    assert [e.after["reason"] for e in skipped] == ["Called her today"]
+    skipped_draft = next(m for m in bot.sandbox.dm_messages(csm.id) if m["ts"] == second["ts"])
+    assert "Called her today" in str(skipped_draft["blocks"])
+    assert "escalation_send" not in str(skipped_draft["blocks"])
+    with session_scope(bot.deps.engine) as session:
+        statuses = Counter(
+            e.status
+            for e in escalation_rows.of_project(
+                session=session, project_id=project_tasks(bot, channel)[0].project_id
+            )
+        )
+    assert statuses["sent"] == 1 and statuses["skipped"] == 1
+    assert bot.sandbox.block_violations == []
+
+
+@SQLITE_ONLY
+def test_auto_mode_sends_at_once_and_tells_the_csm(db_url: str) -> None:
+    bot = start_harness(db_url, escalation_approval="auto")
+    try:
+        _, hanako = acme(bot)
+        run_days(bot, date(2027, 4, 12), date(2027, 4, 15))
+        messages = to_her(bot, hanako)
+        assert len(messages) == 1 and drafts_for(bot, bot.people.csm) == []
+        notices = [
+            m for m in bot.sandbox.dm_messages(bot.people.csm.id) if "dm-notice" in key_of(m)
+        ]
+        assert len(notices) == 1
+        assert bot.sandbox.block_violations == []
+        assert invalid_payloads(bot.sandbox, bot.driver) == []
+    finally:
+        bot.close()
