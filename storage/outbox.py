@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, case, func, update
+from sqlalchemy import String, any_, bindparam, case, delete, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -195,3 +195,15 @@ def sent_task_ids(*, session: Session, kind: str, project_ids: Sequence[int]) ->
         col(Outbox.project_id).in_(list(project_ids)),
     )
     return [list(ids or []) for ids in session.exec(query)]
+
+
+def cancel_for_project(*, session: Session, project_id: int) -> int:
+    """Drop a project's messages not sent yet (queued, or claimed by a sender: its next
+    lease renewal fails, so it never posts them). Returns how many were dropped."""
+    result = session.execute(
+        delete(Outbox).where(
+            col(Outbox.project_id) == project_id,
+            col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

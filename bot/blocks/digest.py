@@ -168,6 +168,10 @@ def _state_counts(portfolio: kpis.Portfolio, locale: str, *, icons: bool) -> str
         label = t(locale, f"digest.state.{state}")
         text = t(locale, "digest.state_count", label=label, count=getattr(portfolio, state))
         parts.append(f"{_STATE_ICONS[state]} {text}" if icons else text)
+    if portfolio.deleted:
+        label = t(locale, "digest.state.deleted")
+        text = t(locale, "digest.state_count", label=label, count=portfolio.deleted)
+        parts.append(f"🗑️ {text}" if icons else text)
     return " · ".join(parts)
 
 
@@ -590,6 +594,7 @@ def report_json(digest: Digest) -> dict[str, Any]:
         "portfolio": {
             "running": p.running,
             **{state: getattr(p, state) for state in STATES},
+            "deleted": p.deleted,
             "lines": [_jsonable(dataclasses.asdict(line)) for line in p.lines],
         },
         "kpis": _jsonable(dataclasses.asdict(digest.kpis)),

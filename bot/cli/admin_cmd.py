@@ -48,8 +48,9 @@ def run_delete(args: argparse.Namespace) -> int:
                 )
             counts = forget(session=session, project=project, now=datetime.now(UTC))
             print(
-                f"project {project.id}: removed {counts['people']} people and {counts['messages']} queued "
-                f"messages, scrubbed {counts['events']} events; task statistics kept"
+                f"project {project.id}: ended (deleted); removed {counts['people']} people,"
+                f" {counts['messages']} messages and {counts['escalations']} escalation drafts,"
+                f" scrubbed {counts['events']} events; task statistics kept"
             )
     finally:
         engine.dispose()

@@ -93,6 +93,7 @@ class ScheduleCommand:
 class CloseCommand:
     outcome: str
     reason: str | None = None
+    share_reason: bool = False  # `--share-reason`: the channel sees the reason too
 
 
 Command = (
@@ -233,8 +234,10 @@ def _parse_pause(words: list[str]) -> PauseCommand:
 def _parse_close(words: list[str]) -> CloseCommand:
     if not words or words[0].lower() not in CLOSE_OUTCOMES:
         raise ParseError("parse.close_usage")
-    reason = " ".join(words[1:]).strip() or None
-    return CloseCommand(outcome=words[0].lower(), reason=reason)
+    rest = words[1:]
+    share = any(w.lower() == "--share-reason" for w in rest)
+    reason = " ".join(w for w in rest if w.lower() != "--share-reason").strip() or None
+    return CloseCommand(outcome=words[0].lower(), reason=reason, share_reason=share)
 
 
 def _options(

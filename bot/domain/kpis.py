@@ -49,6 +49,7 @@ LATE = "late"
 PAUSED = "paused"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
+DELETED = "deleted"
 
 RUNNING = ("active", "paused")  # project statuses that count as "running"
 ENDED = (COMPLETED, CANCELLED)
@@ -91,6 +92,7 @@ class Portfolio:
     late: int
     paused: int
     lines: tuple[PortfolioLine, ...]  # late first, then at risk; most overdue first
+    deleted: int = 0  # forgotten with `onboardbot project delete`: never running
 
     @property
     def running(self) -> int:
@@ -286,6 +288,8 @@ def portfolio(
     counts: Counter[str] = Counter()
     lines: list[PortfolioLine] = []
     for project in projects:
+        if project.status == DELETED:
+            counts[DELETED] += 1
         if project.status not in RUNNING:
             continue
         tally = tallies[project.id]
@@ -316,6 +320,7 @@ def portfolio(
         late=counts[LATE],
         paused=counts[PAUSED],
         lines=tuple(lines),
+        deleted=counts[DELETED],
     )
 
 

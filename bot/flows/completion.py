@@ -57,8 +57,13 @@ def celebrate_if_done(deps: Deps, project_id: int) -> None:
     deps.gateway.post_message(channel, survey_message(view))
 
 
-def close(deps: Deps, caller: Caller, *, outcome: str, reason: str | None) -> Message:
-    """`/onboard close completed|cancelled [reason]` in the project channel."""
+def close(
+    deps: Deps, caller: Caller, *, outcome: str, reason: str | None, share_reason: bool = False
+) -> Message:
+    """`/onboard close completed|cancelled [reason] [--share-reason]` in the project channel.
+
+    The reason is kept for CS staff (event log, digest, report); the channel sees it only
+    with `--share-reason`."""
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
         project = project_rows.by_channel(session=session, channel_id=caller.channel_id or "")
@@ -71,14 +76,23 @@ def close(deps: Deps, caller: Caller, *, outcome: str, reason: str | None) -> Me
             reason=clip(reason, 500) if reason else None,
             actor=actor,
             now=deps.clock(),
+            share_reason=share_reason,
         )
         if result != Closed.CHANGED:
             raise UserError(refusal or "error.project_closed")
         view, channel = project_view(session=session, project=project), project.channel_id
     assert channel is not None
     deps.gateway.post_message(
-        channel, closed_message(view, outcome=outcome, reason=reason, actor_user_id=caller.user_id)
+        channel,
+        closed_message(
+            view,
+            outcome=outcome,
+            reason=reason if share_reason else None,
+            actor_user_id=caller.user_id,
+        ),
     )
+    if reason and not share_reason:
+        return reply(view.locale, "closing.done_reason_kept")
     return reply(view.locale, "closing.done")
 
 

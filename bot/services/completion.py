@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from bot.domain.permissions import Actor, can_use_cs_commands
 from bot.services.projects import OPEN_STATUSES, customer_member, local_today
+from storage import escalations as escalation_rows
 from storage import events
+from storage import outbox as outbox_rows
 from storage import tasks as task_rows
 from storage.models import Project, ProjectStatus, SurveyAnswer, TaskStatus
 
@@ -60,8 +62,10 @@ def close(
     reason: str | None,
     actor: Actor,
     now: datetime,
+    share_reason: bool = False,
 ) -> tuple[Closed, str | None]:
-    """`/onboard close completed|cancelled [reason]` by CS staff."""
+    """`/onboard close completed|cancelled [reason]` by CS staff: the reason stays with CS
+    staff unless `share_reason`; queued reminders and unanswered drafts are withdrawn."""
     decision = can_use_cs_commands(actor)
     if not decision:
         return Closed.REFUSED, decision.reason
@@ -70,6 +74,8 @@ def close(
     before = project.status
     project.status = ProjectStatus.COMPLETED if outcome == "completed" else ProjectStatus.CANCELLED
     project.completed_at, project.close_reason, project.paused_until = now, reason, None
+    project.close_reason_shared = bool(reason and share_reason)
+    assert project.id is not None
     events.record(
         session=session,
         kind=f"project.{project.status}",
@@ -77,9 +83,21 @@ def close(
         at=now,
         project_id=project.id,
         before={"status": before},
-        after={"status": project.status, "reason": reason},
+        after={
+            "status": project.status,
+            "reason": reason,
+            "reason_shared": project.close_reason_shared,
+        },
     )
+    end_messages(session=session, project_id=project.id, now=now)
     return Closed.CHANGED, None
+
+
+def end_messages(*, session: Session, project_id: int, now: datetime) -> int:
+    """A project ended: what was queued for it is never sent (reminders, escalations,
+    check-ins), and drafts for its decision-maker are withdrawn. Returns rows cancelled."""
+    escalation_rows.withdraw(session=session, project_id=project_id, at=now)
+    return outbox_rows.cancel_for_project(session=session, project_id=project_id)
 
 
 def survey_refusal(*, session: Session, project: Project, actor: Actor) -> str | None:

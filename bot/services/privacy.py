@@ -9,7 +9,17 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage import events
-from storage.models import Event, Outbox, Project, Risk, Stakeholder, SurveyAnswer, Task
+from storage.models import (
+    Escalation,
+    Event,
+    Outbox,
+    Project,
+    ProjectStatus,
+    Risk,
+    Stakeholder,
+    SurveyAnswer,
+    Task,
+)
 
 REDACTED = "redacted"
 # Event fields that hold no personal data; everything else is dropped.
@@ -57,9 +67,16 @@ def find(*, session: Session, customer_or_id: str) -> Project:
 
 
 def forget(*, session: Session, project: Project, now: datetime) -> dict[str, int]:
-    """Remove names, e-mails, Slack user ids, comments and free text of one project."""
+    """End the project and remove names, e-mails, Slack user ids, comments and free text.
+
+    The project becomes `deleted`: no job plans anything for it again, its queued messages
+    are dropped (a sender holding one loses its claim and never posts it), and the digest
+    and `report` count it as deleted, never as running.
+    """
     assert project.id is not None
     pid = project.id
+    before = project.status
+    project.status, project.paused_until = ProjectStatus.DELETED, None
     project.customer_name, project.channel_name, project.close_reason = (
         f"deleted customer {pid}",
         None,
@@ -71,6 +88,10 @@ def forget(*, session: Session, project: Project, now: datetime) -> dict[str, in
             delete(Stakeholder).where(col(Stakeholder.project_id) == pid)
         ).rowcount,  # type: ignore[attr-defined]
         "messages": session.execute(delete(Outbox).where(col(Outbox.project_id) == pid)).rowcount,  # type: ignore[attr-defined]
+        # The drafts and notes of the decision-maker step hold names and her message.
+        "escalations": session.execute(
+            delete(Escalation).where(col(Escalation.project_id) == pid)
+        ).rowcount,  # type: ignore[attr-defined]
     }
     session.execute(update(Task).where(col(Task.project_id) == pid).values(completed_by=None))
     session.execute(
@@ -90,7 +111,13 @@ def forget(*, session: Session, project: Project, now: datetime) -> dict[str, in
         scrubbed += 1
     counts["events"] = scrubbed
     events.record(
-        session=session, kind="project.forgotten", actor="operator", at=now, project_id=pid
+        session=session,
+        kind="project.forgotten",
+        actor="operator",
+        at=now,
+        project_id=pid,
+        before={"status": before},
+        after={"status": ProjectStatus.DELETED},
     )
     return counts
 

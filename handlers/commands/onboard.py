@@ -65,7 +65,15 @@ def _run(
     elif isinstance(command, cmd.CloseCommand):
         ephemeral(
             respond,
-            [completion.close(deps, caller, outcome=command.outcome, reason=command.reason)],
+            [
+                completion.close(
+                    deps,
+                    caller,
+                    outcome=command.outcome,
+                    reason=command.reason,
+                    share_reason=command.share_reason,
+                )
+            ],
         )
     elif isinstance(command, cmd.ScheduleCommand):
         schedule.open_schedule_form(deps, caller, trigger_id=trigger_id)

@@ -13,8 +13,18 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.cli import main
+from bot.flows.digest import compute
 from bot.sandbox import User
-from schedules.jobs import escalations, reminders
+from schedules.jobs import (
+    adoption,
+    digest,
+    escalations,
+    join_check,
+    reminders,
+    risk_reminders,
+    send_outbox,
+)
 from storage import escalations as escalation_rows
 from storage import outbox
 from storage.db import session_scope
@@ -241,3 +251,63 @@ def test_auto_mode_sends_at_once_and_tells_the_csm(db_url: str) -> None:
         assert invalid_payloads(bot.sandbox, bot.driver) == []
     finally:
         bot.close()
+
+
+def test_after_project_delete_nothing_more_reaches_slack(
+    bot: Harness, monkeypatch, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    acme(bot)
+    csm = bot.people.csm
+    run_days(bot, date(2027, 4, 12), date(2027, 4, 15))
+    [draft] = drafts_for(bot, csm)
+    # A reminder Slack fails to take is queued for a later try when the project is deleted.
+    bot.sandbox.faults.server_error("chat.postMessage", times=10_000)
+    bot.now = datetime(2027, 4, 15, 0, 0, tzinfo=UTC)
+    reminders(bot.deps, now=bot.now)
+    bot.sandbox.faults.clear()
+    with session_scope(bot.deps.engine) as session:
+        assert outbox.backlog(session=session) >= 1
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.deps.settings.database_url)
+    assert main(["project", "delete", "Acme Corp", "--yes"]) == 0
+    assert "ended (deleted)" in capsys.readouterr().out
+    posts = len(bot.sandbox.calls("chat.postMessage"))
+    # The draft can no longer be sent; no job plans anything for the project again.
+    bot.driver.click_button(csm.id, draft, "escalation_send")
+    bot.settle()
+    run_days(bot, date(2027, 4, 15), date(2027, 5, 14))
+    bot.now = datetime(2027, 5, 17, 0, 0, tzinfo=UTC)
+    for job in (send_outbox, join_check, risk_reminders, adoption, digest):
+        job(bot.deps, now=bot.now)
+    bot.settle()
+    after = bot.sandbox.calls("chat.postMessage")[posts:]
+    assert [c for c in after if c.args.get("channel") != bot.cs_channel] == []
+    # The report and the digest count it as deleted, never as running.
+    portfolio = compute(bot.deps, now=bot.now).portfolio
+    assert portfolio.running == 0 and portfolio.deleted == 1
+    digest_post = bot.sandbox.messages(bot.cs_channel)[-1]
+    assert "🗑️ 削除済み" in str(digest_post["blocks"])  # the team's language (ja)
+
+
+def test_the_cancel_reason_stays_with_cs_staff(bot: Harness) -> None:
+    channel, _ = acme(bot)
+    csm = bot.people.csm
+    bot.now = datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
+    bot.slash(csm, channel, "close cancelled 予算の都合")
+    shared = str(bot.sandbox.messages(channel, include_replies=True))
+    assert "予算の都合" not in shared
+    assert "closed" in bot.sandbox.messages(channel)[-1]["text"]
+    [event] = project_events(bot, channel, "project.cancelled")
+    assert event.after["reason"] == "予算の都合" and event.after["reason_shared"] is False
+    assert any("--share-reason" in text for text in bot.ephemerals(csm))
+    # Nothing queued for it goes out any more.
+    run_days(bot, date(2027, 4, 12), date(2027, 4, 20))
+    assert not [m for m in bot.sandbox.dm_messages(csm.id) if "escalation" in key_of(m)]
+
+
+@SQLITE_ONLY
+def test_share_reason_shows_it_in_the_channel(bot: Harness) -> None:
+    channel, _ = acme(bot)
+    bot.now = datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
+    bot.slash(bot.people.csm, channel, "close cancelled budget frozen --share-reason")
+    assert "budget frozen" in str(bot.sandbox.messages(channel)[-1]["blocks"])
