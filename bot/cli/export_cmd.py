@@ -1,4 +1,4 @@
-"""`onboardbot export tasks --since YYYY-MM-DD [--format csv|jsonl]`."""
+"""`onboardbot export tasks|escalations --since YYYY-MM-DD [--format csv|jsonl]`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from bot.cli import context
 from bot.cli.errors import UsageError
+from bot.services.escalations import EXPORT_COLUMNS, history
 from bot.services.export import COLUMNS, task_history
 from storage.db import session_scope
 
@@ -26,6 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tasks.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     tasks.add_argument("--output", default="-", metavar="FILE", help="default: standard output")
     tasks.set_defaults(handler=run_tasks)
+    steps = sub.add_parser(
+        "escalations",
+        help="every decision-maker step: drafted, sent, skipped (with the reason), waiting",
+    )
+    steps.add_argument("--since", required=True, type=_day, metavar="YYYY-MM-DD")
+    steps.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    steps.add_argument("--output", default="-", metavar="FILE", help="default: standard output")
+    steps.set_defaults(handler=run_escalations)
 
 
 def _day(text: str) -> date:
@@ -48,21 +57,38 @@ def run_tasks(args: argparse.Namespace) -> int:
             )
         )
     deps.engine.dispose()
+    return _output(target, rows, args.format, COLUMNS)
+
+
+def run_escalations(args: argparse.Namespace) -> int:
+    target = None if args.output == "-" else context.output_path(Path(args.output))
+    engine = context.engine(context.settings())
+    try:
+        with session_scope(engine) as session:
+            rows = history(session=session, since=args.since)
+    finally:
+        engine.dispose()
+    return _output(target, rows, args.format, EXPORT_COLUMNS)
+
+
+def _output(
+    target: Path | None, rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]
+) -> int:
     if target is None:
-        _write(sys.stdout, rows, args.format)
+        _write(sys.stdout, rows, fmt, columns)
         return 0
     # Only once every row is read, so a failure leaves no half-written file behind.
     try:
         with target.open("w", newline="", encoding="utf-8") as out:
-            _write(out, rows, args.format)
+            _write(out, rows, fmt, columns)
     except OSError as exc:
         raise UsageError(f"--output {target}: {exc.strerror or exc}") from None
     return 0
 
 
-def _write(out: TextIO, rows: list[dict[str, Any]], fmt: str) -> None:
+def _write(out: TextIO, rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     else:

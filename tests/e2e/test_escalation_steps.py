@@ -5,6 +5,7 @@ linked, and in `csm` mode nothing to her before the CSM's Send, exactly once aft
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -190,7 +191,9 @@ def test_with_no_decision_maker_nothing_goes_to_the_customer(bot: Harness) -> No
 
 
 @SQLITE_ONLY
-def test_edit_sends_the_csms_words_and_skip_keeps_the_reason(bot: Harness) -> None:
+def test_edit_sends_the_csms_words_and_skip_keeps_the_reason(
+    bot: Harness, monkeypatch, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     channel, hanako = acme(bot)
     csm = bot.people.csm
     run_days(bot, date(2027, 4, 12), date(2027, 4, 22))
@@ -232,6 +235,15 @@ def test_edit_sends_the_csms_words_and_skip_keeps_the_reason(bot: Harness) -> No
             )
         )
     assert statuses["sent"] == 1 and statuses["skipped"] == 1
+    # Every step is in `export escalations` too, the skip with its reason.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", bot.deps.settings.database_url)
+    capsys.readouterr()
+    assert main(["export", "escalations", "--since", "2027-04-01", "--format", "jsonl"]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {e["status"] for e in exported} >= {"sent", "skipped"}
+    assert [e["reason"] for e in exported if e["status"] == "skipped"] == ["Called her today"]
+    assert [e["edited"] for e in exported if e["status"] == "sent"] == [True]
     assert bot.sandbox.block_violations == []
 
 
