@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.blocks.escape import clip, escape, mention
+from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, phase_block_id, task_block_id
 from bot.blocks.message import Block, Message, actions, button, context, section
 from bot.blocks.progress import progress_bar
@@ -58,7 +59,7 @@ def checklist_messages(project: ProjectView, *, today: date) -> list[Message]:
     messages: list[Message] = []
     for page_no, chunks in enumerate(pages, start=1):
         if page_no == 1:
-            blocks = _first_page_header(project, customer=customer)
+            blocks = _first_page_header(project, customer=customer, today=today)
             done, total = project.progress
             text = t(locale, "checklist.text", customer=customer, done=done, total=total)
             if not project.tasks:
@@ -183,7 +184,9 @@ def _paginate(groups: list[tuple[PhaseView, tuple[TaskView, ...]]]) -> list[list
     return pages
 
 
-def _first_page_header(project: ProjectView, *, customer: str) -> list[Block]:
+def _first_page_header(
+    project: ProjectView, *, customer: str, today: date | None = None
+) -> list[Block]:
     locale = project.locale
     title = t(
         locale,
@@ -191,6 +194,15 @@ def _first_page_header(project: ProjectView, *, customer: str) -> list[Block]:
         customer=customer,
         playbook=clip(escape(project.playbook_title), 200),
     )
+    if project.health is not None and today is not None:
+        # The same state as /onboard status, the App Home and the digest, dated: the
+        # checklist is edited when something changes, not every morning.
+        title += "\n" + t(
+            locale,
+            "checklist.health",
+            state=health_label(locale, project.health),
+            date=short_date(today, locale),
+        )
     if project.status in ("paused", "completed", "cancelled"):
         title += "\n" + t(locale, f"checklist.project.{project.status}")
     done, total = project.progress

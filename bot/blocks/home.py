@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.blocks.checklist import long_date, short_date
 from bot.blocks.escape import clip, escape
+from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId
 from bot.blocks.message import Block, actions, button, context, plain, section
 from bot.blocks.progress import progress_bar
@@ -113,7 +114,7 @@ def _project_blocks(item: HomeProject, *, locale: str, today: date) -> list[Bloc
             locale,
             "home.project",
             customer=clip(escape(project.customer_name), CUSTOMER_LIMIT),
-            state=t(locale, f"home.state.{item.state}"),
+            state=health_label(locale, item.state),
             bar=progress_bar(done, total),
         )
     ]

@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.blocks.checklist import due_label, owner_label, short_date
 from bot.blocks.escape import channel_link, clip, escape
+from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, overview_block_id
 from bot.blocks.message import Block, Message, actions, button, context, section
 from bot.blocks.progress import progress_bar
@@ -47,7 +48,7 @@ def project_status(
         "status.header",
         customer=customer,
         playbook=clip(escape(project.playbook_title), 200),
-        status=t(locale, f"status.project.{project.status}"),
+        status=_state(project, locale),
     )
     dates = t(
         locale,
@@ -145,9 +146,18 @@ def _overview_line(project: ProjectView, *, locale: str, today: date) -> str:
         if overdue
         else t(locale, "status.overview.on_track")
     )
-    if project.status != "active":
+    if project.health is not None:
+        parts.append(health_label(locale, project.health))
+    elif project.status != "active":
         parts.append(t(locale, f"status.project.{project.status}"))
     return "• " + " · ".join(parts)
+
+
+def _state(project: ProjectView, locale: str) -> str:
+    """The project's health (the same rule as the digest), else its bare status."""
+    if project.health is not None:
+        return health_label(locale, project.health)
+    return t(locale, f"status.project.{project.status}")
 
 
 def _task_line(task: TaskView, locale: str) -> str:

@@ -52,6 +52,9 @@ class ProjectView:
     completion_criteria: tuple[str, ...] = ()
     phases: tuple[PhaseView, ...] = ()
     tasks: tuple[TaskView, ...] = field(default_factory=tuple)
+    # on_track | at_risk | late | paused | completed | cancelled (bot.services.health);
+    # None where the renderer was not given it.
+    health: str | None = None
 
     @property
     def progress(self) -> tuple[int, int]:

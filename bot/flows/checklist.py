@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.blocks.checklist import checklist_messages
 from bot.deps import Deps
 from bot.flows import home
 from bot.logs import bind
+from bot.services.health import project_health
 from bot.services.projects import local_today, project_view
 from storage import projects as project_rows
 from storage.db import session_scope
@@ -30,6 +33,16 @@ def refresh_checklist(deps: Deps, project_id: int) -> None:
             if project is None or not project.channel_id:
                 return
             view = project_view(session=session, project=project)
+            view = dataclasses.replace(
+                view,
+                health=project_health(
+                    session=session,
+                    project=project,
+                    view=view,
+                    now=deps.clock(),
+                    calendar_for=deps.calendar,
+                ),
+            )
             today = local_today(project, deps.clock())
             channel, stamps = project.channel_id, list(project.checklist_ts)
         for ts, message in zip(stamps, checklist_messages(view, today=today), strict=False):

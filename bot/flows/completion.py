@@ -17,6 +17,7 @@ from bot.blocks.message import Message
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.errors import UserError
+from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.flows.lookup import existing_project
 from bot.flows.modals import open_modal
@@ -55,6 +56,7 @@ def celebrate_if_done(deps: Deps, project_id: int) -> None:
         completion_message(view, business_days=business, calendar_days=(today - view.kickoff).days),
     )
     deps.gateway.post_message(channel, survey_message(view))
+    refresh_checklist(deps, project_id)
 
 
 def close(
@@ -91,6 +93,7 @@ def close(
             actor_user_id=caller.user_id,
         ),
     )
+    refresh_checklist(deps, view.id)  # its header shows the project closed
     if reason and not share_reason:
         return reply(view.locale, "closing.done_reason_kept")
     return reply(view.locale, "closing.done")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from bot.blocks.home import home_for_others, home_for_staff
 from bot.deps import Deps
-from bot.domain import kpis
 from bot.domain.views import HomeProject
-from bot.services.projects import OPEN_STATUSES, blackouts, local_today, project_view
+from bot.services.health import project_health
+from bot.services.projects import OPEN_STATUSES, local_today, project_view
 from bot.services.schedule import risk_views
 from bot.slack.gateway import SlackError
 from storage import projects as project_rows
@@ -32,44 +33,17 @@ def publish(deps: Deps, user_id: str) -> None:
             assert project.id is not None
             view = project_view(session=session, project=project)
             today = local_today(project, deps.clock())
-            calendar = deps.calendar(
-                project.holiday_country, blackouts(session=session, project_id=project.id)
-            )
-            risks = risk_views(session=session, project_id=project.id)
-            facts = kpis.ProjectFacts(
-                id=project.id,
-                customer_name=project.customer_name,
-                csm_user_id=user_id,
-                status=project.status,
-                kickoff=project.kickoff,
-                created_on=project.kickoff,
-                completed_on=None,
-                committed_go_live=project.committed_go_live,
-                target_go_live=project.target_go_live,
-                decision_maker_after_days=project.decision_maker_after_days,
-            )
-            tasks = [
-                kpis.TaskFacts(
-                    id=t.id,
-                    project_id=project.id,
-                    key=t.key,
-                    title=t.title,
-                    required=t.required,
-                    first_value=False,
-                    status=t.status,
-                    planned_due=t.planned_due,
-                    due=t.due,
-                    completed_on=t.completed_on,
-                    days_overdue=calendar.business_days_between(t.due, today)
-                    if t.is_open and t.due < today
-                    else 0,
-                )
-                for t in view.tasks
+            risks = [
+                r for r in risk_views(session=session, project_id=project.id) if r.status == "open"
             ]
-            risk_facts = [
-                kpis.RiskFacts(project.id, r.kind, r.period_start, r.period_end) for r in risks
-            ]
-            state = kpis.project_state(facts, tasks, risk_facts, today=today)
+            state = project_health(
+                session=session,
+                project=project,
+                view=view,
+                now=deps.clock(),
+                calendar_for=deps.calendar,
+            )
+            view = dataclasses.replace(view, health=state)
             lines.append(
                 HomeProject(
                     project=view,

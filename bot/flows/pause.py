@@ -10,6 +10,7 @@ from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain.permissions import can_use_cs_commands
 from bot.errors import UserError
+from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.services import projects as project_service
 from bot.services.projects import OPEN_STATUSES, local_today
@@ -26,12 +27,16 @@ def pause(deps: Deps, caller: Caller, *, until: date | None) -> Message:
             session=session, project=project, until=until, actor=caller.user_id, now=deps.clock()
         )
         key = "pause.done_until" if until else "pause.done"
-        return reply(
+        note = reply(
             project.locale,
             key,
             customer=escape(project.customer_name),
             date=until.isoformat() if until else "",
         )
+        project_id = project.id
+    assert project_id is not None
+    refresh_checklist(deps, project_id)  # its header shows the state
+    return note
 
 
 def resume(deps: Deps, caller: Caller) -> Message:
@@ -41,7 +46,11 @@ def resume(deps: Deps, caller: Caller) -> Message:
             session=session, project=project, actor=caller.user_id, now=deps.clock()
         ):
             raise UserError("error.not_paused")
-        return reply(project.locale, "resume.done", customer=escape(project.customer_name))
+        note = reply(project.locale, "resume.done", customer=escape(project.customer_name))
+        project_id = project.id
+    assert project_id is not None
+    refresh_checklist(deps, project_id)
+    return note
 
 
 def _project_for_cs(deps: Deps, session, caller: Caller):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from bot.blocks.message import Message
@@ -14,6 +15,7 @@ from bot.flows.context import Caller
 from bot.flows.locale import locale_for
 from bot.flows.modals import open_modal
 from bot.i18n import t
+from bot.services.health import project_health
 from bot.services.projects import (
     OPEN_STATUSES,
     blackouts,
@@ -55,12 +57,32 @@ def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Mess
                 t.id: calendar.business_days_between(t.due, today) for t in view.overdue(today)
             }
             risks = risk_views(session=session, project_id=project.id)
+            health = project_health(
+                session=session,
+                project=project,
+                view=view,
+                now=deps.clock(),
+                calendar_for=deps.calendar,
+            )
+            view = dataclasses.replace(view, health=health)
             return project_status(view, today=today, overdue_days=overdue, risks=risks)
         decision = can_use_cs_commands(actor)
         if not decision:
             raise UserError(decision.reason or "deny.not_staff")
         mine = project_rows.by_csm(session=session, user_id=caller.user_id, statuses=OPEN_STATUSES)
-        views = [project_view(session=session, project=p) for p in mine]
+        views = [
+            dataclasses.replace(
+                view,
+                health=project_health(
+                    session=session,
+                    project=p,
+                    view=view,
+                    now=deps.clock(),
+                    calendar_for=deps.calendar,
+                ),
+            )
+            for p, view in ((p, project_view(session=session, project=p)) for p in mine)
+        ]
         return projects_overview(views, locale=default_locale, today=deps.today())
 
 

@@ -368,7 +368,7 @@ def test_home_for_staff(locale: str) -> None:
     assert "<!channel>" not in text and "<!here>" not in text
     assert "Import &lt;!here&gt; data" in text
     assert "▓" in text
-    assert t(locale, "home.state.late") in text
+    assert t(locale, "health.late") in text
     by_action: dict[str, list[dict[str, Any]]] = {}
     for element in buttons(view["blocks"]):
         by_action.setdefault(element["action_id"], []).append(element)
