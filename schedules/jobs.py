@@ -16,8 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.blocks.adoption import checkin_message, habit_nudge
-from bot.blocks.escalation import escalation_message
-from bot.blocks.escape import escape, mention
+from bot.blocks.escape import escape
 from bot.blocks.forward import Why, forward_message
 from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
@@ -30,15 +29,14 @@ from bot.domain.reminders import (
     ProjectInfo,
     ReminderDraft,
     plan_decision_maker_steps,
-    plan_escalations,
     plan_reminders,
 )
 from bot.domain.views import HabitView
 from bot.flows import escalations as escalation_flow
+from bot.flows import summary as summary_flow
 from bot.flows.digest import post_weekly
 from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import dispatch, outbox_row
-from bot.i18n import t
 from bot.services import completion as completion_service
 from bot.services import onboarding_checks
 from bot.services import schedule as schedule_service
@@ -86,9 +84,10 @@ def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 
 
 def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
-    """The escalation ladder: the CSM after a few business days overdue, then the
-    decision-maker step (at most once per project and day; a draft for the CSM to approve
-    in `csm` mode; the CSM told how to link her when none is linked)."""
+    """The escalation ladder: the decision-maker step (at most once per project and day; a
+    draft for the CSM to approve in `csm` mode; the CSM told how to link her when none is
+    linked), and each CSM's morning summary (their overdue tasks and alerts, drafts waiting,
+    their own tasks), once per CSM and business morning in their time zone."""
     report = JobReport("escalations")
     with session_scope(deps.engine) as session:
         portfolio = load_portfolio(session=session)
@@ -101,15 +100,21 @@ def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
         "calendar_for": calendar_for,
         "reminder_hour": deps.settings.reminder_hour,
     }
-    drafts = plan_escalations(**planning)
     steps = plan_decision_maker_steps(**planning, reached=reached)
     with session_scope(deps.engine) as session:
-        new = _new_only(session, drafts)
-        sent_counts = _reminders_sent(session, [*new, *_step_drafts(steps)])
+        sent_counts = _reminders_sent(session, _step_drafts(steps))
     recorded = escalation_flow.record_steps(
         deps, steps, now=now, reminders_sent=sent_counts, dry_run=dry_run
     )
-    rows = [_escalation_row(d, sent_counts) for d in new]
+    # The CSM's alerts are in their morning summary (one DM per CSM and business morning),
+    # with unanswered drafts, their own tasks and the rest: no separate DM per task.
+    rows = summary_flow.summary_rows(
+        deps,
+        now=now,
+        projects=portfolio.projects,
+        tasks=portfolio.tasks,
+        calendar_for=calendar_for,
+    )
     report = _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
     report.planned += recorded.planned
     report.enqueued += recorded.recorded
@@ -277,11 +282,6 @@ def _refresh_profiles(deps: Deps, *, now: datetime) -> None:
             )
 
 
-def _new_only(session: Any, drafts: list[EscalationDraft]) -> list[EscalationDraft]:
-    known = outbox_rows.existing_keys(session=session, keys=[d.key for d in drafts])
-    return [d for d in drafts if d.key not in known]
-
-
 def _reminders_sent(session: Any, drafts: list[EscalationDraft]) -> dict[int, int]:
     """How many reminders have reached each task's owner so far (for the CSM's alert)."""
     wanted = {task_id for d in drafts for task_id in d.task_ids}
@@ -343,30 +343,6 @@ def _forwarded(
         why=why,
         user_id=user_id,
         email=None if user_id else project.decision_maker_email,
-    )
-
-
-def _escalation_row(draft: EscalationDraft, sent_counts: dict[int, int]) -> dict[str, Any]:
-    """The CSM's alert about one overdue task (the decision-maker's step is its own flow)."""
-    project = draft.project
-    labels = {
-        item.task.id: mention(item.task.owner_user_id)
-        if item.task.owner_user_id
-        else t(
-            project.locale, "role.champion" if item.task.owner_side == "customer" else "role.csm"
-        )
-        for item in draft.tasks
-    }
-    message = escalation_message(draft, owner_labels=labels, reminders_sent=sent_counts)
-    assert draft.recipient_user_id is not None
-    return outbox_row(
-        draft.key,
-        "escalation",
-        draft.recipient_user_id,
-        message,
-        project_id=project.id,
-        task_ids=draft.task_ids,
-        local_date=draft.local_date,
     )
 
 

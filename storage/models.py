@@ -102,6 +102,7 @@ class Stakeholder(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)  # from users.info, refreshed daily
     locale: str | None = Field(default=None, max_length=16)
     profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snoozed_until: date | None = None  # no reminders through this day (their own choice)
 
 
 class Task(SQLModel, table=True):

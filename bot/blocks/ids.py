@@ -147,6 +147,17 @@ IDENTIFY_ANSWERS = ("champion", "decision_maker", "member", "not_part")
 IDENTIFY_ACTION = re.compile(r"^identify:(champion|decision_maker|member|not_part)$")
 """Matches `identify_action(...)`; group: the answer. The button's value: "<project>:<user>"."""
 
+ESCALATION_SEND_ACTION = re.compile(r"^escalation_send(?::\d+)?$")
+"""The draft's own Send button (`escalation_send`, it replaces the draft) and the morning
+summary's (`escalation_send:1`, `:2`…: Slack rejects two buttons with one action_id in a
+block; the summary stays). The value is the escalation id either way."""
+
+
+def escalation_send_action(n: int) -> str:
+    """`escalation_send:N`: the N-th Send button of a summary line (from 1)."""
+    return f"{ActionId.ESCALATION_SEND}:{n}"
+
+
 SURVEY_ACTION = re.compile(r"^survey_(csat|nps):(\d+)$")
 """Matches `survey_action(...)`; groups: the kind and the score."""
 CHECKIN_ACTION = re.compile(r"^checkin:(regularly|occasionally|stalled)$")

@@ -169,6 +169,8 @@ def plan_reminders(
     clock = _LocalClock(now)
     for task in tasks:
         project = projects[task.project_id]
+        if task.owner_user_id is not None and task.owner_user_id == project.csm_user_id:
+            continue  # the CSM's own tasks are in their morning summary (bot.domain.summary)
         local = clock[task.owner_tz or project.timezone]
         if not reminder_hour <= local.hour < reminder_hour + window_hours:
             continue

@@ -254,9 +254,13 @@ def to_decision_maker(
 # --- the CSM's answers ----------------------------------------------------------------------
 
 
-def send(deps: Deps, caller: Caller, *, escalation_id: int) -> Message:
-    """**Send**: deliver the draft as written; returns what replaces the draft."""
-    return _send(deps, caller, escalation_id=escalation_id, edited=None)
+def send(deps: Deps, caller: Caller, *, escalation_id: int, on_draft: bool = True) -> Message:
+    """**Send**: deliver the draft as written; returns the note saying so. Pressed on the
+    morning summary (`on_draft` False), the draft itself is updated here too."""
+    note = _send(deps, caller, escalation_id=escalation_id, edited=None)
+    if not on_draft:
+        _show_on_draft(deps, escalation_id, note)
+    return note
 
 
 def open_edit_form(deps: Deps, caller: Caller, *, trigger_id: str, escalation_id: int) -> None:

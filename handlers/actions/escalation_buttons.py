@@ -6,26 +6,30 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks.ids import ActionId
+from bot.blocks.ids import ESCALATION_SEND_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import escalations
 from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_interaction, id_value
+from handlers.respond import ephemeral
 
 GONE = "dmstep.gone"
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ActionId.ESCALATION_SEND)
+    @app.action(ESCALATION_SEND_ACTION)
     @after_ack(deps)
     def send(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
         ack()
         caller, escalation_id = caller_from_interaction(body), id_value(action, gone=GONE)
+        on_draft = action.get("action_id") == ActionId.ESCALATION_SEND
 
         def sent() -> None:
-            note = escalations.send(deps, caller, escalation_id=escalation_id)
-            if respond.response_url is not None:
+            note = escalations.send(deps, caller, escalation_id=escalation_id, on_draft=on_draft)
+            if on_draft and respond.response_url is not None:
                 respond(text=note.text, blocks=note.blocks, replace_original=True)
+            elif not on_draft:  # from the morning summary, which stays as it is
+                ephemeral(respond, [note])
 
         return sent
 

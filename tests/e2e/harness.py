@@ -194,7 +194,12 @@ def answer_who_is_this(harness: Harness, person: User, answer: str) -> None:
 def drafts_for(harness: Harness, user: User) -> list[dict[str, Any]]:
     """The drafts for the decision-maker waiting in `user`'s DM (their Send button shown)."""
     return [
-        m for m in harness.sandbox.dm_messages(user.id) if "escalation_send" in str(m.get("blocks"))
+        m
+        for m in harness.sandbox.dm_messages(user.id)
+        if str(((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")).startswith(
+            "escalation:draft:"
+        )
+        and "escalation_send" in str(m.get("blocks"))
     ]
 
 

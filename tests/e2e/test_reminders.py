@@ -80,8 +80,10 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
         actions=actions,
     )
 
-    for person, zone in ((lisa, LA), (csm, TOKYO)):
-        rows = [r for r in sent(bot, "reminder", "reminder:") if r.recipient == person.id]
+    # Lisa gets her reminders; the CSM gets one morning summary instead (their own tasks,
+    # the customer's overdue ones, waiting drafts): the same rules of day and hour.
+    for person, zone, kind in ((lisa, LA, "reminder"), (csm, TOKYO, "summary")):
+        rows = [r for r in sent(bot, kind, f"{kind}:") if r.recipient == person.id]
         assert rows, person.name
         days = [r.local_date for r in rows]
         assert len(days) == len(set(days)), "one DM per person per day"
@@ -99,9 +101,10 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
             for m in bot.sandbox.dm_messages(person.id)
             if str(
                 ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
-            ).startswith("reminder:")
+            ).startswith(f"{kind}:")
         ]
         assert len(dms) == len(rows)
+    assert not [r for r in sent(bot, "reminder", "reminder:") if r.recipient == csm.id]
 
     # The decision-maker has no Slack yet: her reminders come to the CSM to pass on.
     forwards = sent(bot, "reminder", "reminder-forward:")
@@ -115,10 +118,11 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
     some = next(
         t for t in open_tasks.values() if t.owner_side == "customer" and t.due < date(2027, 4, 26)
     )
-    csm_alert = next(
-        r for r in escalated if r.key == f"escalation:csm:{some.id}:{some.due.isoformat()}"
-    )
-    assert CAL.with_blackouts([]).business_days_between(some.due, csm_alert.local_date) >= 2
+    # The CSM hears of it in the morning summary the day it is 2 business days overdue.
+    reached = CAL.with_blackouts([]).add_business_days(some.due, 2)
+    summary = next(r for r in sent(bot, "summary") if r.local_date == reached)
+    assert some.id in summary.task_ids
+    assert not [r for r in escalated if r.key.startswith("escalation:csm:")]
     # The decision-maker step waits for the CSM's approval (the default): a draft for the
     # CSM, one per project and day at most, and nothing to her before Send.
     drafts = [r for r in escalated if r.key.startswith("escalation:draft:")]
@@ -133,20 +137,23 @@ def test_a_month_of_reminders_and_escalations(bot: Harness, month) -> None:  # t
     # Each task is in one draft at most (for its due date).
     listed = [task_id for r in drafts for task_id in r.task_ids]
     assert len(listed) == len(set(listed))
-    assert f"escalation:csm:{finished.id}:" not in " ".join(keys)
     assert bot.sandbox.block_violations == []
 
 
 def test_rerunning_the_same_moment_sends_nothing_more(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
     moment = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)  # 09:00 Tokyo
     first = reminders(bot.deps, now=moment)
+    summary = escalations(bot.deps, now=moment)
     again = reminders(bot.deps, now=moment + timedelta(minutes=10))
-    # The CSM's own reminder, and the decision-maker's (no Slack yet) for the CSM to pass on.
-    assert first.sent == 2 and again.planned == [] and again.sent == 0
+    summary_again = escalations(bot.deps, now=moment + timedelta(minutes=10))
+    # The decision-maker's reminder (no Slack yet) for the CSM to pass on, and the CSM's
+    # morning summary with their own tasks; nothing more when the same moment runs again.
+    assert first.sent == 1 and summary.sent == 1
+    assert again.planned == [] and again.sent == 0 and summary_again.sent == 0
     keys = [
         m["metadata"]["event_payload"]["key"] for m in bot.sandbox.dm_messages(bot.people.csm.id)
     ]
-    assert sorted(k.split(":")[0] for k in keys) == ["reminder", "reminder-forward"]
+    assert sorted(k.split(":")[0] for k in keys) == ["reminder-forward", "summary"]
 
 
 def test_dry_run_plans_without_sending(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
@@ -162,18 +169,19 @@ def test_dry_run_plans_without_sending(bot: Harness, month) -> None:  # type: ig
     # Once the profiles are current, the dry run plans exactly what the real run sends.
     reminders(bot.deps, now=datetime(2027, 4, 6, 0, 0, tzinfo=UTC))
     planned = reminders(bot.deps, now=datetime(2027, 4, 7, 0, 0, tzinfo=UTC), dry_run=True).planned
-    assert len(planned) == 2 and any(bot.people.csm.id in line for line in planned)
+    assert len(planned) == 1 and any(bot.people.csm.id in line for line in planned)
     sent = reminders(bot.deps, now=datetime(2027, 4, 7, 0, 0, tzinfo=UTC))
-    assert sent.enqueued == 2
+    assert sent.enqueued == 1
 
 
-def test_done_from_the_reminder_dm_updates_the_channel_checklist(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
+def test_done_from_the_morning_summary_updates_the_channel_checklist(bot: Harness, month) -> None:  # type: ignore[no-untyped-def]
     channel, _ = month
     bot.now = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)
-    reminders(bot.deps, now=bot.now)
+    escalations(bot.deps, now=bot.now)  # the CSM's own tasks are in their morning summary
     csm = bot.people.csm
     dm = bot.sandbox.dm_channel(csm.id)
     message = bot.sandbox.dm_messages(csm.id)[-1]
+    assert message["metadata"]["event_payload"]["key"].startswith("summary:")
     done = next(
         e
         for b in message["blocks"]

@@ -1,4 +1,4 @@
-"""decision-maker steps, their drafts and the tasks they covered; approval and close settings
+"""decision-maker steps, their drafts and the tasks they covered; approval, close and snooze settings
 
 Revision ID: 0006
 Revises: 0005
@@ -77,8 +77,13 @@ def upgrade() -> None:
             )
         )
 
+    with op.batch_alter_table("stakeholder", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("snoozed_until", sa.Date(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("stakeholder", schema=None) as batch_op:
+        batch_op.drop_column("snoozed_until")
     with op.batch_alter_table("project", schema=None) as batch_op:
         batch_op.drop_column("close_reason_shared")
         batch_op.drop_column("escalation_approval")

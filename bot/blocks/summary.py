@@ -1,0 +1,232 @@
+"""The CSM's morning summary (bot.domain.summary): per customer what needs the CSM, with
+advice by task side, buttons to send a waiting draft or open the channel; then the CSM's
+own tasks with Done / Need more time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from bot.blocks.checklist import short_date
+from bot.blocks.escape import channel_link, clip, escape, mention
+from bot.blocks.ids import ActionId, escalation_send_action
+from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.domain.reminders import DueTask
+from bot.domain.summary import CustomerSummary, SummaryDraft
+from bot.i18n import t
+
+MAX_BLOCKS = 50
+TEXT_LIMIT = 3000
+TITLE_LIMIT = 150
+CUSTOMER_LIMIT = 80
+BUTTON_TEXT_LIMIT = 75
+TASKS_PER_LINE = 3  # titles named per side, then "+N"
+DRAFT_BUTTONS = 3
+OWN_TASKS = 8
+
+
+class SummaryBlockId(StrEnum):
+    HEAD = "summary-head"
+    OWN_TITLE = "summary-own"
+    MORE = "summary-more"
+    FOOTER = "summary-footer"
+
+
+def customer_block_id(project_id: int, part: str = "") -> str:
+    return f"summary-{project_id}-{part}" if part else f"summary-{project_id}"
+
+
+def own_block_id(task_id: int, part: str = "") -> str:
+    return f"summary-task-{task_id}-{part}" if part else f"summary-task-{task_id}"
+
+
+def summary_message(draft: SummaryDraft) -> Message:
+    """One DM for the CSM's morning, in the CSM's projects' language."""
+    locale = draft.locale
+    head = t(locale, "summary.title", date=short_date(draft.local_date, locale))
+    counts = t(
+        locale,
+        "summary.counts",
+        customers=len(draft.customers),
+        own=len(draft.own_tasks),
+    )
+    blocks: list[Block] = [section(SummaryBlockId.HEAD, f"{head}\n{counts}")]
+    own = _own_blocks(draft)
+    room = MAX_BLOCKS - len(blocks) - len(own) - 2  # the footer, and a "more" line
+    shown = 0
+    for customer in draft.customers:
+        part = _customer_blocks(customer, locale)
+        if len(part) > room:
+            break
+        blocks += part
+        room -= len(part)
+        shown += 1
+    if shown < len(draft.customers):
+        more = t(locale, "summary.more_customers", count=len(draft.customers) - shown)
+        blocks.append(context(SummaryBlockId.MORE, more))
+    blocks += own
+    blocks.append(context(SummaryBlockId.FOOTER, t(locale, "summary.footer")))
+    text = t(locale, "summary.text", customers=len(draft.customers), own=len(draft.own_tasks))
+    return Message(text=text, blocks=blocks[:MAX_BLOCKS])
+
+
+def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
+    project = item.project
+    name = clip(escape(project.customer_name), CUSTOMER_LIMIT)
+    heading = t(locale, "summary.customer", customer=name)
+    if project.channel_id:
+        heading += " · " + channel_link(project.channel_id)
+    lines = [heading]
+    if item.customer_overdue:
+        lines.append(
+            t(
+                locale,
+                "summary.customer_overdue",
+                count=len(item.customer_overdue),
+                tasks=_titles(item.customer_overdue, locale),
+            )
+        )
+    if item.vendor_overdue:
+        lines.append(
+            t(
+                locale,
+                "summary.vendor_overdue",
+                count=len(item.vendor_overdue),
+                tasks=_titles(item.vendor_overdue, locale),
+            )
+        )
+    if item.reached_csm_today:
+        lines.append(
+            t(
+                locale,
+                "summary.reached_today",
+                days=project.csm_after_days,
+                tasks=_titles(item.reached_csm_today, locale),
+            )
+        )
+    for draft in item.drafts:
+        lines.append(
+            t(
+                locale,
+                "summary.draft_waiting",
+                date=short_date(draft.local_date, locale),
+                count=draft.task_count,
+            )
+        )
+    if item.not_joined:
+        lines.append(t(locale, "summary.not_joined"))
+    for start, end in item.busy_soon:
+        lines.append(
+            t(
+                locale,
+                "summary.busy_soon",
+                start=short_date(start, locale),
+                end=short_date(end, locale),
+            )
+        )
+    if item.open_risks:
+        lines.append(t(locale, "summary.open_risks", count=item.open_risks))
+    for user_id, until in item.snoozed:
+        lines.append(
+            t(
+                locale,
+                "summary.snoozed",
+                user=mention(user_id),
+                date=short_date(until, locale),
+            )
+        )
+    blocks: list[Block] = [
+        section(customer_block_id(project.id), clip("\n".join(lines), TEXT_LIMIT))
+    ]
+    buttons = [
+        button(
+            clip(
+                t(locale, "summary.button.send_draft", date=short_date(d.local_date, locale)),
+                BUTTON_TEXT_LIMIT,
+            ),
+            action_id=escalation_send_action(n),
+            value=str(d.id),
+            style="primary",
+        )
+        for n, d in enumerate(item.drafts[:DRAFT_BUTTONS], start=1)
+    ]
+    if project.channel_id:
+        link = button(
+            clip(t(locale, "home.button.channel"), BUTTON_TEXT_LIMIT),
+            action_id=ActionId.HOME_OPEN_CHANNEL,
+            value=project.channel_id,
+        )
+        link["url"] = f"https://slack.com/app_redirect?channel={project.channel_id}"
+        buttons.append(link)
+    if buttons:
+        blocks.append(actions(customer_block_id(project.id, "actions"), *buttons))
+    return blocks
+
+
+def _own_blocks(draft: SummaryDraft) -> list[Block]:
+    if not draft.own_tasks:
+        return []
+    locale = draft.locale
+    blocks: list[Block] = [section(SummaryBlockId.OWN_TITLE, t(locale, "summary.own_title"))]
+    for project, item in draft.own_tasks[:OWN_TASKS]:
+        task = item.task
+        title = clip(escape(task.title), TITLE_LIMIT)
+        customer = clip(escape(project.customer_name), CUSTOMER_LIMIT)
+        if item.days_overdue:
+            line = t(
+                locale,
+                "summary.own_overdue",
+                title=title,
+                customer=customer,
+                days=item.days_overdue,
+                date=short_date(task.due, locale),
+            )
+        else:
+            line = t(
+                locale,
+                "summary.own_due",
+                title=title,
+                customer=customer,
+                date=short_date(task.due, locale),
+            )
+        value = str(task.id)
+        blocks += [
+            section(own_block_id(task.id), line),
+            actions(
+                own_block_id(task.id, "actions"),
+                button(
+                    clip(t(locale, "checklist.button.done"), BUTTON_TEXT_LIMIT),
+                    action_id=ActionId.TASK_DONE,
+                    value=value,
+                    style="primary",
+                ),
+                button(
+                    clip(t(locale, "checklist.button.more_time"), BUTTON_TEXT_LIMIT),
+                    action_id=ActionId.TASK_MORE_TIME,
+                    value=value,
+                ),
+            ),
+        ]
+    if len(draft.own_tasks) > OWN_TASKS:
+        blocks.append(
+            context(
+                own_block_id(0, "more"),
+                t(locale, "summary.more_own", count=len(draft.own_tasks) - OWN_TASKS),
+            )
+        )
+    return blocks
+
+
+def _titles(items: Sequence[DueTask], locale: str) -> str:
+    named = [
+        t(
+            locale,
+            "summary.task",
+            title=clip(escape(i.task.title), TITLE_LIMIT),
+            days=i.days_overdue,
+        )
+        for i in items[:TASKS_PER_LINE]
+    ]
+    if len(items) > TASKS_PER_LINE:
+        named.append(t(locale, "summary.task_more", count=len(items) - TASKS_PER_LINE))
+    return t(locale, "summary.list_separator").join(named)

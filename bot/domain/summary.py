@@ -1,0 +1,179 @@
+"""The CSM's morning summary: one DM per CSM per business morning in their own time zone,
+across all their projects. Pure: what the portfolio loader read in, summaries out.
+
+Per customer: the overdue tasks by side, the tasks that reached the CSM step today, drafts
+for the decision-maker still waiting for an answer, whether the customer has joined, busy
+periods starting soon, open risks and who snoozed their reminders; then the CSM's own
+tasks (which the summary carries instead of a separate reminder). Nothing to say: no DM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain.reminders import (
+    CalendarFor,
+    DueTask,
+    OpenTask,
+    ProjectInfo,
+    local_moment,
+    standing,
+)
+
+BUSY_SOON_DAYS = 7  # calendar days ahead a busy period counts as "starting soon"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingDraft:
+    """A draft for the decision-maker the CSM has not answered (from an earlier day)."""
+
+    id: int
+    local_date: date
+    task_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectExtras:
+    """What the summary says about a project beyond its tasks (read by the service)."""
+
+    drafts: tuple[WaitingDraft, ...] = ()
+    joined: bool = True  # someone of the customer is in the channel
+    busy_periods: tuple[tuple[date, date], ...] = ()  # open busy periods (start, end)
+    open_risks: int = 0
+    snoozed: tuple[tuple[str, date], ...] = ()  # (user id, until) of people who snoozed
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    project: ProjectInfo
+    customer_overdue: tuple[DueTask, ...]
+    vendor_overdue: tuple[DueTask, ...]
+    reached_csm_today: tuple[DueTask, ...]
+    drafts: tuple[WaitingDraft, ...]
+    not_joined: bool
+    busy_soon: tuple[tuple[date, date], ...]
+    open_risks: int
+    snoozed: tuple[tuple[str, date], ...]
+
+    @property
+    def has_news(self) -> bool:
+        return bool(
+            self.customer_overdue
+            or self.vendor_overdue
+            or self.drafts
+            or self.not_joined
+            or self.busy_soon
+            or self.snoozed
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryDraft:
+    key: str
+    csm_user_id: str
+    local_date: date
+    locale: str
+    customers: tuple[CustomerSummary, ...]
+    own_tasks: tuple[tuple[ProjectInfo, DueTask], ...]  # the CSM's own open tasks due soon
+
+    @property
+    def task_ids(self) -> list[int]:
+        ids = [d.task.id for c in self.customers for d in (*c.customer_overdue, *c.vendor_overdue)]
+        return ids + [d.task.id for _, d in self.own_tasks if d.task.id not in ids]
+
+    @property
+    def project_id(self) -> int:
+        if self.customers:
+            return self.customers[0].project.id
+        return self.own_tasks[0][0].id
+
+
+@dataclass
+class _Csm:
+    locale: str
+    day: date
+    projects: dict[int, list[DueTask]] = field(default_factory=lambda: defaultdict(list))
+    own: list[tuple[ProjectInfo, DueTask]] = field(default_factory=list)
+
+
+def plan_summaries(
+    *,
+    now: datetime,
+    projects: Mapping[int, ProjectInfo],
+    tasks: Iterable[OpenTask],
+    calendar_for: CalendarFor,
+    reminder_hour: int,
+    extras: Mapping[int, ProjectExtras],
+    csm_zones: Mapping[str, str | None],
+    window_hours: int = 8,
+) -> list[SummaryDraft]:
+    """The summaries due at `now`: for each CSM whose local time is within the reminder
+    window, on a business day of at least one of their projects, with something to say."""
+    by_project: dict[int, list[OpenTask]] = defaultdict(list)
+    for task in tasks:
+        by_project[task.project_id].append(task)
+    csms: dict[str, _Csm] = {}
+    for project in sorted(projects.values(), key=lambda p: p.id):
+        csm = project.csm_user_id
+        if not csm:
+            continue
+        local = local_moment(now, csm_zones.get(csm) or project.timezone)
+        if not reminder_hour <= local.hour < reminder_hour + window_hours:
+            continue
+        today = local.date()
+        calendar = calendar_for(project)
+        if project.paused_on(today) or not calendar.is_business_day(today):
+            continue
+        entry = csms.setdefault(csm, _Csm(project.locale, today))
+        entry.projects.setdefault(project.id, [])
+        last_due = calendar.add_business_days(today, project.reminder_lead_days)
+        for task in by_project.get(project.id, ()):
+            item = standing(task, today=today, calendar=calendar)
+            if task.owner_user_id == csm and task.due <= last_due:
+                entry.own.append((project, item))
+            if item.days_overdue:
+                entry.projects[project.id].append(item)
+    drafts = []
+    for csm, entry in sorted(csms.items()):
+        customers = []
+        for project_id, items in entry.projects.items():
+            project = projects[project_id]
+            more = extras.get(project_id, ProjectExtras())
+            items.sort(key=lambda i: (-i.days_overdue, i.task.id))
+            soon = tuple(
+                (start, end)
+                for start, end in more.busy_periods
+                if end >= entry.day and (start - entry.day).days <= BUSY_SOON_DAYS
+            )
+            summary = CustomerSummary(
+                project=project,
+                customer_overdue=tuple(i for i in items if i.task.owner_side == "customer"),
+                vendor_overdue=tuple(i for i in items if i.task.owner_side != "customer"),
+                reached_csm_today=tuple(
+                    i for i in items if i.days_overdue == project.csm_after_days
+                ),
+                drafts=tuple(d for d in more.drafts if d.local_date < entry.day),
+                not_joined=not more.joined,
+                busy_soon=soon,
+                open_risks=more.open_risks,
+                snoozed=more.snoozed,
+            )
+            if summary.has_news:
+                customers.append(summary)
+        if not customers and not entry.own:
+            continue
+        own = sorted(entry.own, key=lambda p: (-p[1].days_overdue, p[1].task.due, p[1].task.id))
+        drafts.append(
+            SummaryDraft(
+                key=f"summary:{csm}:{entry.day.isoformat()}",
+                csm_user_id=csm,
+                local_date=entry.day,
+                locale=entry.locale,
+                customers=tuple(customers),
+                own_tasks=tuple(own),
+            )
+        )
+    return drafts

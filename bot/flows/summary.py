@@ -1,0 +1,54 @@
+"""The CSM's morning summary: planned from the portfolio, one outbox row per CSM and day
+(its key), sent with everything else the job queued."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.summary import summary_message
+from bot.deps import Deps
+from bot.domain.reminders import CalendarFor, OpenTask, ProjectInfo
+from bot.domain.summary import plan_summaries
+from bot.flows.outbox import outbox_row
+from bot.services import summary as service
+from bot.services.session import unit_of_work
+
+
+def summary_rows(
+    deps: Deps,
+    *,
+    now: datetime,
+    projects: Mapping[int, ProjectInfo],
+    tasks: Sequence[OpenTask],
+    calendar_for: CalendarFor,
+) -> list[dict[str, Any]]:
+    """The summaries due at `now` as outbox rows (known keys are skipped when queued)."""
+    with_csm = [p.id for p in projects.values() if p.csm_user_id]
+    if not with_csm:
+        return []
+    with unit_of_work(deps.engine) as session:
+        extras = service.extras(session=session, project_ids=with_csm, today=now.date())
+        zones = service.csm_zones(session=session, project_ids=with_csm)
+    drafts = plan_summaries(
+        now=now,
+        projects=projects,
+        tasks=tasks,
+        calendar_for=calendar_for,
+        reminder_hour=deps.settings.reminder_hour,
+        extras=extras,
+        csm_zones=zones,
+    )
+    return [
+        outbox_row(
+            d.key,
+            "summary",
+            d.csm_user_id,
+            summary_message(d),
+            project_id=None,  # one DM across the CSM's projects
+            task_ids=d.task_ids,
+            local_date=d.local_date,
+        )
+        for d in drafts
+    ]
