@@ -238,6 +238,8 @@ def _task_blocks(task: TaskView, *, locale: str, today: date) -> list[Block]:
         heading += " " + t(locale, "checklist.task.optional")
     details = [owner_label(task, locale)]
     if state == "done":
+        if task.completed_by and task.completed_by == task.owner_user_id:
+            details = []  # "done by @taro" names the owner already: not twice in one line
         details.append(_done_label(task, locale))
     elif state == "skipped":
         details.append(t(locale, "checklist.task.skipped"))

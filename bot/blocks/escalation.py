@@ -83,9 +83,12 @@ def _csm_alert(
     ]
     if project.channel_id:
         lines.append(t(locale, "escalation.channel", channel=channel_link(project.channel_id)))
+    vendor_only = all(item.task.owner_side != "customer" for item in draft.tasks)
+    # A task of our own side is ours to finish: no talk with the customer's champion.
+    first = "escalation.csm.step.finish" if vendor_only else "escalation.csm.step.call"
     steps = [
         t(locale, "escalation.csm.steps_title"),
-        "1. " + t(locale, "escalation.csm.step.call"),
+        "1. " + t(locale, first),
         "2. "
         + t(
             locale,

@@ -279,8 +279,21 @@ def test_done_task_shows_who_and_when_and_an_undo_button() -> None:
     ]
     assert controls["elements"][0]["text"]["text"] == "Undo"
     text, _, controls = render_one(done, locale="ja")
-    assert "<@UHANAKO> さんが 4/12 (月) に完了" in text
+    assert "<@UHANAKO> 様が 4/12 (月) に完了" in text
     assert controls["elements"][0]["text"]["text"] == "元に戻す"
+
+
+def test_the_owner_who_ticked_is_named_once() -> None:
+    done = task(
+        8,
+        status="done",
+        owner_user_id="UTARO",
+        completed_by="UTARO",
+        completed_on=date(2027, 4, 12),
+    )
+    text, _, _ = render_one(done)
+    assert text == "✅ *Task 8*\ndone by <@UTARO> on Mon 4/12"
+    assert text.count("<@UTARO>") == 1
 
 
 def test_done_task_without_completion_details() -> None:

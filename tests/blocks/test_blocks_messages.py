@@ -248,10 +248,10 @@ def test_projects_overview_of_many_projects_respects_block_limits() -> None:
 def test_task_notes() -> None:
     done = task(1, due=TODAY, title="Invite <!channel>")
     note = task_done_note(done, actor_user_id="UTARO", locale="en")
-    assert note.text == "✅ <@UTARO> completed *Invite &lt;!channel&gt;*."
+    assert note.text == "✅ <@UTARO> completed “Invite &lt;!channel&gt;”."
     assert_valid(note)
     note = task_undone_note(done, actor_user_id="UTARO", locale="ja")
-    assert note.text == "↩️ <@UTARO> さんが「Invite &lt;!channel&gt;」を未完了に戻しました。"
+    assert note.text == "↩️ <@UTARO> 様が「Invite &lt;!channel&gt;」を未完了に戻しました。"
     assert texts(note) == note.text
 
 

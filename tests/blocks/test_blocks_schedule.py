@@ -389,7 +389,7 @@ def test_replan_note() -> None:
     )
     assert_valid(note)
     assert note.text == (
-        "🗓️ <@UTARO> moved *Import &lt;!channel&gt; data* from Mon 4/5 to Mon 4/12"
+        "🗓️ <@UTARO> moved “Import &lt;!channel&gt; data” from Mon 4/5 to Mon 4/12"
         " — reason: Other priorities"
     )
     ja = replan_note(
@@ -401,7 +401,7 @@ def test_replan_note() -> None:
         locale="ja",
     )
     assert ja.text == (
-        "🗓️ <@UTARO> さんが「Import &lt;!channel&gt; data」の期限を 4/5 (月) から"
+        "🗓️ <@UTARO> 様が「Import &lt;!channel&gt; data」の期限を 4/5 (月) から"
         " 4/12 (月) に変更しました(理由: データ準備に時間がかかる)"
     )
     assert texts(ja) == ja.text
