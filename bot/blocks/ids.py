@@ -33,6 +33,7 @@ class ActionId(StrEnum):
     ESCALATION_SEND = "escalation_send"
     ESCALATION_EDIT = "escalation_edit"
     ESCALATION_SKIP = "escalation_skip"
+    REMINDER_SNOOZE = "reminder_snooze"  # value: "snooze"; the clicker snoozes their own
 
 
 class CallbackId(StrEnum):
@@ -44,6 +45,11 @@ class CallbackId(StrEnum):
     SURVEY_COMMENT = "survey_comment"  # private_metadata: project id
     ESCALATION_EDIT = "escalation_edit"  # private_metadata: escalation id
     ESCALATION_SKIP = "escalation_skip"  # private_metadata: escalation id
+    SNOOZE = "snooze"  # the person's own reminders
+
+
+class SnoozeField(StrEnum):
+    UNTIL = "snooze_until"
 
 
 class EscalationField(StrEnum):

@@ -57,7 +57,15 @@ def reminder_message(draft: ReminderDraft, *, today_label: str | None = None) ->
     groups = [(project, _by_urgency(tasks)) for project, tasks in draft.items]
     shown, hidden = _fit(groups)
 
-    blocks: list[Block] = [section(ReminderBlockId.INTRO, _intro(draft, today_label=today_label))]
+    snooze = None
+    if draft.user_id and draft.channel_id is None and draft.forward_to is None:
+        # Only in the person's own DM: they may snooze their own reminders (≤ a month).
+        snooze = button(
+            _label(locale, "snooze.button"), action_id=ActionId.REMINDER_SNOOZE, value="snooze"
+        )
+    blocks: list[Block] = [
+        section(ReminderBlockId.INTRO, _intro(draft, today_label=today_label), accessory=snooze)
+    ]
     for project, tasks in shown:
         blocks.append(section(block_id(project.id), _project_heading(project, draft)))
         for item in tasks:

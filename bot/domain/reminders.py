@@ -65,6 +65,7 @@ class OpenTask(NamedTuple):
     owner_external: bool = False
     owner_tz: str | None = None
     owner_is_decision_maker: bool = False
+    owner_snoozed_until: date | None = None  # the owner snoozed their reminders through it
 
 
 class DueTask(NamedTuple):
@@ -175,6 +176,8 @@ def plan_reminders(
         if not reminder_hour <= local.hour < reminder_hour + window_hours:
             continue
         today = local.date()
+        if task.owner_snoozed_until is not None and today <= task.owner_snoozed_until:
+            continue  # snoozed by the owner (escalations still follow the ladder)
         day_key = (project.id, today)
         if day_key not in horizon:
             calendar = calendar_for(project)

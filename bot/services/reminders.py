@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, select, update
 from sqlmodel import Session, col
@@ -114,9 +114,9 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         ).where(RUNNING)
     ).all()
     active = {row.id for row in project_rows}
-    people: dict[int, dict[str, tuple[int, str | None, bool, str | None, str | None]]] = (
-        defaultdict(dict)
-    )
+    people: dict[
+        int, dict[str, tuple[int, str | None, bool, str | None, str | None, date | None]]
+    ] = defaultdict(dict)
     for person in connection.execute(
         select(
             Stakeholder.id,
@@ -126,6 +126,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             Stakeholder.is_external,
             Stakeholder.tz,
             Stakeholder.email,
+            Stakeholder.snoozed_until,
         )
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(RUNNING)
@@ -140,6 +141,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 person.is_external,
                 person.tz,
                 person.email,
+                person.snoozed_until,
             )
     projects = {}
     for row in project_rows:
@@ -166,7 +168,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         )
     tasks = []
     in_locale = Project.locale == "ja"
-    no_owner = (None, None, False, None, None)
+    no_owner = (None, None, False, None, None, None)
     rows = connection.execute(
         select(
             Task.id,
@@ -197,6 +199,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 bool(owner[2]),
                 owner[3],
                 owner_role == StakeholderRole.DECISION_MAKER,
+                owner[5],
             )
         )
     blackouts: dict[int, list[DateRange]] = defaultdict(list)

@@ -343,3 +343,38 @@ def test_share_reason_shows_it_in_the_channel(bot: Harness) -> None:
     bot.now = datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
     bot.slash(bot.people.csm, channel, "close cancelled budget frozen --share-reason")
     assert "budget frozen" in str(bot.sandbox.messages(channel)[-1]["blocks"])
+
+
+def test_a_customer_snoozes_their_reminders_and_the_ladder_goes_on(bot: Harness) -> None:
+    channel, _ = acme(bot)
+    taro, csm = bot.people.customer, bot.people.csm
+    bot.now = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)
+    reminders(bot.deps, now=bot.now)
+    bot.settle()
+    reminder = [m for m in bot.sandbox.dm_messages(taro.id) if key_of(m).startswith("reminder:")]
+    assert reminder, "Taro got his reminder"
+    bot.driver.click_button(taro.id, reminder[-1], "reminder_snooze")
+    bot.settle()
+    view = bot.sandbox.views_for(taro.id)[-1]
+    too_far = bot.driver.submit_view(
+        taro.id, view["id"], {"snooze_until": {"snooze_until": "2027-06-30"}}
+    )
+    assert "errors" in too_far.text  # at most a month
+    bot.driver.submit_view(taro.id, view["id"], {"snooze_until": {"snooze_until": "2027-04-20"}})
+    bot.settle()
+    assert "💤 4/20" in bot.sandbox.dm_messages(taro.id)[-1]["text"]  # in his language (ja)
+    run_days(bot, date(2027, 4, 8), date(2027, 4, 23))
+    days = sorted(
+        rows_by_key(bot)[key_of(m)].local_date
+        for m in bot.sandbox.dm_messages(taro.id)
+        if key_of(m).startswith("reminder:")
+    )
+    assert all(d <= date(2027, 4, 7) or d > date(2027, 4, 20) for d in days)
+    assert days[-1] > date(2027, 4, 20), "reminders start again after the snooze"
+    # The ladder goes on regardless, and the CSM's summary says who snoozed.
+    assert drafts_for(bot, csm)
+    summaries = [m for m in bot.sandbox.dm_messages(csm.id) if key_of(m).startswith("summary:")]
+    assert any("snoozed" in str(m["blocks"]) for m in summaries)
+    assert [e.after["until"] for e in project_events(bot, channel, "person.snoozed")] == [
+        "2027-04-20"
+    ]
