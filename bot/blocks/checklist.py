@@ -8,6 +8,7 @@ bot can always edit each one in place with `chat.update`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,7 @@ from bot.blocks.escape import clip, escape, mention
 from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, phase_block_id, task_block_id
 from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.blocks.people import person
 from bot.blocks.progress import progress_bar
 from bot.domain.views import PhaseView, ProjectView, TaskView
 from bot.i18n import t
@@ -79,7 +81,11 @@ def checklist_messages(project: ProjectView, *, today: date) -> list[Message]:
         for chunk in chunks:
             blocks.append(_phase_heading(chunk, locale=locale))
             for task in chunk.tasks:
-                blocks.extend(_task_blocks(task, locale=locale, today=today))
+                blocks.extend(
+                    _task_blocks(
+                        task, locale=locale, today=today, customers=project.customer_user_ids
+                    )
+                )
         messages.append(Message(text=text, blocks=blocks))
     return messages
 
@@ -229,7 +235,9 @@ def _phase_heading(chunk: _Chunk, *, locale: str) -> Block:
     return section(phase_block_id(chunk.phase_no, continued=chunk.continued), text)
 
 
-def _task_blocks(task: TaskView, *, locale: str, today: date) -> list[Block]:
+def _task_blocks(
+    task: TaskView, *, locale: str, today: date, customers: Sequence[str] = ()
+) -> list[Block]:
     """Exactly TASK_BLOCKS blocks, whatever the task's state."""
     state = task_state(task, today)
     title = clip(escape(task.title), TITLE_LIMIT)
@@ -240,7 +248,7 @@ def _task_blocks(task: TaskView, *, locale: str, today: date) -> list[Block]:
     if state == "done":
         if task.completed_by and task.completed_by == task.owner_user_id:
             details = []  # "done by @taro" names the owner already: not twice in one line
-        details.append(_done_label(task, locale))
+        details.append(_done_label(task, locale, customers))
     elif state == "skipped":
         details.append(t(locale, "checklist.task.skipped"))
     else:
@@ -288,9 +296,9 @@ def _task_controls(task: TaskView, *, state: str, locale: str) -> Block:
     )
 
 
-def _done_label(task: TaskView, locale: str) -> str:
+def _done_label(task: TaskView, locale: str, customers: Sequence[str] = ()) -> str:
     when = short_date(task.completed_on, locale) if task.completed_on else None
-    who = mention(task.completed_by) if task.completed_by else None
+    who = person(locale, task.completed_by, customers=customers) if task.completed_by else None
     if who and when:
         return t(locale, "checklist.task.done_by_on", user=who, date=when)
     if who:

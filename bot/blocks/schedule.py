@@ -9,7 +9,7 @@ see when a task keeps slipping.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ from bot.blocks.checklist import due_label, owner_label, short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId, BlockId, CallbackId, MoreTimeField, ScheduleField
 from bot.blocks.message import Block, Message, actions, button, context, plain, section
+from bot.blocks.people import person
 from bot.domain.calendar import DateRange
 from bot.domain.schedule import BUSY_SLOTS, MAX_TEXT, SLIP_REASONS
 from bot.domain.views import ProjectView, RiskView, TaskView
@@ -438,13 +439,20 @@ def more_time_modal(task: TaskView, *, project_id: int, locale: str, today: date
 
 
 def replan_note(
-    task: TaskView, *, old_due: date, new_due: date, reason: str, actor_user_id: str, locale: str
+    task: TaskView,
+    *,
+    old_due: date,
+    new_due: date,
+    reason: str,
+    actor_user_id: str,
+    locale: str,
+    customers: Container[str] = (),
 ) -> Message:
     """`🗓️ @taro moved "Import data" from Mon 4/5 to Mon 4/12 — reason: Other priorities`."""
     text = t(
         locale,
         "replan.note",
-        user=mention(actor_user_id),
+        user=person(locale, actor_user_id, customers=customers),
         title=clip(escape(task.title), TITLE_LIMIT),
         old=short_date(old_due, locale),
         new=short_date(new_due, locale),

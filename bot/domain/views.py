@@ -52,6 +52,8 @@ class ProjectView:
     completion_criteria: tuple[str, ...] = ()
     phases: tuple[PhaseView, ...] = ()
     tasks: tuple[TaskView, ...] = field(default_factory=tuple)
+    # Slack ids of the customer's people on the project (named with 様 in Japanese).
+    customer_user_ids: tuple[str, ...] = ()
     # on_track | at_risk | late | paused | completed | cancelled (bot.services.health);
     # None where the renderer was not given it.
     health: str | None = None

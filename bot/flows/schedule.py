@@ -196,6 +196,7 @@ def submit_more_time(
                 reason=reason,
                 actor_user_id=caller.user_id,
                 locale=view.locale,
+                customers=view.customer_user_ids,
             )
             deps.gateway.post_message(channel, note_message, thread_ts=thread)
         if outcome.alert and view.csm_user_id:

@@ -55,7 +55,12 @@ def _change(
     task_view = next(t for t in view.tasks if t.id == task_id)
     deps.gateway.post_message(
         change.project.channel_id,
-        note(task_view, actor_user_id=caller.user_id, locale=locale),
+        note(
+            task_view,
+            actor_user_id=caller.user_id,
+            locale=locale,
+            customers=view.customer_user_ids,
+        ),
         thread_ts=change.project.checklist_ts[0],
     )
     return [], change.project.id

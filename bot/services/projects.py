@@ -294,6 +294,9 @@ def project_view(*, session: Session, project: Project) -> ProjectView:
         completion_criteria=tuple(c.get(locale) for c in playbook.completion_criteria),  # type: ignore[arg-type]
         phases=tuple(PhaseView(p.id, p.title.get(locale)) for p in playbook.phases),  # type: ignore[arg-type]
         tasks=tasks,
+        customer_user_ids=tuple(
+            p.slack_user_id for p in people if p.side == "customer" and p.slack_user_id
+        ),
     )
 
 

@@ -238,8 +238,10 @@ def test_a_project_without_tasks_still_has_a_checklist_message() -> None:
 # --- one task in each state -----------------------------------------------------------
 
 
-def render_one(t: TaskView, *, today: date = TODAY, locale: str = "en"):
-    messages = checklist_messages(project([t], locale=locale), today=today)
+def render_one(t: TaskView, *, today: date = TODAY, locale: str = "en", customers=()):  # type: ignore[no-untyped-def]
+    messages = checklist_messages(
+        project([t], locale=locale, customer_user_ids=tuple(customers)), today=today
+    )
     assert_valid(messages)
     return (
         text_of(block(messages, f"task-{t.id}")),
@@ -278,8 +280,10 @@ def test_done_task_shows_who_and_when_and_an_undo_button() -> None:
         (ActionId.TASK_UNDO, "8")
     ]
     assert controls["elements"][0]["text"]["text"] == "Undo"
-    text, _, controls = render_one(done, locale="ja")
+    text, _, controls = render_one(done, locale="ja", customers=["UHANAKO"])
     assert "<@UHANAKO> 様が 4/12 (月) に完了" in text
+    staff, _, _ = render_one(done, locale="ja")  # one of ours: no honorific
+    assert "<@UHANAKO> が 4/12 (月) に完了" in staff
     assert controls["elements"][0]["text"]["text"] == "元に戻す"
 
 

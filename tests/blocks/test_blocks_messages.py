@@ -250,9 +250,12 @@ def test_task_notes() -> None:
     note = task_done_note(done, actor_user_id="UTARO", locale="en")
     assert note.text == "✅ <@UTARO> completed “Invite &lt;!channel&gt;”."
     assert_valid(note)
-    note = task_undone_note(done, actor_user_id="UTARO", locale="ja")
+    note = task_undone_note(done, actor_user_id="UTARO", locale="ja", customers={"UTARO"})
     assert note.text == "↩️ <@UTARO> 様が「Invite &lt;!channel&gt;」を未完了に戻しました。"
     assert texts(note) == note.text
+    # Our own staff are named without an honorific to the customer.
+    staff = task_done_note(done, actor_user_id="USATO", locale="ja", customers={"UTARO"})
+    assert staff.text == "✅ <@USATO> が「Invite &lt;!channel&gt;」を完了しました。"
 
 
 # --- help -----------------------------------------------------------------------------

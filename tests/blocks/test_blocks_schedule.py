@@ -399,6 +399,7 @@ def test_replan_note() -> None:
         reason="data_preparation",
         actor_user_id="UTARO",
         locale="ja",
+        customers={"UTARO"},
     )
     assert ja.text == (
         "🗓️ <@UTARO> 様が「Import &lt;!channel&gt; data」の期限を 4/5 (月) から"
