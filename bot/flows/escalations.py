@@ -366,10 +366,10 @@ def _decided_or_refused(decision: service.Decision) -> StepView:
         return decision.step
     step = decision.step
     if step is None:
-        raise UserError(decision.refusal or "dmstep.gone")
+        raise UserError(decision.refusal or "error.draft_gone")
     at = step.decided_at.strftime("%Y-%m-%d %H:%M UTC") if step.decided_at else ""
     actor = mention(step.decided_by) if step.decided_by and step.decided_by != "system" else ""
-    raise UserError(decision.refusal or "dmstep.gone", actor=actor, at=at)
+    raise UserError(decision.refusal or "error.draft_gone", actor=actor, at=at)
 
 
 def _decided(step: StepView) -> Message:

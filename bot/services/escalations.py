@@ -329,9 +329,9 @@ def waiting_drafts(*, session: Session) -> list[StepView]:
 def _refusal(session: Session, escalation_id: int, actor: Actor, now: datetime) -> Decision | None:
     found = rows.get(session=session, escalation_id=escalation_id)
     if found is None:
-        return Decision(False, None, "dmstep.gone")
+        return Decision(False, None, "error.draft_gone")
     if not actor.is_staff:
-        return Decision(False, None, "dmstep.not_staff")
+        return Decision(False, None, "deny.draft_not_staff")
     project = session.get(Project, found.project_id)
     if found.status == EscalationStatus.DRAFT and (
         project is None or project.status not in RUNNING
@@ -346,8 +346,14 @@ def _refusal(session: Session, escalation_id: int, actor: Actor, now: datetime) 
 def _already(session: Session, escalation_id: int) -> Decision:
     step = view(session=session, escalation_id=escalation_id)
     if step is None:
-        return Decision(False, None, "dmstep.gone")
-    return Decision(False, step, f"dmstep.already.{step.status}")
+        return Decision(False, None, "error.draft_gone")
+    if step.status not in (
+        EscalationStatus.SENT,
+        EscalationStatus.SKIPPED,
+        EscalationStatus.WITHDRAWN,
+    ):
+        return Decision(False, step, "error.draft_gone")  # not a draft at all (forged)
+    return Decision(False, step, f"error.draft_{step.status}")
 
 
 EXPORT_COLUMNS = (

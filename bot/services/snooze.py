@@ -20,9 +20,9 @@ def latest(today: date) -> date:
 def refusal(*, until: date, today: date) -> str | None:
     """A message key when `until` cannot be used, else None."""
     if until <= today:
-        return "snooze.error.past"
+        return "error.snooze_past"
     if until > latest(today):
-        return "snooze.error.too_far"
+        return "error.snooze_too_far"
     return None
 
 

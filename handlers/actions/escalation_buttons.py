@@ -13,7 +13,7 @@ from handlers.errors import Later, after_ack
 from handlers.payload import caller_from_interaction, id_value
 from handlers.respond import ephemeral
 
-GONE = "dmstep.gone"
+GONE = "error.draft_gone"
 
 
 def register(app: App, deps: Deps) -> None:

@@ -16,7 +16,7 @@ from handlers.errors import Later, after_ack
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
 
-GONE = "dmstep.gone"
+GONE = "error.draft_gone"
 
 
 def register(app: App, deps: Deps) -> None:

@@ -971,10 +971,10 @@ def test_oversized_text_is_refused_or_cut_and_never_breaks_a_message(shared: Sha
     bot.driver.close_view(taro.id, bot.sandbox.views_for(taro.id)[-1]["id"])
     digest(bot.deps, now=datetime(2027, 4, 19, 0, 0, tzinfo=UTC))
 
-    # A 10,000-character close reason: cut, and the cut shows.
+    # A 10,000-character close reason shared with the channel: cut, and the cut shows.
     since = len(bot.sandbox.calls())
     closing = _project(bot, "Closing Corp")
-    closed = bot.slash(csm, closing, "close cancelled " + "<" * 10_000)
+    closed = bot.slash(csm, closing, "close cancelled --share-reason " + "<" * 10_000)
     assert closed.status == 200
     assert len(project_events(bot, closing, "project.cancelled")) == 1
     posted = [

@@ -23,7 +23,8 @@ from bot.domain import start_again
 from bot.domain.command_text import StartCommand
 from bot.sandbox import User
 from schedules.jobs import adoption
-from storage.models import Risk, Task
+from storage.db import session_scope
+from storage.models import Escalation, Risk, Task
 from tests.e2e.harness import Harness, start_harness
 from tests.e2e.payloads import invalid_payloads
 from tests.e2e.requests import as_form, click, interaction, send, view
@@ -202,6 +203,62 @@ def _survey_comment_form(f: Forger, u: User) -> dict[str, Any]:
     return f.submission(u, "survey_comment", str(f.project_id()), values)
 
 
+_DRAFTS = iter(range(1, 10_000))
+
+
+def _draft(f: Forger) -> int:
+    """A fresh draft for this project's decision-maker, waiting for the CSM's answer."""
+    with session_scope(f.bot.deps.engine) as session:
+        row = Escalation(
+            key=f"dm:{f.project_id()}:forged-{next(_DRAFTS)}",
+            project_id=f.project_id(),
+            local_date=date(2027, 4, 5),
+            status="draft",
+            approval="csm",
+            csm_user_id=f.bot.people.csm.id,
+            text="A forged draft",
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "A forged draft"}}],
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def _send_draft(f: Forger, u: User) -> dict[str, Any]:
+    return f.button(u, "escalation_send", str(_draft(f)))
+
+
+def _edit_draft(f: Forger, u: User) -> dict[str, Any]:
+    return f.button(u, "escalation_edit", str(_draft(f)))
+
+
+def _skip_draft(f: Forger, u: User) -> dict[str, Any]:
+    return f.button(u, "escalation_skip", str(_draft(f)))
+
+
+def _edit_form(f: Forger, u: User) -> dict[str, Any]:
+    values = {"escalation_text": {"escalation_text": _text(f"forged by {u.name}")}}
+    return f.submission(u, "escalation_edit", str(_draft(f)), values)
+
+
+def _skip_form(f: Forger, u: User) -> dict[str, Any]:
+    values = {"skip_reason": {"skip_reason": _text(f"forged by {u.name}")}}
+    return f.submission(u, "escalation_skip", str(_draft(f)), values)
+
+
+def _snooze_button(f: Forger, u: User) -> dict[str, Any]:
+    return f.button(u, "reminder_snooze", "snooze")
+
+
+def _snooze_form(f: Forger, u: User) -> dict[str, Any]:
+    # Everyone may snooze their own reminders (and only their own: no id in the payload).
+    values = {
+        "snooze_until": {"snooze_until": {"type": "datepicker", "selected_date": "2027-04-20"}}
+    }
+    return f.submission(u, "snooze", "", values)
+
+
 FORGERIES = (
     # key, payload, codes: CS staff, internal non-staff, this customer, another customer
     Forgery("button task_done (customer task)", _done_customer, "ARAR"),
@@ -221,6 +278,13 @@ FORGERIES = (
     Forgery("button survey_comment", _survey_comment_button, "RRAR", finished=True),
     Forgery("button checkin", _checkin, "ARAR", finished=True),
     Forgery("form survey_comment", _survey_comment_form, "RRAR", finished=True),
+    Forgery("button escalation_send", _send_draft, "ARRR"),
+    Forgery("button escalation_edit", _edit_draft, "ARRR"),
+    Forgery("button escalation_skip", _skip_draft, "ARRR"),
+    Forgery("form escalation_edit", _edit_form, "ARRR"),
+    Forgery("form escalation_skip", _skip_form, "ARRR"),
+    Forgery("button reminder_snooze", _snooze_button, "AAAA"),
+    Forgery("form snooze", _snooze_form, "AAAA"),
 )
 
 
