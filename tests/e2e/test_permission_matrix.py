@@ -43,7 +43,7 @@ import storage.models  # noqa: F401  (registers every table on SQLModel.metadata
 from bot.i18n import catalog
 from bot.sandbox import ButtonRef, DriverError, DriverResponse, User
 from bot.sandbox.buttons import interactive_elements
-from schedules.jobs import adoption, reminders
+from schedules.jobs import adoption, escalations, reminders
 from storage.db import session_scope
 from storage.models import Project, Risk, Stakeholder, SurveyAnswer, Task
 from tests.e2e.harness import (
@@ -153,7 +153,7 @@ def matrix_markdown() -> str:
         f"{_SYMBOLS[NOT_IN_SLACK]} not possible in Slack (Slack never delivers a slash command "
         "from another organisation's people, so customers use the buttons). "
         "*Another project* is the one whose customer is the last column. Buttons in a DM are "
-        "those of the person's morning reminder; *Close risk* is in the `/onboard status` note; "
+        "those of the person's morning reminder (for CS staff, their morning summary); *Close risk* is in the `/onboard status` note; "
         "a form is refused when it shows the refusal instead of opening, or when its "
         "submission is refused.",
         "",
@@ -318,9 +318,10 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
 def world(harness: Harness) -> World:
     harness.now = BASE_NOW
     made = make_world(harness, "Acme Corp", "Globex")
-    # The morning reminders: the CSM's DM gets the vendor tasks with Done / Need more time,
-    # the customers' DMs their own tasks (Jane's morning comes later, in Los Angeles).
+    # The morning reminders: the CSM's summary gets the vendor tasks with Done / Need more
+    # time, the customers' DMs their own tasks (Jane's morning comes later, in Los Angeles).
     reminders(harness.deps, now=datetime(2027, 4, 5, 0, 5, tzinfo=UTC))
+    escalations(harness.deps, now=datetime(2027, 4, 5, 0, 5, tzinfo=UTC))
     reminders(harness.deps, now=datetime(2027, 4, 5, 16, 5, tzinfo=UTC))
     for channel in (made.a, made.b):
         answer_schedule(made, channel)
@@ -809,7 +810,8 @@ def act_status_button(world: World, user: User, place: str) -> Attempt | None:
 
 
 def _own_reminder_button(world: World, user: User, place: str, action_id: str) -> ButtonRef | None:
-    """The first task button of the person's own morning reminder (in their DM)."""
+    """The first task button of the person's own morning reminder (in their DM; a CSM's own
+    tasks are in their morning summary)."""
     if place != "dm":
         return None
     dm = world.bot.sandbox.dm_channel(user.id)
@@ -817,7 +819,7 @@ def _own_reminder_button(world: World, user: User, place: str, action_id: str) -
         m
         for m in world.bot.sandbox.dm_messages(user.id)
         if str(((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")).startswith(
-            "reminder:"
+            ("reminder:", "summary:")
         )
     ]
     if dm is None or not reminders:
