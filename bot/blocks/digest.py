@@ -373,9 +373,36 @@ def digest_messages(digest: Digest, *, locale: str) -> tuple[Message, list[Messa
     """
     return _summary(digest, locale), [
         *_project_messages(digest, locale),
+        *_cancellation_messages(digest, locale),
         _kpi_message(digest, locale),
         *_bottleneck_messages(digest, locale),
     ]
+
+
+def _cancellation_lines(digest: Digest, locale: str) -> list[str]:
+    return [
+        t(
+            locale,
+            "digest.cancelled.line",
+            customer=clip(escape(name), 80),
+            reason=clip(escape(reason), 500) if reason else t(locale, "digest.cancelled.no_reason"),
+        )
+        for name, reason in digest.cancellations
+    ]
+
+
+def _cancellation_messages(digest: Digest, locale: str) -> list[Message]:
+    """Cancelled projects with the reason given (CS staff only); nothing when none."""
+    if not digest.cancellations:
+        return []
+    return _list_messages(
+        kind="cancelled",
+        locale=locale,
+        title="🛑 " + t(locale, "digest.cancelled.title", count=len(digest.cancellations)),
+        intro=None,
+        lines=_cancellation_lines(digest, locale),
+        empty="",
+    )
 
 
 def _summary(digest: Digest, locale: str) -> Message:
@@ -551,6 +578,9 @@ def report_text(digest: Digest, *, locale: str) -> str:
     out += _indented([_project_line(line, locale, TERMINAL) for line in p.lines]) or [
         "  " + t(locale, "digest.projects.none")
     ]
+    if digest.cancellations:
+        out += ["", t(locale, "digest.cancelled.title", count=len(digest.cancellations))]
+        out += _indented(_cancellation_lines(digest, locale))
     out += ["", t(locale, "kpi.title", start=kpi_start, end=kpi_end)]
     out += [f"  {line}" for line in _kpi_lines(digest, locale, TERMINAL)]
     out += ["  " + t(locale, "kpi.windows"), ""]
@@ -597,6 +627,9 @@ def report_json(digest: Digest) -> dict[str, Any]:
             "deleted": p.deleted,
             "lines": [_jsonable(dataclasses.asdict(line)) for line in p.lines],
         },
+        "cancellations": [
+            {"customer": name, "reason": reason} for name, reason in digest.cancellations
+        ],
         "kpis": _jsonable(dataclasses.asdict(digest.kpis)),
         "bottlenecks": [_jsonable(dataclasses.asdict(b)) for b in digest.bottlenecks],
     }

@@ -21,3 +21,6 @@ class Digest:
     bottlenecks: list[kpis.Bottleneck]
     # The Monday digest reports a week; `onboardbot report` any range ([start, end) above).
     weekly: bool = True
+    # Projects cancelled in [start, end): (customer, the reason given at closing or ""), for
+    # CS staff only: the digest goes to the CS team channel, never to a customer.
+    cancellations: tuple[tuple[str, str], ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,12 @@ from bot.deps import Deps
 from bot.domain.digest import Digest
 from bot.flows.outbox import dispatch, outbox_row
 from bot.i18n import t
-from bot.services.digest import build_digest, load_facts, undelivered_reminders
+from bot.services.digest import (
+    build_digest,
+    cancel_reasons,
+    load_facts,
+    undelivered_reminders,
+)
 from bot.slack.gateway import SlackError
 from storage import events
 from storage import outbox as outbox_rows
@@ -43,12 +49,11 @@ def compute(
             timezone=deps.settings.default_timezone,
             calendar_for=deps.calendar,
         )
-        lost = undelivered_reminders(
-            session=session,
-            since=datetime.combine(start or week_start, datetime.min.time(), zone),
-            until=datetime.combine(end or week_end, datetime.min.time(), zone),
-        )
-    return build_digest(
+        since = datetime.combine(start or week_start, datetime.min.time(), zone)
+        until = datetime.combine(end or week_end, datetime.min.time(), zone)
+        lost = undelivered_reminders(session=session, since=since, until=until)
+        cancelled = cancel_reasons(session=session, since=since, until=until)
+    digest = build_digest(
         facts=facts,
         start=start or week_start,
         end=end or week_end,
@@ -58,6 +63,7 @@ def compute(
         kpi_end=end,
         weekly=start is None and end is None,
     )
+    return dataclasses.replace(digest, cancellations=cancelled)
 
 
 def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str]:

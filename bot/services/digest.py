@@ -228,3 +228,21 @@ def build_digest(
         bottlenecks=kpis.bottlenecks(facts.totals),
         weekly=weekly,
     )
+
+
+def cancel_reasons(
+    *, session: Session, since: datetime, until: datetime
+) -> tuple[tuple[str, str], ...]:
+    """(customer, reason) of projects cancelled in [since, until), oldest first; the reason
+    stays internal (`/onboard close cancelled [reason]` shows it to the channel only with
+    `--share-reason`)."""
+    rows = session.execute(
+        select(Project.customer_name, Project.close_reason)
+        .where(
+            col(Project.status) == ProjectStatus.CANCELLED,
+            col(Project.completed_at) >= since,
+            col(Project.completed_at) < until,
+        )
+        .order_by(col(Project.completed_at))
+    ).all()
+    return tuple((name, reason or "") for name, reason in rows)

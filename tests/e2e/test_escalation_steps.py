@@ -335,6 +335,13 @@ def test_the_cancel_reason_stays_with_cs_staff(bot: Harness) -> None:
     # Nothing queued for it goes out any more.
     run_days(bot, date(2027, 4, 12), date(2027, 4, 20))
     assert not [m for m in bot.sandbox.dm_messages(csm.id) if "escalation" in key_of(m)]
+    # The CS team sees the reason in the digest's thread (their own channel) and the report.
+    digest(bot.deps, now=datetime(2027, 4, 12, 0, 0, tzinfo=UTC))
+    bot.settle()
+    team = str(bot.sandbox.messages(bot.cs_channel, include_replies=True))
+    assert "予算の都合" in team
+    report = compute(bot.deps, now=datetime(2027, 4, 12, 0, 0, tzinfo=UTC))
+    assert report.cancellations == (("Acme Corp", "予算の都合"),)
 
 
 @SQLITE_ONLY
