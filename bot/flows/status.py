@@ -27,6 +27,7 @@ from bot.services.schedule import risk_views
 from bot.services.starts import is_starting
 from storage import projects as project_rows
 from storage.db import session_scope
+from storage.models import ProjectStatus
 
 
 def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Message:
@@ -39,6 +40,8 @@ def status(deps: Deps, caller: Caller, *, project_id: int | None = None) -> Mess
             project = project_rows.get(session=session, project_id=project_id)
         elif caller.channel_id:
             project = project_rows.by_channel(session=session, channel_id=caller.channel_id)
+        if project is not None and project.status == ProjectStatus.DELETED:
+            raise UserError("error.project_not_found")  # forgotten: nothing to show
         if project is not None:
             assert project.id is not None
             member = customer_member(session=session, project_id=project.id, user_id=caller.user_id)

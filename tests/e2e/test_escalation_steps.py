@@ -288,7 +288,7 @@ def test_auto_mode_sends_at_once_and_tells_the_csm(db_url: str) -> None:
 def test_after_project_delete_nothing_more_reaches_slack(
     bot: Harness, monkeypatch, tmp_path, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    acme(bot)
+    channel, _ = acme(bot)
     csm = bot.people.csm
     run_days(bot, date(2027, 4, 12), date(2027, 4, 15))
     [draft] = drafts_for(bot, csm)
@@ -319,6 +319,9 @@ def test_after_project_delete_nothing_more_reaches_slack(
     assert portfolio.running == 0 and portfolio.deleted == 1
     digest_post = bot.sandbox.messages(bot.cs_channel)[-1]
     assert "🗑️ 削除済み" in str(digest_post["blocks"])  # the team's language (ja)
+    # Its channel, left to the Slack admin, shows nothing of it any more.
+    bot.slash(csm, channel, "status")
+    assert "no longer exists" in bot.ephemerals(csm)[-1]
 
 
 def test_the_cancel_reason_stays_with_cs_staff(bot: Harness) -> None:
