@@ -9,7 +9,7 @@ import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.escalation import escalation_message
@@ -50,7 +50,7 @@ class StepReport:
     recorded: int = 0
 
 
-def reached(deps: Deps) -> set[tuple[int, Any, str]]:
+def reached(deps: Deps) -> set[tuple[int, date, str]]:
     """`(task id, due date, step)` that open tasks already reached: never repeated."""
     with unit_of_work(deps.engine) as session:
         return service.reached(session=session)
@@ -220,7 +220,7 @@ def to_decision_maker(
     email: str | None,
     csm_user_id: str | None,
     task_ids: list[int],
-    local_date: Any,
+    local_date: date,
 ) -> dict[str, Any]:
     """The outbox row of a message for the decision-maker alone: her DM (the CSM gets it to
     pass on if Slack refuses), or the CSM's when she is not on Slack. Never a channel."""
