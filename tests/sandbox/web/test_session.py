@@ -58,12 +58,13 @@ def test_the_clock_buttons_and_the_jobs_they_run(session: Session) -> None:
     result = session.jump(session.target("business_morning"))
     assert result.failures == []
     assert any("reminders" in run for run in result.runs)
-    # The CSM's reminders of the kickoff: at the scheduler's first slot after the start
-    # (Monday 10:10) and at 09:00 on Tuesday, each at its simulated moment.
+    # The CSM's own kickoff task comes in their morning summary, at the escalation job's
+    # first slot after the start (Monday 10:05), at its simulated moment; Tuesday's comes at
+    # 09:05, after this jump's 09:00.
     reminders = session.sandbox.dm_messages(cast.csm)
     assert all("30-minute online kickoff" in str(m.get("blocks")) for m in reminders)
     sent_at = [datetime.fromtimestamp(float(m["ts"]), MONDAY.tzinfo) for m in reminders]
-    assert [moment.strftime("%a %H:%M") for moment in sent_at] == ["Mon 10:10", "Tue 09:00"]
+    assert [moment.strftime("%a %H:%M") for moment in sent_at] == ["Mon 10:05"]
     assert session.clock.now == datetime.fromisoformat("2027-04-06T09:00:00+09:00")
     with pytest.raises(ActionError):
         session.jump(MONDAY)  # never backwards
