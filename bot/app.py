@@ -11,9 +11,11 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.playbook import load_playbooks
 from bot.logs import DropMessages
+from bot.services.webhooks import follower as webhook_follower
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway, build_client
 from bot.work import TrackedExecutor
+from storage import events
 from storage.db import make_engine
 from storage.migrate import check_schema
 
@@ -27,6 +29,9 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
         except BaseException:
             engine.dispose()  # closes SQLite's WAL files with the last connection
             raise
+    if settings.webhook_receivers:
+        # Every event of interest becomes a delivery in the transaction that records it.
+        events.follow(engine, webhook_follower(settings.webhook_receivers))
     gateway = Gateway(
         build_client(token=settings.slack_bot_token, base_url=settings.slack_api_url),
         strict_client=build_client(

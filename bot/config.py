@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.domain.calendar import validate_country
 from bot.domain.playbook import PlaybookError, load_playbooks
 
-SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+SECRET_FIELDS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "webhook_secret")
 # Slack's token kinds are public prefixes: showing them reveals nothing secret.
 TOKEN_PREFIXES = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
 _PUBLIC_PREFIXES = ("xoxb-", "xapp-", "xoxp-", "xoxe-")
@@ -41,6 +41,44 @@ REQUIRED = {
     "http": ("slack_bot_token", "slack_signing_secret", "cs_team_channel"),
     "socket": ("slack_bot_token", "slack_signing_secret", "slack_app_token", "cs_team_channel"),
 }
+
+
+_TOKEN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+_API_TOKEN = re.compile(r"[A-Za-z0-9_.~+/=-]{24,200}")
+MIN_WEBHOOK_SECRET = 16
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """One bearer token of the HTTP API: its name (for logs and the CSM's note) and rights."""
+
+    name: str
+    token: str
+    read_only: bool = False
+
+
+def parse_api_tokens(value: str) -> tuple[ApiToken, ...]:
+    """`NAME:TOKEN[:read],…` → ApiTokens; ValueError naming the entry that is wrong."""
+    tokens: list[ApiToken] = []
+    for n, entry in enumerate(p.strip() for p in value.split(",")):
+        if not entry:
+            continue
+        parts = entry.split(":")
+        read_only = len(parts) == 3 and parts[2] == "read"
+        if len(parts) not in (2, 3) or (len(parts) == 3 and not read_only):
+            raise ValueError(f"entry {n + 1} is not NAME:TOKEN or NAME:TOKEN:read")
+        name, token = parts[0], parts[1]
+        if not _TOKEN_NAME.fullmatch(name):
+            raise ValueError(f"entry {n + 1}: {name!r} is not a name (letters, digits, _.-)")
+        if not _API_TOKEN.fullmatch(token):
+            raise ValueError(
+                f"entry {n + 1} ({name}): the token must be 24-200 URL-safe characters"
+                " (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        if any(t.name == name for t in tokens) or any(t.token == token for t in tokens):
+            raise ValueError(f"entry {n + 1} ({name}): its name or token is used twice")
+        tokens.append(ApiToken(name, token, read_only))
+    return tuple(tokens)
 
 
 @dataclass(frozen=True)
@@ -125,6 +163,44 @@ class Settings(BaseSettings):
     digest_cron: str = "mon 09:00"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    api_tokens: str = ""  # NAME:TOKEN[:read],…: the HTTP API is off without one
+    api_rate_limit: int = Field(default=60, ge=1, le=100_000)  # requests per minute per token
+    webhook_urls: str = ""  # comma-separated receivers of the outgoing webhooks
+    webhook_secret: str = ""  # signs every delivery (HMAC-SHA256)
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _api_tokens(cls, value: str) -> str:
+        try:
+            parse_api_tokens(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, value: str) -> str:
+        for url in (u.strip() for u in value.split(",")):
+            parts = urlsplit(url)
+            if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and len(value) < MIN_WEBHOOK_SECRET:
+            raise ValueError(f"{_shown(value)} is too short: use {MIN_WEBHOOK_SECRET}+ characters")
+        return value
+
+    @property
+    def api_token_list(self) -> tuple[ApiToken, ...]:
+        return parse_api_tokens(self.api_tokens)
+
+    @property
+    def webhook_receivers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(u.strip() for u in self.webhook_urls.split(",") if u.strip()))
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret")
     @classmethod
@@ -243,6 +319,8 @@ class Settings(BaseSettings):
                 text = mask_secret(text)
             if name == "database_url":
                 text = mask_url_password(text)
+            if name == "api_tokens":  # the names only
+                text = ", ".join(t.name for t in self.api_token_list)
             out[name.upper()] = text
         return out
 
@@ -295,6 +373,8 @@ def load_settings(*, require: Iterable[str] = (), **overrides: object) -> Settin
         for name in require
         if not getattr(settings, name)
     ]
+    if settings.webhook_urls and not settings.webhook_secret:
+        problems.append("WEBHOOK_SECRET: not set: WEBHOOK_URLS needs a secret to sign with")
     problems += _playbook_problems(settings)
     if problems:
         raise SettingsError(problems)

@@ -49,3 +49,25 @@ JOB_DURATION = Histogram(
 
 def render() -> bytes:
     return generate_latest(REGISTRY)
+
+WEBHOOKS = Counter(
+    "onboardbot_webhook_deliveries_total",
+    "Webhook deliveries by event type and result (delivered, retried, failed).",
+    ["event", "result"],
+    registry=REGISTRY,
+)
+WEBHOOK_BACKLOG = Gauge(
+    "onboardbot_webhook_backlog", "Webhook deliveries waiting to be sent.", registry=REGISTRY
+)
+WEBHOOK_LATENCY = Histogram(
+    "onboardbot_webhook_seconds",
+    "Time a webhook receiver took to answer (or to fail).",
+    registry=REGISTRY,
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+)
+API_REQUESTS = Counter(
+    "onboardbot_api_requests_total",
+    "HTTP API requests by operation and status.",
+    ["operation", "status"],
+    registry=REGISTRY,
+)

@@ -19,7 +19,7 @@ from bot import metrics
 from bot.deps import Deps
 from bot.logs import log_context, new_request_id
 from bot.slack import inbound
-from storage import outbox
+from storage import outbox, webhooks
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -161,8 +161,10 @@ def _metrics(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
     try:
         with session_scope(deps.engine) as session:
             metrics.OUTBOX_BACKLOG.set(outbox.backlog(session=session))
+            metrics.WEBHOOK_BACKLOG.set(webhooks.backlog(session=session))
     except Exception:  # metrics must answer even when the database does not
         metrics.OUTBOX_BACKLOG.set(float("nan"))
+        metrics.WEBHOOK_BACKLOG.set(float("nan"))
     start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
     return [metrics.render()]
 

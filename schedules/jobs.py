@@ -37,6 +37,7 @@ from bot.flows import summary as summary_flow
 from bot.flows.digest import post_weekly
 from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import dispatch, outbox_row
+from bot.flows.webhooks import deliver
 from bot.services import completion as completion_service
 from bot.services import onboarding_checks
 from bot.services import schedule as schedule_service
@@ -50,6 +51,7 @@ from bot.services.reminders import (
 )
 from bot.slack.gateway import SlackError
 from storage import outbox as outbox_rows
+from storage import webhooks as webhook_rows
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -235,6 +237,22 @@ def adoption(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
 
+def webhooks(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """Deliver the outgoing webhooks that are due (retries with backoff, rows left by a
+    dead sender)."""
+    report = JobReport("webhooks")
+    if dry_run:
+        with session_scope(deps.engine) as session:
+            report.planned = [
+                f"{r.event_type} {r.event_id} → {r.receiver}"
+                for r in webhook_rows.rows(session=session, status="pending")
+            ]
+        return report
+    result = deliver(deps, now=now)
+    report.sent, report.failed = len(result.delivered), len(result.failed)
+    return report
+
+
 JOBS: dict[str, Callable[..., JobReport]] = {
     "reminders": reminders,
     "escalations": escalations,
@@ -243,6 +261,7 @@ JOBS: dict[str, Callable[..., JobReport]] = {
     "risk_reminders": risk_reminders,
     "adoption": adoption,
     "digest": digest,
+    "webhooks": webhooks,
 }
 
 

@@ -64,6 +64,19 @@ def job_specs(deps: Deps) -> list[JobSpec]:
             catch_up=False,
             schedule="every 30 seconds",
         ),
+        *(
+            [
+                JobSpec(
+                    "webhooks",
+                    IntervalTrigger(seconds=10, timezone=UTC),
+                    timedelta(seconds=10),
+                    catch_up=False,
+                    schedule="every 10 seconds",
+                )
+            ]
+            if deps.settings.webhook_receivers
+            else []
+        ),
         _hourly("join_check", minute=7),
         _hourly("risk_reminders", minute=9),
         _hourly("adoption", minute=11),

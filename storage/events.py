@@ -1,13 +1,33 @@
-"""The append-only event log: rows are added, never changed."""
+"""The append-only event log: rows are added, never changed.
+
+Others may follow the log of one database (`follow`): each follower is called with every
+event recorded, in the same session, so what it writes commits (or rolls back) with the
+change the event records. Webhook deliveries are made that way.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from storage.models import Event
+from storage.models import Event, Project
+
+Follower = Callable[[Session, Event], None]
+_followers: weakref.WeakKeyDictionary[Engine, list[Follower]] = weakref.WeakKeyDictionary()
+_followers_lock = threading.Lock()
+
+
+def follow(engine: Engine, follower: Follower) -> None:
+    """Call `follower(session, event)` for every event recorded through `engine` from now on."""
+    with _followers_lock:
+        _followers.setdefault(engine, []).append(follower)
 
 
 def record(
@@ -21,7 +41,8 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event (who did what, when, before and after)."""
+    """Append one event (who did what, when, before and after); the project's `updated_at`
+    moves with it."""
     event = Event(
         project_id=project_id,
         task_id=task_id,
@@ -32,6 +53,22 @@ def record(
         after=after,
     )
     session.add(event)
+    if project_id is not None:
+        session.execute(
+            update(Project)
+            .where(
+                col(Project.id) == project_id,
+                (col(Project.updated_at).is_(None)) | (col(Project.updated_at) < at),
+            )
+            .values(updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    bind = session.get_bind()
+    engine = bind.engine if hasattr(bind, "engine") else bind
+    with _followers_lock:
+        followers = list(_followers.get(engine, ()))  # type: ignore[arg-type]
+    for follower in followers:
+        follower(session, event)
     return event
 
 
@@ -39,7 +76,7 @@ def for_project(*, session: Session, project_id: int, kind: str | None = None) -
     query = select(Event).where(Event.project_id == project_id)
     if kind is not None:
         query = query.where(Event.kind == kind)
-    return list(session.exec(query.order_by(Event.id)))  # type: ignore[arg-type]
+    return list(session.exec(query.order_by(col(Event.id))))  # type: ignore[arg-type]
 
 
 def by_kind(*, session: Session, kind: str, limit: int = 200) -> list[Event]:

@@ -82,6 +82,10 @@ class Project(SQLModel, table=True):
     start_claimed_by: str | None = Field(default=None, max_length=80)
     start_lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     start_step: str | None = Field(default=None, max_length=16)  # a StartStep value
+    # The CRM's id for the deal (HTTP API): one project per external id, ever.
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    # The time of the latest recorded event (API paging by `updated_since`).
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class Stakeholder(SQLModel, table=True):
@@ -311,3 +315,35 @@ class EscalatedTask(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
     due: date
     step: str = Field(max_length=16)  # "decision_maker" | "waiting" | "own"
+
+
+class WebhookStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up after the last try
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one receiver, written in the transaction that made the event: the
+    unique (event id, receiver) pair makes it once; a lease makes one sender at a time."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "receiver"),
+        Index("ix_webhookdelivery_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=64)
+    event_type: str = Field(max_length=64)
+    receiver: str = Field(max_length=2000)  # the URL, as configured in WEBHOOK_URLS
+    project_id: int | None = Field(default=None, index=True)  # no foreign key: history
+    body: str  # the JSON sent, exactly as signed
+    status: str = Field(default=WebhookStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=200)

@@ -23,7 +23,7 @@ from bot.logs import configure
 from bot.server import make_server, wsgi_app
 from bot.work import TrackedExecutor, wait_all_idle
 from schedules.scheduler import build_scheduler, catch_up
-from storage import outbox
+from storage import outbox, webhooks
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -157,6 +157,7 @@ def shutdown(deps: Deps, *, scheduler, executor: TrackedExecutor, worker: str) -
     stopper.join(timeout=max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - started)))
     with session_scope(deps.engine) as session:
         released = outbox.release(session=session, worker=worker)
+        released += webhooks.release(session=session, worker=worker)
     logger.info("stopped in %.1fs; released %d outbox rows", time.monotonic() - started, released)
     executor.shutdown(wait=False, cancel_futures=True)
     deps.work.shutdown(wait=False, cancel_futures=True)
