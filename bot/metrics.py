@@ -50,6 +50,7 @@ JOB_DURATION = Histogram(
 def render() -> bytes:
     return generate_latest(REGISTRY)
 
+
 WEBHOOKS = Counter(
     "onboardbot_webhook_deliveries_total",
     "Webhook deliveries by event type and result (delivered, retried, failed).",

@@ -43,12 +43,7 @@ def claim(
 ) -> list[WebhookDelivery]:
     """Up to `limit` due deliveries for `worker` until `now + lease`: pending ones, and
     claimed ones whose lease ran out (their sender died). One holder at a time."""
-    due = (
-        select(WebhookDelivery.id)
-        .where(_due(now))
-        .order_by(col(WebhookDelivery.id))
-        .limit(limit)
-    )
+    due = select(WebhookDelivery.id).where(_due(now)).order_by(col(WebhookDelivery.id)).limit(limit)
     claimed = []
     for row_id in list(session.exec(due)):
         result = session.execute(
@@ -112,9 +107,7 @@ def mark_retry(
         values["status"] = WebhookStatus.FAILED
     else:
         values.update(status=WebhookStatus.PENDING, next_attempt_at=next_attempt_at)
-    result = session.execute(
-        update(WebhookDelivery).where(*_held(row_id, worker)).values(**values)
-    )
+    result = session.execute(update(WebhookDelivery).where(*_held(row_id, worker)).values(**values))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
