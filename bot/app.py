@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.playbook import load_playbooks
 from bot.logs import DropMessages
+from bot.server import WSGIApp
 from bot.services.webhooks import follower as webhook_follower
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway, build_client
@@ -65,3 +66,12 @@ def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
     )
     handlers.register(app, deps)
     return app
+
+
+def build_api(deps: Deps) -> WSGIApp | None:
+    """The HTTP API (`/api/v1/…`), or None while API_TOKENS is empty: then it is off."""
+    if not deps.settings.api_tokens:
+        return None
+    from handlers.api.app import api_app  # only the composition root knows the handlers
+
+    return api_app(deps)

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import build_app, build_deps
+from bot.app import build_api, build_app, build_deps
 from bot.config import load_settings
 from bot.deps import Deps
 from bot.sandbox import Sandbox
@@ -71,7 +71,9 @@ def start_local_bot(
     deps = build_deps(config)
     executor = TrackedExecutor(name="ack")
     server = make_server(
-        wsgi_app(build_app(deps, executor=executor), deps), host="127.0.0.1", port=0
+        wsgi_app(build_app(deps, executor=executor), deps, api=build_api(deps)),
+        host="127.0.0.1",
+        port=0,
     )
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
     thread = threading.Thread(target=_serve, args=(server,), name="bot-http", daemon=True)

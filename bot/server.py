@@ -1,4 +1,5 @@
-"""The HTTP surface: POST /slack/events (Bolt), GET /healthz and GET /metrics (waitress)."""
+"""The HTTP surface: POST /slack/events (Bolt), GET /healthz, GET /metrics and the HTTP API
+(`/api/v1/…`, when API_TOKENS is set), served by waitress."""
 
 from __future__ import annotations
 
@@ -26,11 +27,14 @@ logger = logging.getLogger(__name__)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, deps: Deps) -> WSGIApp:
+def wsgi_app(app: App, deps: Deps, *, api: WSGIApp | None = None) -> WSGIApp:
+    """Slack's requests to Bolt; `/api/…` to the HTTP API when there is one (API_TOKENS)."""
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if api is not None and str(path or "").startswith("/api/"):
+            return api(environ, start_response)
         if path == "/healthz" and method == "GET":
             return _healthz(deps, start_response)
         if path == "/metrics" and method == "GET":

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bot.app import build_app
+from bot.app import build_api, build_app
 from bot.cli import context
 from bot.cli.errors import Failure
 from bot.config import REQUIRED
@@ -52,7 +52,9 @@ def run_bot(args: argparse.Namespace) -> int:
             handler = _connect_socket_mode(app, settings.slack_app_token, settings.slack_api_url)
             server = None
         else:
-            server = _listen(wsgi_app(app, deps), host=args.host, port=args.port)
+            server = _listen(
+                wsgi_app(app, deps, api=build_api(deps)), host=args.host, port=args.port
+            )
     except Failure:
         executor.shutdown(wait=False)
         deps.engine.dispose()

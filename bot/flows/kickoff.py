@@ -512,5 +512,10 @@ def _request_key(request: str | None) -> str | None:
     return starts.request_key(kind, identity) if kind and identity else None
 
 
+def new_worker() -> str:
+    """A claimer id for one start (this process plus a random suffix)."""
+    return _worker()
+
+
 def _worker() -> str:
     return f"{worker_id()}/{secrets.token_hex(4)}"

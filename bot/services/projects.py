@@ -52,6 +52,7 @@ class NewProject:
     # The Slack team of each person named by @mention, when it is another organisation's:
     # the first one tells which organisation is this customer.
     external_teams: Mapping[str, str] = field(default_factory=dict)
+    external_id: str | None = None  # the CRM's id when started through the HTTP API
 
 
 def start_project(
@@ -80,6 +81,7 @@ def start_project(
         decision_maker_overdue_tasks=playbook.escalation.decision_maker_overdue_tasks,
         escalation_approval=playbook.escalation_approval,
         checkin_after_days=playbook.checkin_after_days,
+        external_id=new.external_id,
     )
     session.add(project)
     session.flush()

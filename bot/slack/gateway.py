@@ -353,6 +353,16 @@ class Gateway:
             is_bot=bool(data.get("is_bot")),
         )
 
+    def lookup_by_email(self, email: str) -> str | None:
+        """The id of the installed workspace's member with this e-mail, if any."""
+        try:
+            data = self.call("users.lookupByEmail", email=email)
+        except SlackError as exc:
+            if exc.code == "users_not_found":
+                return None
+            raise
+        return str(data["user"]["id"])
+
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> tuple[str, str]:
         """Open a modal with an interaction's trigger_id; returns its (view id, hash)."""
         opened = self.call("views.open", trigger_id=trigger_id, view=view)["view"]
