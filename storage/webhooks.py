@@ -43,9 +43,18 @@ def claim(
 ) -> list[WebhookDelivery]:
     """Up to `limit` due deliveries for `worker` until `now + lease`: pending ones, and
     claimed ones whose lease ran out (their sender died). One holder at a time."""
-    due = select(WebhookDelivery.id).where(_due(now)).order_by(col(WebhookDelivery.id)).limit(limit)
-    claimed = []
+    # More candidates than wanted: another sender may take some between our look and
+    # our claim, and an empty claim would end a sender's run while rows are still due.
+    due = (
+        select(WebhookDelivery.id)
+        .where(_due(now))
+        .order_by(col(WebhookDelivery.id))
+        .limit(limit * 2 + 10)
+    )
+    claimed: list[int] = []
     for row_id in list(session.exec(due)):
+        if len(claimed) == limit:
+            break
         result = session.execute(
             update(WebhookDelivery)
             .where(col(WebhookDelivery.id) == row_id, _due(now))

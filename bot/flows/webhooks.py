@@ -69,9 +69,16 @@ class WebhookResult:
 
 
 def deliver(
-    deps: Deps, *, now: datetime, worker: str | None = None, lease: timedelta = LEASE
+    deps: Deps,
+    *,
+    now: datetime,
+    worker: str | None = None,
+    lease: timedelta = LEASE,
+    timeout: float = TIMEOUT,
+    batch_size: int = BATCH,
 ) -> WebhookResult:
-    """Send every due delivery once. Safe in several processes at the same time."""
+    """Send every due delivery once. Safe in several processes at the same time.
+    `timeout`: how long a receiver may take (it must stay well inside `lease`)."""
     result = WebhookResult()
     secret = deps.settings.webhook_secret
     me = f"{worker or worker_id()}/{secrets.token_hex(4)}"
@@ -79,15 +86,24 @@ def deliver(
         current = max(now, deps.clock())
         with unit_of_work(deps.engine) as session:
             batch = webhook_service.claim(
-                session=session, now=current, worker=me, lease=lease, limit=BATCH
+                session=session, now=current, worker=me, lease=lease, limit=batch_size
             )
         if not batch:
             break
         for row in batch:
             if deps.stopping.is_set():
                 break  # the rest goes back when the process releases its rows
-            _send(deps, row, worker=me, secret=secret, now=now, lease=lease, result=result)
-        if len(batch) < BATCH:
+            _send(
+                deps,
+                row,
+                worker=me,
+                secret=secret,
+                now=now,
+                lease=lease,
+                timeout=timeout,
+                result=result,
+            )
+        if len(batch) < batch_size:
             break
     return result
 
@@ -100,6 +116,7 @@ def _send(
     secret: str,
     now: datetime,
     lease: timedelta,
+    timeout: float,
     result: WebhookResult,
 ) -> None:
     assert row.id is not None
@@ -128,7 +145,7 @@ def _send(
     started = time.monotonic()
     error: str | None = None
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(1024)
             status = response.status
         if not 200 <= status < 300:
