@@ -13,6 +13,9 @@ READ_TOKEN = "bi-token-0123456789abcdefghijklmnopqr"
 API_TOKENS = f"hubspot:{API_TOKEN},reporting:{READ_TOKEN}:read"
 
 
+NO_BODY = object()
+
+
 @dataclass
 class Answer:
     status: int
@@ -29,12 +32,12 @@ def call(
     method: str,
     path: str,
     *,
-    body: Any = None,
+    body: Any = NO_BODY,
     raw: bytes | None = None,
     token: str | None = API_TOKEN,
     content_type: str = "application/json",
 ) -> Answer:
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    data = raw if raw is not None else (None if body is NO_BODY else json.dumps(body).encode())
     request = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", content_type)
