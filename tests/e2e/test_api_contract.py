@@ -62,7 +62,7 @@ def _sqlite_file() -> str:
 
 
 def test_openapi_document_validates_and_lists_every_endpoint(api: tuple[Harness, str]) -> None:
-    harness, url = api
+    _, url = api
     answer = call(url, "GET", "/api/v1/openapi.json", token=None)
     assert answer.status == 200 and answer.headers["Content-Type"] == "application/json"
     document = answer.json
@@ -99,7 +99,7 @@ def _conforms(document: dict[str, Any], name: str, instance: Any) -> None:
 )
 @given(body=BODIES)
 def test_any_json_at_create_is_answered_never_a_500(api: tuple[Harness, str], body: Any) -> None:
-    harness, url = api
+    _, url = api
     answer = call(url, "POST", "/api/v1/projects", body=body)
     assert answer.status in (200, 201, 409, 422), answer.text
     if answer.status >= 400:
@@ -113,7 +113,7 @@ def test_any_json_at_create_is_answered_never_a_500(api: tuple[Harness, str], bo
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.binary(max_size=300))
 def test_any_bytes_at_create_are_refused_cleanly(api: tuple[Harness, str], raw: bytes) -> None:
-    harness, url = api
+    _, url = api
     answer = call(url, "POST", "/api/v1/projects", raw=raw)
     assert answer.status in (400, 422), answer.text
     assert answer.headers["Content-Type"] == "application/problem+json"
