@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 Block = dict[str, Any]
@@ -10,10 +11,60 @@ Block = dict[str, Any]
 
 @dataclass(frozen=True)
 class Message:
-    """What `chat.postMessage` / `chat.update` need: fallback `text` (always set) and blocks."""
+    """What `chat.postMessage` / `chat.update` need: fallback `text` (always set), blocks
+    and, for a message about a project, Slack message metadata (see `about`)."""
 
     text: str
     blocks: list[Block]
+    metadata: dict[str, Any] | None = None
+
+
+# Every event type the bot puts in message metadata (also declared in the manifests).
+EVENT_TYPES = (
+    "onboarding_project_started",
+    "onboarding_checklist",
+    "onboarding_schedule_prompt",
+    "onboarding_task_completed",
+    "onboarding_task_reopened",
+    "onboarding_task_replanned",
+    "onboarding_schedule_replanned",
+    "onboarding_replan_alert",
+    "onboarding_project_completed",
+    "onboarding_project_cancelled",
+    "onboarding_survey",
+    "onboarding_person_joined",
+    "onboarding_reminder",
+    "onboarding_escalation",
+    "onboarding_kickoff",
+    "onboarding_join_check",
+    "onboarding_risk_reminder",
+    "onboarding_adoption",
+    "onboarding_checkin",
+    "onboarding_digest",
+    "onboarding_message",
+)
+
+
+def metadata(
+    event_type: str, *, project_id: int | None, task_ids: Sequence[int] = ()
+) -> dict[str, Any]:
+    """Slack message metadata: what the message is about, for other apps and workflows."""
+    assert event_type in EVENT_TYPES, event_type
+    payload: dict[str, Any] = {}
+    if project_id is not None:
+        payload["project_id"] = project_id
+    if task_ids:
+        payload["task_ids"] = list(task_ids)
+        if len(task_ids) == 1:
+            payload["task_id"] = task_ids[0]
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def about(
+    message: Message, event_type: str, *, project_id: int | None, task_ids: Sequence[int] = ()
+) -> Message:
+    """`message` with metadata saying it is about this project (and these tasks)."""
+    return replace(message, metadata=metadata(event_type, project_id=project_id, task_ids=task_ids))
 
 
 def mrkdwn(text: str) -> Block:

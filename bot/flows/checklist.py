@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.blocks.checklist import checklist_messages
+from bot.blocks.message import about
 from bot.deps import Deps
 from bot.flows import home
 from bot.logs import bind
@@ -46,5 +47,7 @@ def refresh_checklist(deps: Deps, project_id: int) -> None:
             today = local_today(project, deps.clock())
             channel, stamps = project.channel_id, list(project.checklist_ts)
         for ts, message in zip(stamps, checklist_messages(view, today=today), strict=False):
-            deps.gateway.update_message(channel, ts, message)
+            deps.gateway.update_message(
+                channel, ts, about(message, "onboarding_checklist", project_id=project_id)
+            )
     home.refresh_quietly(deps, view.csm_user_id)

@@ -13,7 +13,7 @@ from bot.blocks.completion import (
     survey_thanks,
 )
 from bot.blocks.escape import clip
-from bot.blocks.message import Message
+from bot.blocks.message import Message, about
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.errors import UserError
@@ -53,9 +53,17 @@ def celebrate_if_done(deps: Deps, project_id: int) -> None:
     business = calendar.business_days_between(view.kickoff, today)
     deps.gateway.post_message(
         channel,
-        completion_message(view, business_days=business, calendar_days=(today - view.kickoff).days),
+        about(
+            completion_message(
+                view, business_days=business, calendar_days=(today - view.kickoff).days
+            ),
+            "onboarding_project_completed",
+            project_id=project_id,
+        ),
     )
-    deps.gateway.post_message(channel, survey_message(view))
+    deps.gateway.post_message(
+        channel, about(survey_message(view), "onboarding_survey", project_id=project_id)
+    )
     refresh_checklist(deps, project_id)
 
 
@@ -84,15 +92,16 @@ def close(
             raise UserError(refusal or "error.project_closed")
         view, channel = project_view(session=session, project=project), project.channel_id
     assert channel is not None
-    deps.gateway.post_message(
-        channel,
-        closed_message(
-            view,
-            outcome=outcome,
-            reason=reason if share_reason else None,
-            actor_user_id=caller.user_id,
-        ),
+    closed = closed_message(
+        view,
+        outcome=outcome,
+        reason=reason if share_reason else None,
+        actor_user_id=caller.user_id,
     )
+    event = (
+        "onboarding_project_completed" if outcome == "completed" else "onboarding_project_cancelled"
+    )
+    deps.gateway.post_message(channel, about(closed, event, project_id=view.id))
     refresh_checklist(deps, view.id)  # its header shows the project closed
     if reason and not share_reason:
         return reply(view.locale, "closing.done_reason_kept")

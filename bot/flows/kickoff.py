@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.duplicate import duplicate_question
 from bot.blocks.escape import channel_link, clip, escape, mention
-from bot.blocks.message import Message
+from bot.blocks.message import Message, about
 from bot.blocks.refusals import invitation_refused
 from bot.blocks.replies import merged, reply
 from bot.blocks.schedule import schedule_prompt
@@ -419,9 +419,12 @@ def _post_kickoff_messages(
             deps, channel_id, message, f"kickoff:{project_id}:{key}", hold, check_first
         )
 
-    welcome_ts = post(welcome_message(view), "welcome")
+    def ours(message: Message, event: str) -> Message:
+        return about(message, event, project_id=project_id)
+
+    welcome_ts = post(ours(welcome_message(view), "onboarding_project_started"), "welcome")
     stamps = [
-        post(message, f"checklist:{n}")
+        post(ours(message, "onboarding_checklist"), f"checklist:{n}")
         for n, message in enumerate(checklist_messages(view, today=today))
     ]
     hold()
@@ -430,7 +433,7 @@ def _post_kickoff_messages(
         record_messages(
             session=session, project_id=project_id, welcome_ts=welcome_ts, checklist_ts=stamps
         )
-    post(schedule_prompt(view), "schedule-prompt")
+    post(ours(schedule_prompt(view), "onboarding_schedule_prompt"), "schedule-prompt")
 
 
 def _post_once(

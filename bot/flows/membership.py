@@ -6,7 +6,7 @@ import logging
 
 from bot.blocks.escape import mention
 from bot.blocks.identify import identified, who_is_this
-from bot.blocks.message import Message
+from bot.blocks.message import Message, about
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.errors import UserError
@@ -49,7 +49,10 @@ def member_joined(deps: Deps, *, channel_id: str, user_id: str) -> None:
             open_seats=joined.open_seats,
         )
         try:
-            deps.gateway.post_message(joined.csm_user_id, question)
+            deps.gateway.post_message(
+                joined.csm_user_id,
+                about(question, "onboarding_person_joined", project_id=joined.project_id),
+            )
         except SlackError as exc:
             logger.warning("could not ask the CSM who joined: %s", exc.code)
 

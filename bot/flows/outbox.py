@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import metrics
-from bot.blocks.message import Message
+from bot.blocks.message import EVENT_TYPES, Message, metadata
 from bot.deps import Deps
 from bot.services import outbox as outbox_service
 from bot.slack.gateway import SlackError
@@ -196,7 +196,7 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
         try:
             channel, ts = deps.gateway.post_once(
                 row.recipient,
-                Message(row.text, row.blocks),
+                Message(row.text, row.blocks, _metadata(row)),
                 key=row.key,
                 thread_ts=row.thread_ts,
                 check_first=check_first,
@@ -212,7 +212,11 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
             logger.info("DM refused (%s), sending by %s instead", exc.code, via)
             channel, ts = deps.gateway.post_once(
                 row.fallback_channel,
-                Message(row.fallback_text or row.text, row.fallback_blocks or row.blocks),
+                Message(
+                    row.fallback_text or row.text,
+                    row.fallback_blocks or row.blocks,
+                    _metadata(row),
+                ),
                 key=row.key,
                 thread_ts=row.fallback_thread_ts,
                 check_first=check_first,
@@ -244,6 +248,15 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
         logger.warning("sent %s but another worker holds it now", row.key)
     result.sent.append(row.key)
     metrics.MESSAGES.labels(row.kind, "sent").inc()
+
+
+def _metadata(row: Outbox) -> dict[str, Any]:
+    """What an outbox message is about (its kind, project and tasks), for other apps; the
+    gateway adds the row's key."""
+    kind = f"onboarding_{row.kind}"
+    if kind not in EVENT_TYPES:
+        kind = "onboarding_message"
+    return metadata(kind, project_id=row.project_id, task_ids=row.task_ids or ())
 
 
 def _retry_later(run: _Dispatcher, row: Outbox, *, attempts: int, error: SlackError) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bot.blocks.message import Message
+from bot.blocks.message import Message, about
 from bot.blocks.replies import reply
 from bot.blocks.schedule import (
     more_time_modal,
@@ -113,15 +113,21 @@ def submit_schedule(
         channel = project.channel_id
     refresh_checklist(deps, project_id)
     assert channel is not None and result.plan_end is not None
+    summary = replan_summary(
+        view,
+        moved=moved,
+        plan_end=result.plan_end,
+        committed_go_live=result.committed_go_live,
+        initiatives=result.initiatives,
+        optional_open=optional_open,
+    )
     deps.gateway.post_message(
         channel,
-        replan_summary(
-            view,
-            moved=moved,
-            plan_end=result.plan_end,
-            committed_go_live=result.committed_go_live,
-            initiatives=result.initiatives,
-            optional_open=optional_open,
+        about(
+            summary,
+            "onboarding_schedule_replanned",
+            project_id=project_id,
+            task_ids=[row.id for row, *_ in result.moved],  # type: ignore[misc]
         ),
     )
 
@@ -198,12 +204,24 @@ def submit_more_time(
                 locale=view.locale,
                 customers=view.customer_user_ids,
             )
-            deps.gateway.post_message(channel, note_message, thread_ts=thread)
+            deps.gateway.post_message(
+                channel,
+                about(
+                    note_message,
+                    "onboarding_task_replanned",
+                    project_id=project_id,
+                    task_ids=[task_id],
+                ),
+                thread_ts=thread,
+            )
         if outcome.alert and view.csm_user_id:
             alert = replan_alert(
                 view, task_view, count=task_view.replan_count, reasons=list(outcome.reasons)
             )
-            deps.gateway.post_message(view.csm_user_id, alert)
+            deps.gateway.post_message(
+                view.csm_user_id,
+                about(alert, "onboarding_replan_alert", project_id=project_id, task_ids=[task_id]),
+            )
 
     return None, tell_slack
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.message import Message
+from bot.blocks.message import Message, about
 from bot.blocks.notes import task_done_note, task_undone_note
 from bot.blocks.replies import reply
 from bot.deps import Deps
@@ -17,18 +17,22 @@ from storage.db import session_scope
 def done(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
     """Mark a task done; a second click or a retried delivery records nothing more.
     The last required task completes the project."""
-    replies, project_id = _change(deps, task_id, caller, complete_task, note=task_done_note)
+    replies, project_id = _change(
+        deps, task_id, caller, complete_task, note=task_done_note, event="onboarding_task_completed"
+    )
     if project_id is not None:
         celebrate_if_done(deps, project_id)
     return replies
 
 
 def undo(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
-    return _change(deps, task_id, caller, undo_task, note=task_undone_note)[0]
+    return _change(
+        deps, task_id, caller, undo_task, note=task_undone_note, event="onboarding_task_reopened"
+    )[0]
 
 
 def _change(
-    deps: Deps, task_id: int, caller: Caller, use_case, *, note
+    deps: Deps, task_id: int, caller: Caller, use_case, *, note, event: str
 ) -> tuple[list[Message], int | None]:  # type: ignore[no-untyped-def]
     """Apply the change; returns the replies and, when something changed, the project id."""
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
@@ -55,11 +59,16 @@ def _change(
     task_view = next(t for t in view.tasks if t.id == task_id)
     deps.gateway.post_message(
         change.project.channel_id,
-        note(
-            task_view,
-            actor_user_id=caller.user_id,
-            locale=locale,
-            customers=view.customer_user_ids,
+        about(
+            note(
+                task_view,
+                actor_user_id=caller.user_id,
+                locale=locale,
+                customers=view.customer_user_ids,
+            ),
+            event,
+            project_id=change.project.id,
+            task_ids=[task_id],
         ),
         thread_ts=change.project.checklist_ts[0],
     )

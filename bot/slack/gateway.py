@@ -35,6 +35,15 @@ class Postable(Protocol):
     blocks: list[dict[str, Any]]
 
 
+def _metadata_of(message: Postable, *, key: str | None = None) -> dict[str, Any] | None:
+    """The message's Slack metadata; with `key` (an outbox key) always some, the key in it."""
+    found = getattr(message, "metadata", None) or None
+    if key is None:
+        return found
+    found = found or {"event_type": OUTBOX_EVENT, "event_payload": {}}
+    return {**found, "event_payload": {**found["event_payload"], "key": key}}
+
+
 class SlackError(Exception):
     """Slack answered `ok: false` (after retries); `code` is Slack's error code."""
 
@@ -65,7 +74,7 @@ class UserInfo:
     is_bot: bool
 
 
-OUTBOX_EVENT = "onboardbot_outbox"
+OUTBOX_EVENT = "onboarding_message"  # a message whose sender said nothing more
 SEND_TIMEOUT = 15  # seconds a Web API call may take before the client gives up on it
 
 
@@ -166,6 +175,7 @@ class Gateway:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=_metadata_of(message),
         )
         return str(data["ts"])
 
@@ -204,7 +214,7 @@ class Gateway:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
-            metadata={"event_type": OUTBOX_EVENT, "event_payload": {"key": key}},
+            metadata=_metadata_of(message, key=key),
         )
         return str(data["channel"]), str(data["ts"])
 
@@ -255,6 +265,7 @@ class Gateway:
             ts=ts,
             text=message.text,
             blocks=message.blocks,
+            metadata=_metadata_of(message),
         )
 
     def post_ephemeral(self, channel: str, user: str, message: Postable) -> None:
