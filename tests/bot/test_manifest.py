@@ -64,3 +64,13 @@ def test_slash_command_events_and_interactivity() -> None:
     for path in (ROOT / "handlers").rglob("*.py"):
         handled |= set(EVENT_LISTENER.findall(path.read_text()))
     assert handled <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+def test_both_manifests_declare_every_metadata_event_type() -> None:
+    from bot.blocks.message import EVENT_TYPES
+
+    for name in ("manifest.yml", "manifest.socket.yml"):
+        manifest = yaml.safe_load((ROOT / name).read_text())
+        assert list(manifest["events"]) == list(EVENT_TYPES), name
+        for event in manifest["events"].values():
+            assert set(event["properties"]) == {"project_id", "task_id", "task_ids", "key"}
