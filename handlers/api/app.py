@@ -150,7 +150,10 @@ def _authorized(
     if not tokens:
         raise problem(401, "the API is off: API_TOKENS is not set", headers=challenge)
     scheme, _, given = str(environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
+    if scheme.lower() != "bearer":
+        # Tools that can only send a key in a header of its own (HubSpot's "API key").
+        given = str(environ.get("HTTP_X_API_KEY") or "")
+    if not given.strip():
         raise problem(401, "send Authorization: Bearer <token>", headers=challenge)
     token = None
     for candidate in tokens:  # every one compared, in constant time

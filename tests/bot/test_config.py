@@ -241,3 +241,33 @@ def test_masking_never_shows_more_than_a_fixed_share(secret: str) -> None:
     shown = masked.removeprefix(prefix).removeprefix("…")
     assert len(shown) <= min(len(rest) // MASK_SHARE, MASK_MAX)
     assert rest.endswith(shown)
+
+
+def test_api_tokens_and_webhooks_are_checked_without_showing_secrets() -> None:
+    from bot.config import SettingsError, load_settings
+
+    good = "crm:" + "a" * 30 + ",bi:" + "b" * 30 + ":read"
+    settings = load_settings(_env_file=None, api_tokens=good)
+    assert [(t.name, t.read_only) for t in settings.api_token_list] == [
+        ("crm", False),
+        ("bi", True),
+    ]
+    assert settings.masked()["API_TOKENS"] == "crm, bi"
+    for bad, words in (
+        ("crm:short", "24-200"),
+        ("crm", "NAME:TOKEN"),
+        ("crm:" + "a" * 30 + ",crm:" + "b" * 30, "twice"),
+        ("crm:" + "a" * 30 + ":write", "NAME:TOKEN"),
+    ):
+        with pytest.raises(SettingsError) as raised:
+            load_settings(_env_file=None, api_tokens=bad)
+        (line,) = raised.value.problems
+        assert line.startswith("API_TOKENS:") and words in line and "a" * 30 not in line
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, webhook_urls="https://crm.example/hook")
+    assert raised.value.problems == [
+        "WEBHOOK_SECRET: not set: WEBHOOK_URLS needs a secret to sign with"
+    ]
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, webhook_urls="ftp://x", webhook_secret="s" * 20)
+    assert raised.value.problems[0].startswith("WEBHOOK_URLS: 'ftp://x'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -125,6 +126,10 @@ def test_tokens_refused_and_read_only(bot: Harness) -> None:
     assert answer.status == 403 and "reporting" in answer.json["detail"]
     assert call(api, "GET", "/api/v1/projects", token=READ_TOKEN).status == 200
     assert bot.created_channels() == []
+    # A tool that sends the token in a header of its own (HubSpot's "API key").
+    request = urllib.request.Request(api + "/api/v1/projects", headers={"X-Api-Key": READ_TOKEN})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
 
 
 @pytest.mark.parametrize(
