@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.escape import escape
 from bot.blocks.message import Message
-from bot.blocks.replies import reply
+from bot.blocks.replies import merged, reply
 from bot.deps import Deps
 from bot.domain.command_text import Person
 from bot.domain.date_bounds import go_live_problem, kickoff_problem
@@ -267,20 +267,20 @@ def _kick_off(
         system=escape(system),
         external_id=escape(request.external_id),
     )
-    _tell(deps, csm, project_id, [intro, *notes])
+    _tell(deps, csm, project_id, merged([intro, *notes]))
 
 
-def _tell(deps: Deps, csm: str, project_id: int, notes: list[Message]) -> None:
+def _tell(deps: Deps, csm: str, project_id: int, note: Message) -> None:
+    """One DM to the CSM (through the outbox: exactly once, even if this is repeated)."""
     rows = [
         outbox_row(
-            f"api-start:{project_id}:{n}",
+            f"api-start:{project_id}",
             "kickoff",
             csm,
             note,
             project_id=None,  # a rolled-back project is gone
             now=deps.clock(),
         )
-        for n, note in enumerate(notes)
     ]
     with unit_of_work(deps.engine) as session:
         outbox_service.enqueue(session=session, rows=rows)

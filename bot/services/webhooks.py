@@ -98,10 +98,10 @@ def _data(session: Session, event: Event, webhook_type: str) -> dict[str, Any] |
             data["previous_due"] = (event.before or {}).get("due")
             data["reason"] = after.get("reason")
     elif webhook_type == "escalation.sent":
-        level = str(after.get("key") or "").split(":")[1:2]
-        if not level or level[0] not in ESCALATION_LEVELS:
-            return None  # the notice to the CSM that the decision-maker heard: not another
-        data["level"] = ESCALATION_LEVELS[level[0]]
+        level = (str(after.get("key") or "").split(":")[1:2] or [""])[0]
+        if not level or "notice" in level:
+            return None  # the CSM told that the decision-maker heard: not another escalation
+        data["level"] = ESCALATION_LEVELS.get(level, level)
         data["task_ids"] = list(after.get("task_ids") or [])
     elif webhook_type in ("project.completed", "project.cancelled"):
         data["reason"] = after.get("reason")
