@@ -228,3 +228,24 @@ def test_two_replicas_on_postgresql_deliver_each_event_once(
     assert len(ids) == 6 and len(set(ids)) == 6
     assert sum(len(r.delivered) for r in results) == 6
     assert all(r.delivered for r in results), results
+
+
+def test_a_hanging_receiver_never_slows_a_slack_request(bot: Harness, receiver: Receiver) -> None:
+    import time
+
+    acme = start(bot, "deal-1", "Acme Corp")
+    receiver.mode, receiver.hang_seconds = "hang", 3.0
+    sender = threading.Thread(target=lambda: deliver(bot.deps, now=bot.now, timeout=2.5))
+    sender.start()
+    task = next(t for t in project_tasks(bot, acme) if t.owner_side == "customer")
+    started = time.monotonic()
+    response = bot.driver.click(
+        bot.people.customer.id, channel_id=acme, action_id="task_done", value=str(task.id)
+    )
+    acked = time.monotonic() - started
+    assert response.status == 200 and acked < 1.0, acked
+    sender.join(timeout=10)
+    bot.settle()
+    receiver.mode = "ok"
+    later = deliver(bot.deps, now=bot.now + timedelta(minutes=5))
+    assert sorted(receiver.types()) == ["project.started", "task.completed"], later
