@@ -8,6 +8,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.domain.permissions import Actor, can_use_cs_commands
@@ -125,11 +127,19 @@ def record_survey(
         return refusal
     if (csat is not None and not 1 <= csat <= 5) or (nps is not None and not 0 <= nps <= 10):
         return "error.unexpected"
+    # Two answers of one person at once (CSAT and NPS clicked together): the row is made
+    # first, once, so the second waits for the first and then updates the same row.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SurveyAnswer)
+        .values(project_id=project.id, user_id=actor.user_id, answered_at=now)
+        .on_conflict_do_nothing(index_elements=["project_id", "user_id"])
+    )
     answer = session.exec(
-        select(SurveyAnswer).where(
-            SurveyAnswer.project_id == project.id, SurveyAnswer.user_id == actor.user_id
-        )
-    ).first() or SurveyAnswer(project_id=project.id, user_id=actor.user_id, answered_at=now)
+        select(SurveyAnswer)
+        .where(SurveyAnswer.project_id == project.id, SurveyAnswer.user_id == actor.user_id)
+        .execution_options(populate_existing=True)
+    ).one()
     if csat is not None:
         answer.csat = csat
     if nps is not None:
