@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -183,6 +184,22 @@ def test_reading_one_and_pages(bot: Harness) -> None:
     assert call(api, "GET", "/api/v1/projects?state=completed").json["items"] == []
     later = call(api, "GET", "/api/v1/projects?updated_since=2030-01-01T00:00:00Z").json
     assert later["items"] == []
+    # A change moves the project's updated_at: only it is listed as changed since.
+    bot.now = bot.now + timedelta(hours=1)
+    first_project = call(api, "GET", f"/api/v1/projects/{ids[0]}").json
+    vendor_task = next(t for t in first_project["tasks"] if t["owner_side"] == "vendor")
+    bot.driver.click(
+        bot.people.csm.id,
+        channel_id=first_project["channel_id"],
+        action_id="task_done",
+        value=str(vendor_task["id"]),
+    )
+    bot.settle()
+    since = bot.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    changed = call(api, "GET", f"/api/v1/projects?updated_since={since}").json["items"]
+    assert [p["id"] for p in changed] == [ids[0]]
+    assert changed[0]["progress"]["done"] == 1
+    assert changed[0]["tasks"][0]["completed_on"] is not None
     bad = call(api, "GET", "/api/v1/projects?state=lost&updated_since=yesterday&limit=0")
     assert bad.status == 422
     assert {e["field"].split(".")[0] for e in bad.json["errors"]} == {
