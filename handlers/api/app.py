@@ -21,8 +21,8 @@ from bot.config import ApiToken
 from bot.deps import Deps
 from bot.domain.command_text import Person
 from bot.flows import api_read, api_start
+from bot.flows.api_read import ProjectInfo
 from bot.logs import log_context, new_request_id
-from bot.services.api_projects import ProjectInfo
 from bot.slack.gateway import SlackError
 from handlers.api.limits import RateLimiter
 from handlers.api.models import (
