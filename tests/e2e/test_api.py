@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
+from tests.conftest import drop_postgres_schema, fresh_postgres_url
 from tests.e2e.api_client import API_TOKENS, READ_TOKEN, base_url, call
-from tests.e2e.harness import Harness, start_harness, wait_until
+from tests.e2e.harness import Harness, start_harness
 from tests.e2e.payloads import invalid_payloads
 
 
@@ -64,7 +66,8 @@ def test_a_deal_starts_the_same_kickoff_as_the_slash_command(bot: Harness, db_ur
     assert any("Acme Corp" in text for text in dms)
 
     # The same start by the slash command, in another workspace, posts the same messages.
-    other = start_harness(_fresh(db_url))
+    other_url, schema = _fresh(db_url)
+    other = start_harness(other_url)
     try:
         channel_id = other.start_project(
             "Acme Corp --playbook low-touch --kickoff 2027-04-05 "
@@ -73,6 +76,8 @@ def test_a_deal_starts_the_same_kickoff_as_the_slash_command(bot: Harness, db_ur
         by_command = [(m["text"], _shape(m)) for m in other.sandbox.messages(channel_id)]
     finally:
         other.close()
+        if schema:
+            drop_postgres_schema(schema)
     assert [shape for _, shape in by_api] == [shape for _, shape in by_command]
     assert [_no_ids(text) for text, _ in by_api] == [_no_ids(text) for text, _ in by_command]
 
@@ -82,17 +87,14 @@ def _shape(message: dict) -> list[str]:
 
 
 def _no_ids(text: str) -> str:
-    import re
-
     return re.sub(r"<[@#][A-Z0-9]+(\|[^>]*)?>|p\d+", "<id>", text)
 
 
-def _fresh(db_url: str) -> str:
+def _fresh(db_url: str) -> tuple[str, str | None]:
+    """Another empty database of the same kind (and its PostgreSQL schema, to drop)."""
     if db_url.startswith("sqlite"):
-        return db_url.replace("onboardbot.db", "other.db")
-    from tests.conftest import fresh_postgres_url
-
-    return fresh_postgres_url()[0]
+        return db_url.replace("onboardbot.db", "other.db"), None
+    return fresh_postgres_url()
 
 
 def test_the_same_deal_twice_gives_one_project(bot: Harness) -> None:
@@ -233,4 +235,3 @@ def test_the_api_is_off_without_tokens(db_url: str) -> None:
         assert answer.status == 404
     finally:
         harness.close()
-    wait_until(lambda: True)
