@@ -23,7 +23,13 @@ def publish(deps: Deps, user_id: str) -> None:
     actor = deps.directory.actor(user_id)
     locale = deps.directory.locale_of(user_id, deps.settings.default_locale)
     if not actor.is_staff:
-        deps.gateway.publish_home(user_id, home_for_others(locale))
+        try:
+            deps.gateway.publish_home(user_id, home_for_others(locale))
+        except SlackError as exc:
+            # A user Slack does not know (Slack sends no such event; a forged one does).
+            if exc.code != "user_not_found":
+                raise
+            logger.info("no Home tab for an unknown user")
         return
     lines = []
     with session_scope(deps.engine) as session:

@@ -994,3 +994,15 @@ def test_oversized_text_is_refused_or_cut_and_never_breaks_a_message(shared: Sha
     digest(bot.deps, now=datetime(2027, 5, 3, 0, 0, tzinfo=UTC))
     bot.settle()
     assert bot.sandbox.block_violations[violations:] == []
+
+
+def test_a_forged_home_opened_by_a_user_slack_does_not_know_logs_no_error(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The HTTP fuzz found it: `app_home_opened` for user "0" (never from Slack)."""
+    caplog.set_level(logging.INFO)
+    answer = bot.driver.event({"type": "app_home_opened", "user": "0", "channel": bot.general})
+    bot.settle()
+    assert answer.status == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [c.result.get("error") for c in bot.sandbox.calls("views.publish")] == ["user_not_found"]
