@@ -34,6 +34,7 @@ EVENT_TYPES = (
     "onboarding_survey",
     "onboarding_person_joined",
     "onboarding_reminder",
+    "onboarding_summary",
     "onboarding_escalation",
     "onboarding_kickoff",
     "onboarding_join_check",

@@ -188,6 +188,8 @@ def _info(
         [RiskFacts(project.id, r.kind, r.period_start, r.period_end) for r in risks],
         today=today,
     )
+    if project.status == ProjectStatus.DELETED:  # forgotten: no health to speak of
+        assessment = kpis.Assessment(ProjectStatus.DELETED, (), assessment.projected_end)
     counted = [t for t in infos if t.status != TaskStatus.SKIPPED]
     return ProjectInfo(
         id=project.id,

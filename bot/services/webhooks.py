@@ -99,9 +99,11 @@ def _data(session: Session, event: Event, webhook_type: str) -> dict[str, Any] |
             data["reason"] = after.get("reason")
     elif webhook_type == "escalation.sent":
         level = (str(after.get("key") or "").split(":")[1:2] or [""])[0]
-        if not level or "notice" in level:
-            return None  # the CSM told that the decision-maker heard: not another escalation
-        data["level"] = ESCALATION_LEVELS.get(level, level)
+        if level not in ESCALATION_LEVELS:
+            # The CSM's draft to approve, the notice that she heard, "link a decision-maker"
+            # and "only her own tasks": notes to the CSM, not escalations.
+            return None
+        data["level"] = ESCALATION_LEVELS[level]
         data["task_ids"] = list(after.get("task_ids") or [])
     elif webhook_type in ("project.completed", "project.cancelled"):
         data["reason"] = after.get("reason")

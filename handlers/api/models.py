@@ -33,7 +33,7 @@ ExternalId = Annotated[
         examples=["hubspot-deal-8134520731", "006Hs00001AbCdEIAZ"],
     ),
 ]
-State = Literal["starting", "active", "paused", "completed", "cancelled"]
+State = Literal["starting", "active", "paused", "completed", "cancelled", "deleted"]
 
 
 class ProjectCreate(BaseModel):
@@ -148,7 +148,9 @@ class ProjectOut(BaseModel):
     external_id: str | None
     customer_name: str
     state: State
-    health: Literal["on_track", "at_risk", "late", "paused", "completed", "cancelled", "starting"]
+    health: Literal[
+        "on_track", "at_risk", "late", "paused", "completed", "cancelled", "starting", "deleted"
+    ]
     health_reasons: list[str] = Field(description="overdue, busy_period, go_live")
     playbook: str
     language: str

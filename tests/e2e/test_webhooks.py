@@ -15,7 +15,7 @@ from schedules.jobs import escalations, webhooks
 from storage import webhooks as webhook_rows
 from storage.db import session_scope
 from tests.e2e.api_client import API_TOKENS, base_url, call
-from tests.e2e.harness import Harness, project_tasks, start_harness
+from tests.e2e.harness import Harness, drafts_for, project_tasks, send_draft, start_harness
 from tests.e2e.payloads import invalid_payloads
 from tests.e2e.webhook_receiver import Receiver
 
@@ -48,7 +48,13 @@ def bot(db_url: str, receiver: Receiver) -> Iterator[Harness]:
         harness.close()
 
 
-def start(bot: Harness, external_id: str, customer: str, playbook: str = "low-touch") -> str:
+def start(
+    bot: Harness,
+    external_id: str,
+    customer: str,
+    playbook: str = "low-touch",
+    **fields: object,
+) -> str:
     answer = call(
         base_url(bot.url),
         "POST",
@@ -61,6 +67,7 @@ def start(bot: Harness, external_id: str, customer: str, playbook: str = "low-to
             "kickoff": "2027-04-05",
             "champion": "taro@acme.example",
             "language": "en",
+            **fields,
         },
     )
     assert answer.status == 201, answer.text
@@ -103,16 +110,30 @@ def click_done(bot: Harness, channel: str, task_id: int, user_id: str) -> None:
 
 
 def test_every_event_reaches_the_receiver_once_signed(bot: Harness, receiver: Receiver) -> None:
-    acme = start(bot, "deal-acme", "Acme Corp")
+    hanako = bot.sandbox.add_external_user(
+        "hanako@acme.example", real_name="Hanako Acme", tz="Asia/Tokyo"
+    )
+    acme = start(bot, "deal-acme", "Acme Corp", decision_maker="hanako@acme.example")
+    bot.sandbox.accept_shared_invite(acme, "hanako@acme.example", user_id=hanako.id)
+    bot.settle()
     tasks = project_tasks(bot, acme)
     customer_task = next(t for t in tasks if t.owner_side == "customer")
     click_done(bot, acme, customer_task.id, bot.people.customer.id)
     other = next(t for t in tasks if t.owner_side == "customer" and t.id != customer_task.id)
     more_time(bot, acme, other.id, "2027-05-31")
-    # Overdue vendor work: the CSM is alerted (an escalation).
-    late = datetime.combine(tasks[0].due, datetime.min.time(), tzinfo=UTC) + timedelta(days=6)
-    bot.now = late
-    assert escalations(bot.deps, now=late).sent >= 1
+    # Overdue customer work: the decision-maker step drafts a message, the CSM sends it.
+    day = datetime(2027, 4, 12, 0, 0, tzinfo=UTC)
+    while not drafts_for(bot, bot.people.csm):
+        day += timedelta(days=1)
+        assert day < datetime(2027, 5, 10, tzinfo=UTC), "no decision-maker step came"
+        bot.now = day
+        escalations(bot.deps, now=day)
+        bot.settle()
+    send_draft(bot)
+    late = bot.now
+    (to_her,) = bot.sandbox.dm_messages(hanako.id)
+    assert to_her["metadata"]["event_type"] == "onboarding_escalation"
+    assert to_her["metadata"]["event_payload"]["project_id"] == tasks[0].project_id
     bot.slash(bot.people.csm, acme, "close cancelled the deal fell through")
 
     globex = start(bot, "deal-globex", "Globex", playbook="tech-touch")
@@ -142,6 +163,8 @@ def test_every_event_reaches_the_receiver_once_signed(bot: Harness, receiver: Re
     assert cancelled["data"]["reason"] == "the deal fell through"
     assert cancelled["headers"]["X-Onboardbot-Event"] == "project.cancelled"
     assert cancelled["headers"]["X-Onboardbot-Event-Id"] == cancelled["id"]
+    escalated = next(e for e in receiver.accepted if e["type"] == "escalation.sent")
+    assert escalated["data"]["level"] == "decision_maker" and escalated["data"]["task_ids"]
     replanned = next(e for e in receiver.accepted if e["type"] == "task.replanned")
     assert replanned["data"]["task"]["id"] == other.id
     assert replanned["data"]["task"]["due"] == "2027-05-31"
