@@ -50,7 +50,7 @@ def japanese_font_file() -> Path:
 
 
 @cache
-def _font(locale: str, size: float) -> Any:
+def font(locale: str, size: float) -> Any:
     from matplotlib.font_manager import FontProperties
 
     if locale == "ja":
@@ -88,18 +88,18 @@ def _states_panel(axes: Axes, portfolio: kpis.Portfolio, *, today: date, locale:
     positions = range(len(_STATES))
     bars = axes.bar(positions, counts, color=[colour for _, colour in _STATES])
     axes.bar_label(
-        bars, labels=[str(n) for n in counts], padding=2, fontproperties=_font(locale, 9)
+        bars, labels=[str(n) for n in counts], padding=2, fontproperties=font(locale, 9)
     )
     axes.set_xticks(
         positions,
         [t(locale, f"digest.state.{state}") for state, _ in _STATES],
-        fontproperties=_font(locale, 8),
+        fontproperties=font(locale, 8),
     )
     axes.set_title(
         t(locale, "chart.states.title", date=short_date(today, locale)),
-        fontproperties=_font(locale, 10),
+        fontproperties=font(locale, 10),
     )
-    axes.set_ylabel(t(locale, "chart.states.ylabel"), fontproperties=_font(locale, 9))
+    axes.set_ylabel(t(locale, "chart.states.ylabel"), fontproperties=font(locale, 9))
     axes.set_ylim(0, max([*counts, 1]) * 1.15)
     from matplotlib.ticker import MaxNLocator
 
@@ -110,10 +110,10 @@ def _states_panel(axes: Axes, portfolio: kpis.Portfolio, *, today: date, locale:
 def _bottlenecks_panel(axes: Axes, bottlenecks: list[kpis.Bottleneck], *, locale: str) -> None:
     """The first TOP_BOTTLENECKS in the digest's order (most late first), top to bottom;
     tasks too few customers reached are grey."""
-    axes.set_title(t(locale, "chart.bottlenecks.title"), fontproperties=_font(locale, 10))
+    axes.set_title(t(locale, "chart.bottlenecks.title"), fontproperties=font(locale, 10))
     axes.set_xlim(0, 118)  # room for the label of a 100 % bar
     axes.set_xticks(range(0, 101, 20))
-    axes.set_xlabel(t(locale, "chart.bottlenecks.xlabel"), fontproperties=_font(locale, 9))
+    axes.set_xlabel(t(locale, "chart.bottlenecks.xlabel"), fontproperties=font(locale, 9))
     axes.spines[["top", "right"]].set_visible(False)
     shown = bottlenecks[:TOP_BOTTLENECKS]
     if not shown:
@@ -125,7 +125,7 @@ def _bottlenecks_panel(axes: Axes, bottlenecks: list[kpis.Bottleneck], *, locale
             ha="center",
             va="center",
             color="#5f6368",
-            fontproperties=_font(locale, 9),
+            fontproperties=font(locale, 9),
         )
         axes.set_ylim(0, 1)
         return
@@ -143,10 +143,10 @@ def _bottlenecks_panel(axes: Axes, bottlenecks: list[kpis.Bottleneck], *, locale
         bars,
         labels=[f"{percent(b.share)} ({b.late}/{b.reached})" for b in shown],
         padding=2,
-        fontproperties=_font(locale, 8),
+        fontproperties=font(locale, 8),
     )
     axes.set_yticks(
-        positions, [task_label(b, locale) for b in shown], fontproperties=_font(locale, 8)
+        positions, [task_label(b, locale) for b in shown], fontproperties=font(locale, 8)
     )
     axes.axvline(REVIEW_SHARE, color="#5f6368", linestyle="--", linewidth=1)
     axes.text(
@@ -155,7 +155,7 @@ def _bottlenecks_panel(axes: Axes, bottlenecks: list[kpis.Bottleneck], *, locale
         t(locale, "chart.review_line"),
         color="#5f6368",
         va="bottom",
-        fontproperties=_font(locale, 7),
+        fontproperties=font(locale, 7),
     )
     axes.set_ylim(-0.6, len(shown) + 0.1)
 

@@ -7,12 +7,14 @@ import json
 from datetime import date
 from pathlib import Path
 
+from bot.blocks.timeline import timeline_png
 from bot.cli.errors import UsageError
 from bot.cli.table import format_table
 from bot.config import load_settings
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.planning import PlannedTask, plan
 from bot.domain.playbook import Playbook, PlaybookError, load_playbook, load_playbooks
+from bot.domain.timeline import playbook_timeline
 from bot.i18n import t
 from bot.services.calendars import calendar_for
 
@@ -39,7 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a period the customer cannot work (repeatable)",
     )
     preview.add_argument("--lang", choices=["ja", "en"], default=None)
-    preview.add_argument("--format", choices=["table", "json"], default="table")
+    preview.add_argument("--format", choices=["table", "json", "png"], default="table")
+    preview.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where --format png writes the timeline (default: NAME-KICKOFF.png)",
+    )
     preview.set_defaults(handler=run_preview)
 
 
@@ -104,6 +113,9 @@ def run_preview(args: argparse.Namespace) -> int:
     playbook = playbooks[args.name]
     calendar = calendar_for(settings, blackouts=args.blackout)
     planned = plan(playbook.tasks, kickoff=args.kickoff, calendar=calendar)
+    lang = args.lang or settings.default_locale
+    if args.format == "png":
+        return _write_png(args, playbook, planned, calendar, lang)
     if args.format == "json":
         print(
             json.dumps(
@@ -118,6 +130,35 @@ def run_preview(args: argparse.Namespace) -> int:
                 playbook, planned, calendar, args.kickoff, args.lang or settings.default_locale
             )
         )
+    return 0
+
+
+def _write_png(
+    args: argparse.Namespace,
+    playbook: Playbook,
+    planned: list[PlannedTask],
+    calendar: BusinessCalendar,
+    lang: str,
+) -> int:
+    output: Path = args.output or Path(f"{playbook.name}-{args.kickoff.isoformat()}.png")
+    if output.is_dir() or not output.parent.is_dir():
+        raise UsageError(f"--output {output}: not a file in an existing folder")
+    timeline = playbook_timeline(
+        playbook,
+        planned,
+        title=t(
+            lang,
+            "timeline.preview_title",
+            playbook=playbook.title.get(lang),
+            kickoff=args.kickoff.isoformat(),
+        ),
+        locale=lang,
+        kickoff=args.kickoff,
+        calendar=calendar,
+        busy=args.blackout,
+    )
+    output.write_bytes(timeline_png(timeline))
+    print(output)
     return 0
 
 
