@@ -87,9 +87,7 @@ def _states_panel(axes: Axes, portfolio: kpis.Portfolio, *, today: date, locale:
     counts = [getattr(portfolio, state) for state, _ in _STATES]
     positions = range(len(_STATES))
     bars = axes.bar(positions, counts, color=[colour for _, colour in _STATES])
-    axes.bar_label(
-        bars, labels=[str(n) for n in counts], padding=2, fontproperties=font(locale, 9)
-    )
+    axes.bar_label(bars, labels=[str(n) for n in counts], padding=2, fontproperties=font(locale, 9))
     axes.set_xticks(
         positions,
         [t(locale, f"digest.state.{state}") for state, _ in _STATES],

@@ -51,7 +51,7 @@ def timeline_png(timeline: Timeline) -> bytes:
         fontproperties=font(locale, 8),
     )
     _date_axis(axes, first, last, locale)
-    axes.set_title(timeline.title, fontproperties=font(locale, 12), loc="left", pad=22)
+    axes.set_title(heading(timeline), fontproperties=font(locale, 12), loc="left", pad=22)
     axes.legend(
         handles=_legend(timeline, locale),
         loc="lower left",
@@ -66,6 +66,22 @@ def timeline_png(timeline: Timeline) -> bytes:
     buffer = io.BytesIO()
     canvas.print_png(buffer)
     return buffer.getvalue()
+
+
+def heading(timeline: Timeline) -> str:
+    if timeline.customer is None:
+        return t(
+            timeline.locale,
+            "timeline.preview_title",
+            playbook=timeline.playbook,
+            kickoff=timeline.kickoff.isoformat(),
+        )
+    return t(
+        timeline.locale,
+        "timeline.title",
+        customer=timeline.customer.replace("$", r"\$"),
+        playbook=timeline.playbook,
+    )
 
 
 def _x(day: date) -> float:

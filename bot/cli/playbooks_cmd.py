@@ -146,12 +146,6 @@ def _write_png(
     timeline = playbook_timeline(
         playbook,
         planned,
-        title=t(
-            lang,
-            "timeline.preview_title",
-            playbook=playbook.title.get(lang),
-            kickoff=args.kickoff.isoformat(),
-        ),
         locale=lang,
         kickoff=args.kickoff,
         calendar=calendar,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.domain.calendar import BusinessCalendar, ClosedReason, DateRange
@@ -27,7 +27,7 @@ class TimelineTask:
 class Timeline:
     """One project's (or one playbook preview's) plan: tasks in checklist order."""
 
-    title: str
+    playbook: str  # the playbook's title, in the picture's language
     locale: str
     kickoff: date
     tasks: tuple[TimelineTask, ...]
@@ -35,6 +35,7 @@ class Timeline:
     closed: tuple[tuple[date, ClosedReason], ...] = ()  # holidays, closures
     today: date | None = None
     go_live: date | None = None
+    customer: str | None = None  # None: a playbook's preview
 
     @property
     def first(self) -> date:
@@ -64,7 +65,6 @@ def playbook_timeline(
     playbook: Playbook,
     planned: Sequence[PlannedTask],
     *,
-    title: str,
     locale: str,
     kickoff: date,
     calendar: BusinessCalendar,
@@ -87,11 +87,40 @@ def playbook_timeline(
         )
     end = max([kickoff, *(t.due for t in tasks)])
     return Timeline(
-        title=title,
+        playbook=playbook.title.get(locale),
         locale=locale,
         kickoff=kickoff,
         tasks=tuple(tasks),
         busy=tuple(busy),
         closed=closed_days(calendar, kickoff, end + timedelta(days=6)),
         today=today,
+    )
+
+
+def project_timeline(
+    *,
+    customer: str,
+    playbook: str,
+    locale: str,
+    kickoff: date,
+    tasks: Sequence[TimelineTask],
+    calendar: BusinessCalendar,
+    busy: Sequence[DateRange],
+    today: date,
+    go_live: date | None,
+) -> Timeline:
+    """A running project's plan as it stands `today` (skipped tasks left out)."""
+    shown = tuple(t for t in tasks if t.status != "skipped")
+    timeline = Timeline(
+        playbook=playbook,
+        locale=locale,
+        kickoff=kickoff,
+        tasks=shown,
+        busy=tuple(busy),
+        today=today,
+        go_live=go_live,
+        customer=customer,
+    )
+    return replace(
+        timeline, closed=closed_days(calendar, timeline.first, timeline.last + timedelta(days=6))
     )

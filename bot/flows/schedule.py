@@ -22,6 +22,7 @@ from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.flows.lookup import existing_project
 from bot.flows.modals import open_modal
+from bot.flows.timeline import share_timeline
 from bot.services import schedule as schedule_service
 from bot.services.projects import local_today, project_view
 from bot.services.tasks import Outcome, TaskChange
@@ -130,6 +131,7 @@ def submit_schedule(
             task_ids=[row.id for row, *_ in result.moved],  # type: ignore[misc]
         ),
     )
+    share_timeline(deps, project_id)
 
 
 def open_more_time_form(deps: Deps, caller: Caller, *, trigger_id: str, task_id: int) -> None:
@@ -214,6 +216,7 @@ def submit_more_time(
                 ),
                 thread_ts=thread,
             )
+            share_timeline(deps, project_id, thread_ts=thread)
         if outcome.alert and view.csm_user_id:
             alert = replan_alert(
                 view, task_view, count=task_view.replan_count, reasons=list(outcome.reasons)

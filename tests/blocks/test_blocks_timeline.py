@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from bot.blocks.timeline import DPI, FRAME_IN, ROW_IN, WIDTH_IN, timeline_png
+from bot.blocks.timeline import DPI, FRAME_IN, ROW_IN, WIDTH_IN, heading, timeline_png
 from bot.cli import main
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.planning import plan
@@ -26,7 +27,6 @@ def _timeline(locale: str, **changes: object):  # type: ignore[no-untyped-def]
     return playbook, playbook_timeline(
         playbook,
         planned,
-        title=f"{playbook.title.get(locale)} · 株式会社アクメ" if locale == "ja" else "Acme",
         locale=locale,
         kickoff=KICKOFF,
         calendar=calendar,
@@ -44,9 +44,14 @@ def test_timeline_of_a_shipped_playbook_with_a_busy_period(locale: str) -> None:
     assert all(r.kind in ("holiday", "year_end") for _, r in timeline.closed)
     # The busy period pushes customer work past it: nothing is due inside it.
     assert not any(BUSY.contains(t.due) for t in timeline.tasks)
+    customer = replace(timeline, customer="株式会社アクメ" if locale == "ja" else "Acme Corp")
+    assert heading(customer).startswith(
+        "株式会社アクメ オンボーディング計画" if locale == "ja" else "Acme Corp: onboarding plan"
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = timeline_png(timeline)
+        timeline_png(customer)
     assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
     assert png_size(png) == (WIDTH_IN * DPI, round((FRAME_IN + ROW_IN * 18) * DPI))
 
@@ -56,6 +61,7 @@ def test_japanese_titles_need_the_bundled_font() -> None:
     import bot.blocks.chart as chart
 
     _, timeline = _timeline("ja")
+    timeline = replace(timeline, customer="株式会社アクメ")
     chart.font.cache_clear()
     original = chart.japanese_font_file
     try:

@@ -69,8 +69,12 @@ def test_prompt_form_suggests_fiscal_year_end_and_answers_replan(bot: Harness, a
             r.kind for r in risks.of_project(session=session, project_id=tasks[0].project_id)
         )
     assert kinds == ["busy_period", "initiatives", "slip_reason"]
-    summary = bot.sandbox.messages(acme)[-1]
+    *_, summary, picture = bot.sandbox.messages(acme)
     text = str(summary["blocks"])
+    # Then the plan's timeline picture, in the channel.
+    (timeline,) = bot.sandbox.files()
+    assert picture["files"][0]["id"] == timeline["id"]
+    assert timeline["content"].startswith(b"\x89PNG") and timeline["title"].startswith("Acme Corp")
     assert "+5" in text or "5 business days" in text
     assert f"<@{bot.people.csm.id}>" in text  # the plan ends after the committed go-live: CSM asked
     # Optional tasks are offered for skipping (only when the playbook has some).
@@ -206,6 +210,10 @@ def test_need_more_time_moves_the_task_and_restarts_escalation(bot: Harness, acm
     assert not any(f":{task.id}:" in key for key in keys)
     notes = bot.sandbox.replies(acme, bot.sandbox.messages(acme)[1]["ts"])
     assert any("Data" in n.get("text", "") or "data" in n.get("text", "") for n in notes)
+    # The re-planned timeline follows the note in the checklist's thread.
+    assert [f["name"] for n in notes for f in n.get("files") or []] == [
+        f"plan-{task.project_id}-{late.date().isoformat()}.png"
+    ]
 
 
 def test_third_replan_tells_the_csm(bot: Harness, acme: str) -> None:
