@@ -51,15 +51,19 @@ def timeline_png(timeline: Timeline) -> bytes:
         fontproperties=font(locale, 8),
     )
     _date_axis(axes, first, last, locale)
-    axes.set_title(heading(timeline), fontproperties=font(locale, 12), loc="left", pad=22)
+    title = heading(timeline)
+    axes.set_title(title, fontproperties=_font_for(title, locale, 12), loc="left", pad=12)
+    handles = _legend(timeline, locale)
     axes.legend(
-        handles=_legend(timeline, locale),
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        ncol=6,
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.045 * 18 / max(rows, 6)),
+        ncol=len(handles),
         frameon=False,
         prop=font(locale, 8),
-        borderaxespad=0.2,
+        borderaxespad=0,
+        handlelength=1.6,
+        columnspacing=1.4,
     )
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
@@ -137,7 +141,7 @@ def _phases(axes: Axes, timeline: Timeline, locale: str) -> None:
             va="center",
             ha="left",
             color="#5f6368",
-            fontproperties=font(locale, 8),
+            fontproperties=_font_for(title, locale, 8),
         )
 
 
@@ -228,6 +232,14 @@ def _legend(timeline: Timeline, locale: str) -> list[Any]:
             )
         )
     return handles
+
+
+def _font_for(text: str, locale: str, size: float) -> Any:
+    """The language's font, or the Japanese one for a name written in Japanese in an
+    English plan (a customer's name, a playbook's own title)."""
+    if locale != "ja" and any(ord(c) >= 0x2E80 for c in text):
+        return font("ja", size)
+    return font(locale, size)
 
 
 def _day(day: date) -> str:

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
+from bot.cli.errors import UsageError
 from bot.demo import run_demo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
-        "demo", help="run a kickoff against the local Slack sandbox and print what people saw"
+        "demo",
+        help="play a customer's onboarding against the local Slack sandbox and print what people saw",
     )
     demo.add_argument("--lang", choices=["ja", "en"], default="ja")
+    demo.add_argument("--short", action="store_true", help="only today's kickoff")
+    demo.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the database and the pictures in DIR (otherwise nothing is left behind)",
+    )
     demo.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
-    return run_demo(lang=args.lang)
+    if args.keep is not None and args.keep.exists() and not args.keep.is_dir():
+        raise UsageError(f"--keep {args.keep}: not a folder")
+    return run_demo(lang=args.lang, keep=args.keep, short=args.short)
