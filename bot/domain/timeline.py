@@ -39,7 +39,10 @@ class Timeline:
 
     @property
     def first(self) -> date:
-        return min([self.kickoff, *(t.start for t in self.tasks)])
+        days = [self.kickoff, *(t.start for t in self.tasks)]
+        if self.today is not None:
+            days.append(self.today)  # a plan made before its kickoff shows today too
+        return min(days)
 
     @property
     def last(self) -> date:

@@ -131,6 +131,21 @@ def _in_order(out: str, expected: list[str]) -> None:
         position = found + len(text)
 
 
+def _readme_excerpt() -> list[str]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- demo-excerpt -->", 1)[1].split("<!-- /demo-excerpt -->", 1)[0]
+    lines = [line for line in block.strip().strip("`").splitlines() if line.strip()]
+    assert len(lines) > 10
+    return lines
+
+
+def test_readme_opening_shows_the_timeline_picture() -> None:
+    root = Path(__file__).parents[2]
+    opening = (root / "README.md").read_text(encoding="utf-8").split("## What it does")[0]
+    assert "](docs/demo-timeline.png)" in opening and "<!-- demo-excerpt -->" in opening
+    assert (root / "docs" / "demo-timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def _scratch() -> Path:
     """A TMPDIR of our own, in memory where possible (the demo commits thousands of times)."""
     memory = Path("/dev/shm")
@@ -175,6 +190,10 @@ def test_demo_plays_the_whole_onboarding_in_both_languages(tmp_path: Path) -> No
             # Not one phrase of the English narration.
             phrases = {max(re.split(r"\{[^}]*\}", v), key=len).strip() for v in TEXT["en"].values()}
             assert [p for p in phrases if len(p) >= 8 and p in out] == []
+        if lang == "ja":
+            # The README's excerpt is what `make demo` prints.
+            for line in _readme_excerpt():
+                assert line in out.splitlines(), line
         # Nothing left behind: no temporary folder, nothing in the working directory.
         assert list(tmp.iterdir()) == [] and list(cwd.iterdir()) == []
         tmp.rmdir()
