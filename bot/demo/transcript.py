@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ _CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _SPECIAL = re.compile(r"<!(\w+)(?:\|[^>]*)?>")
 _TASK_BLOCK = re.compile(r"^(task-\d+)")
-REPEATED_KINDS = ("reminder", "digest", "habit")  # after the first one, first lines only
+REPEATED_KINDS = ("reminder", "digest", "habit", "summary")  # sent again and again
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 INDENT, BODY = "  ", "      "
 
@@ -59,7 +58,8 @@ class Transcript:
         self._calls_seen = 0
         self._ephemerals_seen = 0
         self._rendered: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
-        self._kinds: Counter[tuple[str, str]] = Counter()
+        self._kinds: set[tuple[str, str]] = set()
+        self._full = False
         self._pending: str | None = None
         self._opening: dict[str, Json] = {}
 
@@ -86,7 +86,10 @@ class Transcript:
         return self.text[key].format(**values)
 
     # -- what changed ---------------------------------------------------------------------
-    def flush(self) -> None:
+    def flush(self, *, full: bool = False) -> None:
+        """Show what happened since the last flush; `full`: every message in full, even
+        one that comes every day."""
+        self._full = full
         calls = self.sandbox.calls()
         for call in calls[self._calls_seen :]:
             if call.status == 200 and call.result.get("ok"):
@@ -139,13 +142,13 @@ class Transcript:
         self._rendered[(channel, ts)] = groups
         lines = [line for _, group in groups for line in group]
         kind = _kind(message)
-        if kind is not None:
-            self._kinds[(kind, channel)] += 1
-            if self._kinds[(kind, channel)] > 1 and len(lines) > 1:
-                # Seen before (tomorrow's reminder, next week's digest): its first line.
+        if kind is not None and not self._full:
+            # Tomorrow's reminder, next week's digest: after the first, the first line.
+            if (kind, channel) in self._kinds and len(lines) > 1:
                 first = next((line.strip() for line in lines if line.strip()), "")
                 self.say(f"{where} {first} {self.text['repeat']}")
                 return
+            self._kinds.add((kind, channel))
         self.say(where)
         self._lines(lines)
 

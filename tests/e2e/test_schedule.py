@@ -74,7 +74,10 @@ def test_prompt_form_suggests_fiscal_year_end_and_answers_replan(bot: Harness, a
     # Then the plan's timeline picture, in the channel.
     (timeline,) = bot.sandbox.files()
     assert picture["files"][0]["id"] == timeline["id"]
-    assert timeline["content"].startswith(b"\x89PNG") and timeline["title"].startswith("Acme Corp")
+    assert (
+        timeline["content"].startswith(b"\x89PNG")
+        and timeline["title"] == "The onboarding plan as of 2027-02-26"
+    )
     assert "+5" in text or "5 business days" in text
     assert f"<@{bot.people.csm.id}>" in text  # the plan ends after the committed go-live: CSM asked
     # Optional tasks are offered for skipping (only when the playbook has some).
