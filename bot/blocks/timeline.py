@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 WIDTH_IN, DPI = 11, 100  # 1100 px wide; the height grows with the tasks
 ROW_IN, FRAME_IN = 0.32, 1.9
+TOP_IN, BOTTOM_IN = 0.55, 0.8  # the heading above the rows; the dates and legend below
+PHASE_LIMIT = {"ja": 8, "en": 14}  # phase titles at the right, in characters
 TITLE_LIMIT = {"ja": 22, "en": 40}  # task titles on the y axis, in characters
 SIDE_COLOUR = {"customer": "#e8833a", "vendor": "#3a78c9"}
 _DONE_ALPHA, _BUSY, _CLOSED, _WEEKEND = 0.35, "#f4b6b0", "#c9ccd1", "#f1f3f4"
@@ -57,7 +59,8 @@ def timeline_png(timeline: Timeline) -> bytes:
     axes.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(0, -0.045 * 18 / max(rows, 6)),
+        # Just below the dates: 0.3 inch, in the axes' own fraction.
+        bbox_to_anchor=(0, -0.3 / (figure.get_figheight() - TOP_IN - BOTTOM_IN)),
         ncol=len(handles),
         frameon=False,
         prop=font(locale, 8),
@@ -66,7 +69,11 @@ def timeline_png(timeline: Timeline) -> bytes:
         columnspacing=1.4,
     )
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
+    # Fixed margins (titles are cut to fit): tight_layout gives up on long labels.
+    height = figure.get_figheight()
+    figure.subplots_adjust(
+        left=0.25, right=0.89, top=1 - TOP_IN / height, bottom=BOTTOM_IN / height
+    )
     buffer = io.BytesIO()
     canvas.print_png(buffer)
     return buffer.getvalue()
@@ -128,7 +135,9 @@ def _phases(axes: Axes, timeline: Timeline, locale: str) -> None:
     from matplotlib.transforms import blended_transform_factory
 
     right = blended_transform_factory(axes.transAxes, axes.transData)
+    limit = PHASE_LIMIT.get(locale, PHASE_LIMIT["en"])
     for n, (title, top, bottom) in enumerate(groups):
+        title = (title if len(title) <= limit else title[: limit - 1] + "…").replace("$", r"\$")
         if n % 2 == 0:
             axes.axhspan(top - 0.5, bottom + 0.5, color=_BAND, zorder=0.2, linewidth=0)
         if n:
