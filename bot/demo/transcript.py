@@ -85,6 +85,20 @@ class Transcript:
     def _t(self, key: str, **values: Any) -> str:
         return self.text[key].format(**values)
 
+    def sent_kinds(self) -> list[str]:
+        """What the messages posted since the last flush are (their outbox keys' first
+        part: reminder, escalation, digest…), in order, each once."""
+        kinds: list[str] = []
+        for call in self.sandbox.calls()[self._calls_seen :]:
+            if call.method != "chat.postMessage" or not call.result.get("ok"):
+                continue
+            message = self.sandbox.message(call.result["channel"], call.result["ts"]) or {}
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            kind = str(payload.get("key") or "").split(":", 1)[0]
+            if kind and kind not in kinds:
+                kinds.append(kind)
+        return kinds
+
     # -- what changed ---------------------------------------------------------------------
     def flush(self, *, full: bool = False) -> None:
         """Show what happened since the last flush; `full`: every message in full, even
