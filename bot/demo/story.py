@@ -17,6 +17,7 @@ BUSY = (date(2027, 3, 22), date(2027, 3, 31))  # the fiscal year-end close
 GO_LIVE = date(2027, 4, 9)
 MISSED = "admin-settings"  # the champion's task left open: the escalation ladder
 MORE_TIME = ("import-data", date(2027, 3, 16))
+ESCALATED = date(2027, 3, 12)  # 5 business days overdue: the decision-maker's step
 # When the demo looks at the clock between scenes: 09:00 in Tokyo and 09:00 in Singapore,
 # each day. Every job whose trigger fired since the last look runs once then (APScheduler's
 # coalescing after a pause): the reminders' and escalations' ten-minute runs and the hourly
@@ -46,8 +47,9 @@ class Story:
         self.show.flush()
         self.show.scene(f"{when(moment, TOKYO, self.zone['tokyo'], self.lang)} · {what}")
 
-    def until(self, moment: datetime) -> None:
-        """Each scheduler tick before `moment`, headed only when something was sent."""
+    def until(self, moment: datetime, *, full: set[date] | frozenset[date] = frozenset()) -> None:
+        """Each scheduler tick before `moment`, headed only when something was sent; on the
+        `full` days every message is shown in full."""
         for tick in self._ticks(self.world.now, moment):
             ran = self.world.at(tick)
             if not ran:
@@ -65,7 +67,7 @@ class Story:
             ]
             what = self.text["and"].join(labels) or self.text["jobs"]
             self.show.scene(f"{heading} · {self.text['scheduler']}: {what}", lazy=True)
-            self.show.flush()
+            self.show.flush(full=tick.astimezone(TOKYO).date() in full)
 
     @staticmethod
     def _ticks(after: datetime, before: datetime) -> Iterator[datetime]:
@@ -220,7 +222,8 @@ class Story:
         self.show.flush()
 
     def escalation(self) -> None:
-        """The champion's task stays open: the ladder runs as main's escalations define it."""
+        """The champion's task stays open: the escalation ladder runs; where the CSM must
+        approve the decision-maker's message first, the CSM reads the draft and sends it."""
         task = self.world.tasks()[MISSED]
         title = task.title_ja if self.lang == "ja" else task.title_en
         self.scene(
@@ -230,7 +233,30 @@ class Story:
         # Our own task that waits for it is checked on its due date all the same.
         review = self.world.tasks()["setup-check"]
         self.done(tokyo(review.due, 16), "csm", review.key, from_dm=True)
-        self.done(tokyo(date(2027, 3, 12), 11), "champion", MISSED, from_dm=True)
+        self.until(tokyo(ESCALATED, 10), full={ESCALATED})
+        draft = self._draft()
+        if draft is not None:
+            self.scene(
+                tokyo(ESCALATED, 10),
+                self.text["draft_send"].format(
+                    csm=self.name("csm"), decision_maker=self.name("decision_maker")
+                ),
+            )
+            self.world.click_in("csm", draft, "escalation_send")
+            self.show.flush(full=True)
+        self.done(tokyo(ESCALATED, 11), "champion", MISSED, from_dm=True)
+
+    def _draft(self) -> dict[str, Any] | None:
+        """The newest draft for the decision-maker waiting in the CSM's DM, if any."""
+        drafts = [
+            m
+            for m in self.world.sandbox.dm_messages(self.world.people["csm"].id)
+            if str(
+                ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            ).startswith("escalation:draft:")
+            and "escalation_send" in _json(m.get("blocks"))
+        ]
+        return drafts[-1] if drafts else None
 
     def to_the_finish(self) -> None:
         """Every remaining required task done on its due date by its owner."""
