@@ -17,6 +17,7 @@ BUSY = (date(2027, 3, 22), date(2027, 3, 31))  # the fiscal year-end close
 GO_LIVE = date(2027, 4, 9)
 MISSED = "admin-settings"  # the champion's task left open: the escalation ladder
 MORE_TIME = ("import-data", date(2027, 3, 16))
+CSM_ALERTED = date(2027, 3, 9)  # 2 business days overdue: the CSM's step
 ESCALATED = date(2027, 3, 12)  # 5 business days overdue: the decision-maker's step
 # When the demo looks at the clock between scenes: 09:00 in Tokyo and 09:00 in Singapore,
 # each day. Every job whose trigger fired since the last look runs once then (APScheduler's
@@ -80,18 +81,28 @@ class Story:
             day += timedelta(days=1)
 
     def done(self, moment: datetime, who: str, key: str, *, from_dm: bool) -> None:
+        """`who` marks a task done: from the newest DM holding its Done button (a reminder,
+        or the CSM's morning summary), or from the checklist."""
         task = self.world.tasks()[key]
         title = task.title_ja if self.lang == "ja" else task.title_en
-        what = self.text["done_dm" if from_dm else "done_checklist"]
-        self.scene(moment, what.format(who=self.name(who), task=title))
+        self.until(moment)
+        message = None
         if from_dm:
             dm = self.world.dm_channel(who)
-            reminder = next(
+            message = next(
                 m
                 for m in reversed(self.world.sandbox.messages(dm))
                 if f'"value": "{task.id}"' in _json(m.get("blocks"))
             )
-            self.world.click_in(who, reminder, "task_done", str(task.id))
+            outbox_key = str(
+                ((message.get("metadata") or {}).get("event_payload") or {}).get("key")
+            )
+            what = self.text["done_summary" if outbox_key.startswith("summary:") else "done_dm"]
+        else:
+            what = self.text["done_checklist"]
+        self.scene(moment, what.format(who=self.name(who), task=title))
+        if message is not None:
+            self.world.click_in(who, message, "task_done", str(task.id))
         else:
             self.world.click(who, channel=self.channel, action_id="task_done", value=str(task.id))
         self.show.flush()
@@ -230,6 +241,9 @@ class Story:
             tokyo(task.due, 18),
             self.text["missed"].format(task=title, date=_md(task.due, self.lang)),
         )
+        # The CSM hears first (2 business days overdue), the decision-maker later: those
+        # mornings in full.
+        self.until(tokyo(CSM_ALERTED, 12), full={CSM_ALERTED})
         # Our own task that waits for it is checked on its due date all the same.
         review = self.world.tasks()["setup-check"]
         self.done(tokyo(review.due, 16), "csm", review.key, from_dm=True)
