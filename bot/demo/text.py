@@ -17,7 +17,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cast.manager": "{name} — CS マネージャー(弊社・{zone}、#cs-team で週次ダイジェストを読む)",
         "cast.champion": "{name} — 推進担当者({customer}・{zone})",
         "cast.decision_maker": "{name} — 決裁者({customer}・{zone})",
-        "cast.note": "時刻はすべて模擬時刻です。定時ジョブはスケジューラーと同じ時刻に、同じコードで動きます。",
+        "cast.note": "時刻はすべて模擬時刻です。定時ジョブは本番と同じコードで、各タイムゾーンの朝 9:00 に動きます(その間に予定されていた実行は、スケジューラーと同じく 1 回にまとめます)。",
         # headings: date, time, who acts
         "when": "{month}月{day}日({weekday}) {hour:02d}:{minute:02d} {zone}",
         "weekdays": "月火水木金土日",
@@ -88,7 +88,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cast.manager": "{name} — CS manager (our side, {zone}; reads the weekly digest in #cs-team)",
         "cast.champion": "{name} — champion ({customer}, {zone})",
         "cast.decision_maker": "{name} — decision-maker ({customer}, {zone})",
-        "cast.note": "All times are simulated. Scheduled jobs run at the scheduler's times, through the same code.",
+        "cast.note": "All times are simulated. Scheduled jobs run through the production code at 09:00 in each zone (runs due in between come to one, as the scheduler coalesces them).",
         "when": "{weekday} {month}/{day} {hour:02d}:{minute:02d} {zone}",
         "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
         "scheduler": "scheduler",
