@@ -233,8 +233,8 @@ class Story:
         self.show.flush()
 
     def escalation(self) -> None:
-        """The champion's task stays open: the escalation ladder runs; where the CSM must
-        approve the decision-maker's message first, the CSM reads the draft and sends it."""
+        """The champion's task stays open: the CSM's morning summary names it; 5 business days
+        late, the decision-maker's message waits for the CSM as a draft, is sent, arrives."""
         task = self.world.tasks()[MISSED]
         title = task.title_ja if self.lang == "ja" else task.title_en
         self.scene(
@@ -249,15 +249,16 @@ class Story:
         self.done(tokyo(review.due, 16), "csm", review.key, from_dm=True)
         self.until(tokyo(ESCALATED, 10), full={ESCALATED})
         draft = self._draft()
-        if draft is not None:
-            self.scene(
-                tokyo(ESCALATED, 10),
-                self.text["draft_send"].format(
-                    csm=self.name("csm"), decision_maker=self.name("decision_maker")
-                ),
-            )
-            self.world.click_in("csm", draft, "escalation_send")
-            self.show.flush(full=True)
+        if draft is None:
+            raise RuntimeError("no draft for the decision-maker in the CSM's DM")
+        self.scene(
+            tokyo(ESCALATED, 10),
+            self.text["draft_send"].format(
+                csm=self.name("csm"), decision_maker=self.name("decision_maker")
+            ),
+        )
+        self.world.click_in("csm", draft, "escalation_send")
+        self.show.flush(full=True)
         self.done(tokyo(ESCALATED, 11), "champion", MISSED, from_dm=True)
 
     def _draft(self) -> dict[str, Any] | None:

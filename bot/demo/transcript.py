@@ -138,6 +138,10 @@ class Transcript:
             self._show_edit(result["channel"], result["ts"])
         elif method == "files.completeUploadExternal":
             self._show_files(args, result)
+        elif method == "response_url" and str(args.get("replace_original")).lower() == "true":
+            # The message whose button was pressed, rewritten (seen where it was).
+            self.say(self.text["replaced"])
+            self._lines(self.render(args))
 
     def _where(self, channel: str, *, thread: bool) -> tuple[str, str]:
         info = self.sandbox.channel(channel)
