@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -13,6 +13,7 @@ from bot.domain.summary import ProjectExtras, WaitingDraft
 from storage.models import (
     Escalation,
     EscalationStatus,
+    Project,
     Risk,
     RiskStatus,
     Stakeholder,
@@ -24,7 +25,10 @@ def extras(
     *, session: Session, project_ids: Sequence[int], today: date
 ) -> dict[int, ProjectExtras]:
     """Per project: unanswered drafts, whether a customer joined, open busy periods,
-    open risks and people whose reminders are snoozed past `today`."""
+    open risks and people whose reminders are snoozed past `today`.
+
+    A project started today (UTC) counts as joined: its invitations went out hours ago,
+    and "nobody has joined yet" would only be noise on the CSM's kickoff day."""
     ids = list(project_ids)
     if not ids:
         return {}
@@ -51,6 +55,14 @@ def extras(
         until = person.snoozed_until
         if person.slack_user_id and until is not None and until >= today:
             snoozed[person.project_id].append((person.slack_user_id, until))
+    started_today = set(
+        session.exec(
+            select(Project.id).where(
+                col(Project.id).in_(ids),
+                col(Project.created_at) >= datetime.combine(today, time(), tzinfo=UTC),
+            )
+        )
+    )
     busy: dict[int, list[tuple[date, date]]] = defaultdict(list)
     risks: dict[int, int] = defaultdict(int)
     for risk in session.exec(
@@ -62,7 +74,9 @@ def extras(
     return {
         pid: ProjectExtras(
             drafts=tuple(drafts[pid]),
-            joined=not customers[pid] or any(p.slack_user_id for p in customers[pid]),
+            joined=pid in started_today
+            or not customers[pid]
+            or any(p.slack_user_id for p in customers[pid]),
             busy_periods=tuple(sorted(busy[pid])),
             open_risks=risks[pid],
             snoozed=tuple(snoozed[pid]),

@@ -1,0 +1,42 @@
+from datetime import UTC, date, datetime, timedelta
+
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.command_text import Person
+from bot.domain.playbook import load_playbooks
+from bot.services.projects import NewProject, start_project
+from bot.services.summary import extras
+from storage.db import session_scope
+
+STARTED = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday 10:00 in Tokyo
+
+
+def _start(engine) -> int:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        project = start_project(
+            session=session,
+            new=NewProject(
+                customer_name="Acme",
+                playbook=load_playbooks()["low-touch"],
+                kickoff=date(2027, 4, 5),
+                locale="ja",
+                timezone="Asia/Tokyo",
+                csm_user_id="UCSM",
+                created_by="UCSM",
+                champion=Person(email="taro@acme.example"),  # invited, not in the channel yet
+            ),
+            calendar=BusinessCalendar(country="JP"),
+            now=STARTED,
+        )
+        assert project.id is not None
+        return project.id
+
+
+def test_nobody_joined_is_news_from_the_day_after_the_invitations(engine) -> None:  # type: ignore[no-untyped-def]
+    project_id = _start(engine)
+    with session_scope(engine) as session:
+        same_day = extras(session=session, project_ids=[project_id], today=STARTED.date())
+        next_day = extras(
+            session=session, project_ids=[project_id], today=STARTED.date() + timedelta(days=1)
+        )
+    assert same_day[project_id].joined is True
+    assert next_day[project_id].joined is False
