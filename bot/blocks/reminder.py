@@ -73,7 +73,7 @@ def reminder_message(draft: ReminderDraft, *, today_label: str | None = None) ->
     if hidden:
         lines = [_more_line(project, count, locale=locale) for project, count in hidden]
         blocks.append(context(ReminderBlockId.MORE, clip("\n".join(lines), TEXT_LIMIT)))
-    blocks.append(context(ReminderBlockId.FOOTER, _footer(locale)))
+    blocks.append(context(ReminderBlockId.FOOTER, _footer(locale, snooze=snooze is not None)))
     return Message(text=_fallback_text(draft, groups), blocks=blocks)
 
 
@@ -213,13 +213,15 @@ def _more_line(project: ProjectInfo, count: int, *, locale: str) -> str:
     return t(locale, "reminder.more_no_channel", count=count, customer=customer)
 
 
-def _footer(locale: str) -> str:
-    return t(
-        locale,
-        "reminder.footer",
-        done=_label(locale, "checklist.button.done"),
-        more_time=_label(locale, "checklist.button.more_time"),
-    )
+def _footer(locale: str, *, snooze: bool) -> str:
+    """How to answer; with the snooze button, how to pause (else: ask the CSM)."""
+    labels = {
+        "done": _label(locale, "checklist.button.done"),
+        "more_time": _label(locale, "checklist.button.more_time"),
+    }
+    if snooze:
+        return t(locale, "reminder.footer_snooze", snooze=_label(locale, "snooze.button"), **labels)
+    return t(locale, "reminder.footer", **labels)
 
 
 def _fallback_text(

@@ -175,7 +175,19 @@ def test_dm_reminder_lists_tasks_overdue_first_with_why_and_buttons() -> None:
 
     footer = block(message, "rem-footer")
     assert footer["type"] == "context" and "*Need more time*" in footer["elements"][0]["text"]
+    # The DM has the snooze button, and its footer points to it (not to the CSM).
+    assert block(message, "rem-intro")["accessory"]["action_id"] == ActionId.REMINDER_SNOOZE
+    assert "*💤 Snooze* above" in footer["elements"][0]["text"]
     assert message.text == "4 onboarding tasks need you today (2 overdue)"
+
+
+def test_a_channel_reminder_has_no_snooze_and_its_footer_says_to_ask_the_csm() -> None:
+    for locale in LOCALES:
+        message = reminder((project(locale=locale), (due(1),)), locale=locale, channel_id="C3")
+        assert "accessory" not in block(message, "rem-intro")
+        footer = block(message, "rem-footer")["elements"][0]["text"]
+        assert t(locale, "snooze.button") not in footer
+        assert "CSM" in footer
 
 
 def test_fallback_text_counts_and_singulars() -> None:
