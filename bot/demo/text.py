@@ -45,7 +45,7 @@ TEXT: dict[str, dict[str, str]] = {
         "missed": "「{task}」の期限({date})が過ぎたまま",
         "draft_send": "{csm}さんが決裁者({decision_maker}さん)あての下書きを読み、「送信」を押す",
         "survey": "{who}さんがアンケートに回答(満足度 5、推奨度 9、コメント)",
-        "checkin": "{who}さんが定着状況の確認に「定期的に使っている」と回答",
+        "checkin": "{who}さんが定着状況の確認に「定着して使っている」と回答",
         "fast_forward": "{start}〜{end}: 各自が期限どおりにタスクを完了",
         "later": "完了から 30 日後",
         # what happened and who sees it
@@ -115,7 +115,7 @@ TEXT: dict[str, dict[str, str]] = {
         "missed": "\u201c{task}\u201d (due {date}) is still open",
         "draft_send": "{csm} reads the draft for the decision-maker ({decision_maker}) and presses Send",
         "survey": "{who} answers the survey (satisfaction 5, recommendation 9, a comment)",
-        "checkin": "{who} answers the adoption check-in: used regularly",
+        "checkin": "{who} answers the adoption check-in: “Regularly — it's part of our routine”",
         "fast_forward": "{start}–{end}: everyone finishes their tasks on time",
         "later": "30 days after completion",
         "typed": "⌨  {text}",

@@ -115,13 +115,14 @@ def answer_survey(
     with session_scope(deps.engine) as session:
         project = existing_project(session=session, project_id=project_id)
         values = {"csat": score} if kind == "csat" else {"nps": score}
-        refusal = completion.record_survey(
+        answered = completion.record_survey(
             session=session, project=project, actor=actor, now=deps.clock(), **values
         )
         locale = project.locale
-    if refusal:
-        return [reply(locale, refusal)]
-    return [survey_thanks(locale, csat=values.get("csat"), nps=values.get("nps"))]
+    if isinstance(answered, str):
+        return [reply(locale, answered)]
+    # Thanks for what is stored: after both questions, no request to answer the other one.
+    return [survey_thanks(locale, csat=answered.csat, nps=answered.nps)]
 
 
 def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
@@ -155,15 +156,15 @@ def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -
     actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
     with session_scope(deps.engine) as session:
         project = existing_project(session=session, project_id=project_id)
-        refusal = completion.record_survey(
+        answered = completion.record_survey(
             session=session,
             project=project,
             actor=actor,
             now=deps.clock(),
             comment=comment[:MAX_COMMENT],
         )
-    if refusal:
-        raise UserError(refusal)
+    if isinstance(answered, str):
+        raise UserError(answered)
 
 
 def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) -> list[Message]:

@@ -110,6 +110,14 @@ def survey_refusal(*, session: Session, project: Project, actor: Actor) -> str |
     return None
 
 
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """One person's survey scores after their answer was stored."""
+
+    csat: int | None
+    nps: int | None
+
+
 def record_survey(
     *,
     session: Session,
@@ -119,8 +127,9 @@ def record_survey(
     csat: int | None = None,
     nps: int | None = None,
     comment: str | None = None,
-) -> str | None:
-    """Store (or update) a customer's answer; returns a refusal message key or None."""
+) -> str | SurveyAnswered:
+    """Store (or update) a customer's answer; returns a refusal message key, or both scores
+    as now stored (so the thanks can tell whether the other question is still open)."""
     assert project.id is not None
     refusal = survey_refusal(session=session, project=project, actor=actor)
     if refusal is not None:
@@ -156,7 +165,7 @@ def record_survey(
         project_id=project.id,
         after={"csat": csat, "nps": nps, "comment": bool(comment)},
     )
-    return None
+    return SurveyAnswered(csat=answer.csat, nps=answer.nps)
 
 
 def record_checkin(

@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.flows.digest import compute
+from bot.i18n import t
 from schedules.jobs import adoption, digest, reminders
 from storage.db import session_scope
 from storage.models import Event, Project, SurveyAnswer
@@ -205,3 +206,19 @@ def test_report_command_prints_the_kpis(
     assert "Completion rate" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["report", "--from", "yesterday"])
+
+
+def test_the_second_survey_answer_is_thanked_for_both_scores(bot: Harness, acme: str) -> None:
+    finish(bot, acme)
+    survey = bot.sandbox.messages(acme)[-1]
+    taro = bot.people.customer
+    bot.driver.click_button(taro.id, survey, "survey_csat:4")
+    bot.settle()
+    first = bot.ephemerals(taro)[-1]
+    bot.driver.click_button(taro.id, survey, "survey_nps:9")
+    bot.settle()
+    second = bot.ephemerals(taro)[-1]
+    # The first asks for the other question; the second repeats both and asks for nothing.
+    assert "4/5" in first and "9/10" not in first
+    assert "4/5" in second and "9/10" in second
+    assert second in {t(locale, "survey.thanks_both", csat=4, nps=9) for locale in ("ja", "en")}
