@@ -81,8 +81,14 @@ def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
         _refresh_profiles(deps, now=now)
         with session_scope(deps.engine) as session:
             resume_due(session=session, now=now)
+    enqueue_reminders(deps, report, now=now, dry_run=dry_run)
+    return _send(deps, report, now=now, dry_run=dry_run)
+
+
+def enqueue_reminders(deps: Deps, report: JobReport, *, now: datetime, dry_run: bool) -> None:
+    """The reminders part of the morning that writes the outbox (no Slack call)."""
     rows = [_reminder_row(d) for d in _planned(deps, plan_reminders, now=now)]
-    return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+    _enqueue(deps, report, rows, now=now, dry_run=dry_run)
 
 
 def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
@@ -91,6 +97,12 @@ def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
     linked), and each CSM's morning summary (their overdue tasks and alerts, drafts waiting,
     their own tasks), once per CSM and business morning in their time zone."""
     report = JobReport("escalations")
+    enqueue_escalations(deps, report, now=now, dry_run=dry_run)
+    return _send(deps, report, now=now, dry_run=dry_run)
+
+
+def enqueue_escalations(deps: Deps, report: JobReport, *, now: datetime, dry_run: bool) -> None:
+    """The escalations part of the morning that writes the outbox (no Slack call)."""
     with session_scope(deps.engine) as session:
         portfolio = load_portfolio(session=session)
     reached = escalation_flow.reached(deps)
@@ -117,10 +129,9 @@ def escalations(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRepor
         tasks=portfolio.tasks,
         calendar_for=calendar_for,
     )
-    report = _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
+    _enqueue(deps, report, rows, now=now, dry_run=dry_run)
     report.planned += recorded.planned
     report.enqueued += recorded.recorded
-    return report
 
 
 def send_outbox(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
@@ -384,17 +395,30 @@ def _step_drafts(steps: list[DecisionMakerStep]) -> list[EscalationDraft]:
 def _enqueue_and_send(
     deps: Deps, report: JobReport, rows: list[dict[str, Any]], *, now: datetime, dry_run: bool
 ) -> JobReport:
+    _enqueue(deps, report, rows, now=now, dry_run=dry_run)
+    return _send(deps, report, now=now, dry_run=dry_run)
+
+
+def _enqueue(
+    deps: Deps, report: JobReport, rows: list[dict[str, Any]], *, now: datetime, dry_run: bool
+) -> None:
+    """Write the rows whose key is new (in bounded statements, whatever their number)."""
     with session_scope(deps.engine) as session:
         known = outbox_rows.existing_keys(session=session, keys=[r["key"] for r in rows])
     fresh = [r for r in rows if r["key"] not in known]
-    report.planned = [f"{r['key']} → {r['recipient']}: {r['text'][:120]}" for r in fresh]
+    report.planned += [f"{r['key']} → {r['recipient']}: {r['text'][:120]}" for r in fresh]
     if dry_run:
-        return report
+        return
     for row in fresh:
         row["next_attempt_at"] = now
         row["created_at"] = now
     with session_scope(deps.engine) as session:
-        report.enqueued = outbox_rows.enqueue(session=session, rows=fresh)
+        report.enqueued += outbox_rows.enqueue(session=session, rows=fresh)
+
+
+def _send(deps: Deps, report: JobReport, *, now: datetime, dry_run: bool) -> JobReport:
+    if dry_run:
+        return report
     result = dispatch(deps, now=now)
     report.sent, report.failed = len(result.sent), len(result.failed)
     return report

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
+from storage.bulk import chunks
 from storage.models import Outbox, OutboxStatus
 
 
@@ -22,13 +23,17 @@ def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Outbox)
-        .values(list(rows))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Outbox.key)
-    )
-    return len(session.execute(statement).all())
+    columns = max(len(row) for row in rows)
+    inserted = 0
+    for piece in chunks(rows, per_item=columns):
+        statement = (
+            insert(Outbox)
+            .values(list(piece))
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Outbox.key)
+        )
+        inserted += len(session.execute(statement).all())
+    return inserted
 
 
 def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
@@ -37,9 +42,8 @@ def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
         param = bindparam("keys", value=list(keys), type_=ARRAY(String))
         return set(session.exec(select(Outbox.key).where(col(Outbox.key) == any_(param))))
     found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        found |= set(session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk))))
+    for piece in chunks(keys):
+        found |= set(session.exec(select(Outbox.key).where(col(Outbox.key).in_(list(piece)))))
     return found
 
 
@@ -187,14 +191,15 @@ def rows(
 
 def sent_task_ids(*, session: Session, kind: str, project_ids: Sequence[int]) -> list[list[int]]:
     """The task ids of each sent message of `kind` for these projects (no message bodies)."""
-    if not project_ids:
-        return []
-    query = select(Outbox.task_ids).where(
-        col(Outbox.kind) == kind,
-        col(Outbox.status) == OutboxStatus.SENT,
-        col(Outbox.project_id).in_(list(project_ids)),
-    )
-    return [list(ids or []) for ids in session.exec(query)]
+    found: list[list[int]] = []
+    for piece in chunks(project_ids):
+        query = select(Outbox.task_ids).where(
+            col(Outbox.kind) == kind,
+            col(Outbox.status) == OutboxStatus.SENT,
+            col(Outbox.project_id).in_(list(piece)),
+        )
+        found += [list(ids or []) for ids in session.exec(query)]
+    return found
 
 
 def cancel_for_project(*, session: Session, project_id: int) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from storage.bulk import chunks
 from storage.models import HandledRequest
 
 
@@ -34,8 +35,9 @@ def project_of(*, session: Session, key: str) -> int | None:
 
 def point(*, session: Session, keys: Sequence[str], project_id: int) -> None:
     """Say which project these keys produced (their repeats are answered with it)."""
-    session.execute(
-        update(HandledRequest)
-        .where(col(HandledRequest.key).in_(list(keys)))
-        .values(project_id=project_id)
-    )
+    for piece in chunks(keys):
+        session.execute(
+            update(HandledRequest)
+            .where(col(HandledRequest.key).in_(list(piece)))
+            .values(project_id=project_id)
+        )
