@@ -38,6 +38,7 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
         strict_client=build_client(
             token=settings.slack_bot_token, base_url=settings.slack_api_url, strict=True
         ),
+        posts_per_minute=settings.slack_posts_per_minute,
     )
     return Deps(
         settings=settings,

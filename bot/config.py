@@ -149,6 +149,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    # chat.postMessage's workspace-wide budget: Slack publishes no number ("several hundred
+    # a minute"); set it to what your workspace allows.
+    slack_posts_per_minute: int = Field(default=300, ge=10, le=100_000)
+    # Posts in flight at once, each to its own conversation (Slack's budgets bound the rate).
+    outbox_workers: int = Field(default=8, ge=1, le=64)
     database_url: str = "sqlite:///onboardbot.db"
     cs_team_channel: str = ""
     default_locale: Literal["ja", "en"] = "ja"

@@ -87,6 +87,127 @@ def claim(
     return list(session.exec(query.execution_options(populate_existing=True)))
 
 
+def _due(now: datetime) -> Any:
+    return or_(
+        (col(Outbox.status) == OutboxStatus.PENDING) & (col(Outbox.next_attempt_at) <= now),
+        (col(Outbox.status) == OutboxStatus.CLAIMED) & (col(Outbox.claimed_until) < now),
+    )
+
+
+def claim_batch(
+    *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
+) -> list[Outbox]:
+    """Take up to `limit` due rows for `worker` in one statement, counting a try on each
+    (a row claimed again after its holder died may have reached Slack: its count says so).
+    On PostgreSQL, rows another transaction is claiming at this moment are skipped, not
+    waited for; SQLite runs one writer at a time."""
+    due = select(Outbox.id).where(_due(now)).order_by(col(Outbox.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = [
+        row_id
+        for (row_id,) in session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(due.scalar_subquery()), _due(now))
+            .values(
+                status=OutboxStatus.CLAIMED,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                attempts=Outbox.attempts + 1,
+            )
+            .returning(Outbox.id)
+        )
+    ]
+    if not claimed:
+        return []
+    query = select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))
+    return list(session.exec(query.execution_options(populate_existing=True)))
+
+
+def renew_many(
+    *, session: Session, row_ids: Sequence[int], worker: str, until: datetime
+) -> set[int]:
+    """Extend `worker`'s claims on these rows to `until`, in bounded statements; returns
+    the ids still held (a row missing from it was taken over by another worker)."""
+    held: set[int] = set()
+    for piece in chunks(row_ids):
+        held |= {
+            row_id
+            for (row_id,) in session.execute(
+                update(Outbox)
+                .where(
+                    col(Outbox.id).in_(list(piece)),
+                    col(Outbox.claimed_by) == worker,
+                    col(Outbox.status) == OutboxStatus.CLAIMED,
+                )
+                .values(claimed_until=until)
+                .returning(Outbox.id)
+            )
+        }
+    return held
+
+
+def mark_sent_many(
+    *, session: Session, worker: str, now: datetime, sent: Sequence[dict[str, Any]]
+) -> set[int]:
+    """Mark rows sent (`sent`: dicts of row_id, channel, ts, via) while `worker` holds
+    them, in one transaction; returns the ids recorded (the others changed hands)."""
+    if not sent:
+        return set()
+    held: set[int] = set()
+    for piece in chunks([item["row_id"] for item in sent]):
+        held |= set(
+            session.exec(
+                select(Outbox.id).where(
+                    col(Outbox.id).in_(list(piece)),
+                    col(Outbox.claimed_by) == worker,
+                    col(Outbox.status) == OutboxStatus.CLAIMED,
+                )
+            )
+        )
+    params = [
+        {
+            "b_id": item["row_id"],
+            "b_channel": item["channel"],
+            "b_ts": item["ts"],
+            "b_via": item["via"],
+        }
+        for item in sent
+        if item["row_id"] in held
+    ]
+    if params:
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        session.connection().execute(
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                table.c.claimed_by == worker,
+                table.c.status == OutboxStatus.CLAIMED,
+            )
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                sent_channel=bindparam("b_channel"),
+                sent_ts=bindparam("b_ts"),
+                delivered_via=bindparam("b_via"),
+                claimed_until=None,
+            ),
+            params,
+        )
+    return held
+
+
+def dm_channels(*, session: Session) -> dict[str, str]:
+    """The DM conversation (`D…`) each person's messages went to, from what was sent:
+    Slack keeps one DM per app and person, so it need not be opened again."""
+    query = (
+        select(Outbox.recipient, func.max(Outbox.sent_channel))
+        .where(col(Outbox.delivered_via) == "dm", col(Outbox.sent_channel).is_not(None))
+        .group_by(col(Outbox.recipient))
+    )
+    return {str(user): str(channel) for user, channel in session.exec(query)}
+
+
 def renew(
     *, session: Session, row_id: int, worker: str, until: datetime, count_attempt: bool = False
 ) -> int | None:

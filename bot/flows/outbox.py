@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
 import socket
+import threading
 import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,7 +19,7 @@ from bot import metrics
 from bot.blocks.message import EVENT_TYPES, Message, metadata
 from bot.deps import Deps
 from bot.services import outbox as outbox_service
-from bot.slack.gateway import SlackError
+from bot.slack.gateway import SEND_TIMEOUT, SlackError
 from storage.db import session_scope
 from storage.models import Outbox
 
@@ -28,6 +32,12 @@ LEASE = timedelta(minutes=2)
 FIRST_BATCH = 10
 BATCH_SHARE = 0.5  # a batch should take about half the lease at the last batch's pace
 MAX_ATTEMPTS = 6
+# A claim is renewed (for every row of the batch, in one statement) when less than this
+# is left of it: a post that starts with more left ends before the lease does.
+RENEW_MARGIN = timedelta(seconds=SEND_TIMEOUT + 5)
+# After a 429, rows whose post would wait longer than this for its Retry-After are handed
+# back for then instead of holding a worker (and the batch) asleep.
+LONGEST_PACING_WAIT = 2.0
 # Slack's answers when a person cannot get a DM from the app (external, deactivated, gone).
 UNDELIVERABLE_DM = {
     "channel_not_found",
@@ -108,6 +118,28 @@ class DispatchResult:
     lost: list[str] = field(default_factory=list)  # claimed by another worker meanwhile
 
 
+@dataclass(frozen=True)
+class _Retry:
+    row: Outbox
+    attempts: int
+    error: SlackError
+    at: datetime
+
+
+@dataclass
+class _Batch:
+    """One claimed batch: what its workers posted and what must be tried again, recorded
+    together in one transaction when the batch ends."""
+
+    rows: list[Outbox]
+    until: datetime  # when our claims on the rows run out unless renewed
+    lost: set[int] = field(default_factory=set)
+    sent: list[tuple[Outbox, str, str, str]] = field(default_factory=list)
+    retries: list[_Retry] = field(default_factory=list)
+    untried: list[Outbox] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 @dataclass
 class _Dispatcher:
     """One run of `dispatch`: its own claimer id and its clock."""
@@ -124,20 +156,23 @@ class _Dispatcher:
         the job's start (a slow batch would otherwise hold rows on an expired lease)."""
         return max(self.start, self.deps.clock())
 
-    def hold(self, row: Outbox, *, count_attempt: bool = False) -> int:
-        """Extend our claim on `row` from now; raise ClaimLost when it is no longer ours."""
-        with session_scope(self.deps.engine) as session:
-            attempts = outbox_service.hold(
-                session=session,
-                row=row,
-                worker=self.worker,
-                until=self.now() + self.lease,
-                count_attempt=count_attempt,
-            )
-        if attempts is None:
-            raise ClaimLost(row.key)
-        self.held_at = time.monotonic()
-        return attempts
+    def hold(self, batch: _Batch, row: Outbox) -> None:
+        """Make sure our claim on `row` lasts through a post that starts now; raise
+        ClaimLost when it is no longer ours. When the batch's claims run short they are
+        all renewed from now in one statement (not one per post)."""
+        with batch.lock:
+            if row.id not in batch.lost and batch.until - self.now() <= RENEW_MARGIN:
+                until = self.now() + self.lease
+                ids = [r.id for r in batch.rows if r.id is not None and r.id not in batch.lost]
+                with session_scope(self.deps.engine) as session:
+                    held = outbox_service.hold_many(
+                        session=session, row_ids=ids, worker=self.worker, until=until
+                    )
+                batch.lost |= set(ids) - held
+                batch.until = until
+                self.held_at = time.monotonic()
+            if row.id in batch.lost:
+                raise ClaimLost(row.key)
 
 
 def dispatch(
@@ -147,48 +182,103 @@ def dispatch(
     worker: str | None = None,
     limit: int = 200,
     lease: timedelta = LEASE,
+    workers: int | None = None,
 ) -> DispatchResult:
     """Send every due outbox row once. Safe to run in several processes (and several times
     in one process) at the same time.
 
-    A row is posted only while this run's claim on it is current: the claim is extended
-    from the current time right before each post, and a row whose claim another worker
-    took (our lease ran out while Slack was slow) is skipped. Batches are sized so that a
-    batch takes about half the lease at the speed Slack answered the previous one.
+    Rows are claimed in batches (one statement, a try counted on each). A batch's rows go
+    out through `workers` threads, one conversation per thread at a time, each post paced
+    by the gateway (per channel, and per method for the workspace: so one busy channel
+    never holds up the other recipients, and `workers` (OUTBOX_WORKERS) only bounds how many
+    posts are in flight, never the rate); what Slack answered is
+    recorded for the whole batch in one transaction. A row is only posted while this run's
+    claim on it lasts longer than a post may take (claims running short are renewed
+    first), and a row whose claim another worker took is skipped. A worker that dies
+    mid-batch leaves its rows claimed and counted: whoever takes them after the lease
+    looks for each in its conversation before posting it again.
     """
     run = _Dispatcher(
         deps, worker=f"{worker or worker_id()}/{secrets.token_hex(4)}", lease=lease, start=now
     )
+    _know_dm_channels(deps)
     size = FIRST_BATCH
-    while True:
-        with session_scope(deps.engine) as session:
-            batch = outbox_service.claim(
-                session=session, now=run.now(), worker=run.worker, lease=lease, limit=size
-            )
-        if not batch:
-            return run.result
-        started = time.monotonic()
-        for n, row in enumerate(batch):
-            if deps.stopping.is_set():
-                # Shutting down: give the rest back for another worker (or the next start).
-                with session_scope(deps.engine) as session:
-                    outbox_service.give_back(
-                        session=session, rows=batch[n:], worker=run.worker, now=run.now()
-                    )
+    threads = workers or deps.settings.outbox_workers
+    with ThreadPoolExecutor(threads, thread_name_prefix="outbox") as pool:
+        while True:
+            with session_scope(deps.engine) as session:
+                claimed_at = run.now()
+                rows = outbox_service.claim_batch(
+                    session=session, now=claimed_at, worker=run.worker, lease=lease, limit=size
+                )
+            if not rows:
                 return run.result
-            _send(run, row)
-        per_row = (time.monotonic() - started) / len(batch)
-        if len(batch) < size:
-            return run.result
-        size = max(1, min(limit, int(lease.total_seconds() * BATCH_SHARE / max(per_row, 0.001))))
+            batch = _Batch(rows, until=claimed_at + lease)
+            run.held_at = time.monotonic()
+            started = time.monotonic()
+            conversations: defaultdict[str, list[Outbox]] = defaultdict(list)
+            for row in rows:
+                conversations[row.recipient].append(row)
+            failures = [
+                exc
+                for exc in pool.map(
+                    functools.partial(_send_all, run, batch), conversations.values()
+                )
+                if exc is not None
+            ]
+            _record(run, batch)
+            if failures:
+                raise failures[0]
+            if deps.stopping.is_set():
+                return run.result
+            per_row = (time.monotonic() - started) / len(rows)
+            if len(rows) < size:
+                return run.result
+            size = max(
+                1, min(limit, int(lease.total_seconds() * BATCH_SHARE / max(per_row, 0.001)))
+            )
 
 
-def _send(run: _Dispatcher, row: Outbox) -> None:
+def _know_dm_channels(deps: Deps) -> None:
+    """Once per process: the DM conversations earlier sends used, so a restart does not
+    open thousands of DMs again (conversations.open is Tier 3, 50 a minute)."""
+    if deps.gateway.dm_channels_loaded:
+        return
+    with session_scope(deps.engine) as session:
+        known = outbox_service.dm_channels(session=session)
+    deps.gateway.remember_dm_channels(known)
+
+
+def _send_all(run: _Dispatcher, batch: _Batch, rows: list[Outbox]) -> BaseException | None:
+    """One conversation's rows, in order (a worker thread). Returns an unexpected error
+    instead of raising it, so the batch's other results are still recorded."""
+    for n, row in enumerate(rows):
+        if run.deps.stopping.is_set():
+            with batch.lock:
+                batch.untried += rows[n:]
+            return None
+        try:
+            _send(run, batch, row)
+        except Exception as exc:  # a defect: record the rest of the batch, then raise it
+            logger.exception("sending %s failed unexpectedly", row.key)
+            return exc
+    return None
+
+
+def _send(run: _Dispatcher, batch: _Batch, row: Outbox) -> None:
     deps, result = run.deps, run.result
     try:
-        attempts = run.hold(row, count_attempt=True)
+        run.hold(batch, row)
     except ClaimLost:
         result.lost.append(row.key)
+        return
+    attempts = row.attempts  # this try included (counted when the row was claimed)
+    wait = deps.gateway.held_off("chat.postMessage")
+    if wait > LONGEST_PACING_WAIT:
+        # Slack said 429 a moment ago: the whole method waits, this row included.
+        limited = SlackError("chat.postMessage", "ratelimited", retry_after=wait)
+        with batch.lock:
+            batch.retries.append(_Retry(row, attempts, limited, run.now()))
         return
     # A row tried before may have reached Slack without us recording it: look first.
     check_first = attempts > 1
@@ -200,7 +290,7 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
                 key=row.key,
                 thread_ts=row.thread_ts,
                 check_first=check_first,
-                hold=lambda: run.hold(row),
+                hold=lambda: run.hold(batch, row),
             )
             via = "channel" if row.recipient[:1] in ("C", "G") else "dm"
         except SlackError as exc:
@@ -220,7 +310,7 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
                 key=row.key,
                 thread_ts=row.fallback_thread_ts,
                 check_first=check_first,
-                hold=lambda: run.hold(row),
+                hold=lambda: run.hold(batch, row),
             )
         metrics.OUTBOX_HOLD.observe(time.monotonic() - run.held_at)
     except ClaimLost:
@@ -230,24 +320,11 @@ def _send(run: _Dispatcher, row: Outbox) -> None:
         result.lost.append(row.key)
         return
     except SlackError as exc:
-        _retry_later(run, row, attempts=attempts, error=exc)
+        with batch.lock:
+            batch.retries.append(_Retry(row, attempts, exc, run.now()))
         return
-    with session_scope(deps.engine) as session:
-        recorded = outbox_service.record_sent(
-            session=session,
-            row=row,
-            worker=run.worker,
-            now=run.now(),
-            channel=channel,
-            ts=ts,
-            via=via,
-        )
-    if not recorded:
-        # Sent while our claim was current, recorded after it ran out: the new holder looks
-        # for the key in the conversation before sending, so it will find this message.
-        logger.warning("sent %s but another worker holds it now", row.key)
-    result.sent.append(row.key)
-    metrics.MESSAGES.labels(row.kind, "sent").inc()
+    with batch.lock:
+        batch.sent.append((row, channel, ts, via))
 
 
 def _metadata(row: Outbox) -> dict[str, Any]:
@@ -259,8 +336,33 @@ def _metadata(row: Outbox) -> dict[str, Any]:
     return metadata(kind, project_id=row.project_id, task_ids=row.task_ids or ())
 
 
-def _retry_later(run: _Dispatcher, row: Outbox, *, attempts: int, error: SlackError) -> None:
+def _record(run: _Dispatcher, batch: _Batch) -> None:
+    """What the batch did, in one transaction: sent rows with Slack's ts, rows to try again
+    (or given up), rows never tried handed back."""
+    deps, result = run.deps, run.result
     now = run.now()
+    with session_scope(deps.engine) as session:
+        recorded = outbox_service.record_sent_many(
+            session=session, worker=run.worker, now=now, sent=batch.sent
+        )
+        for retry in batch.retries:
+            _retry_later(run, session, retry)
+        if batch.untried:
+            # Shutting down: give the rest back for another worker (or the next start).
+            outbox_service.give_back(
+                session=session, rows=batch.untried, worker=run.worker, now=now
+            )
+    for row, _channel, _ts, _via in batch.sent:
+        if row.id not in recorded:
+            # Sent while our claim was current, recorded after it ran out: the new holder
+            # looks for the key in the conversation before sending, so it finds this one.
+            logger.warning("sent %s but another worker holds it now", row.key)
+        result.sent.append(row.key)
+        metrics.MESSAGES.labels(row.kind, "sent").inc()
+
+
+def _retry_later(run: _Dispatcher, session: Any, retry: _Retry) -> None:
+    row, error, attempts, now = retry.row, retry.error, retry.attempts, retry.at
     if error.code == "ratelimited":
         # Slack did nothing: try again once Retry-After has passed, without using up a try.
         wait = max(1.0, error.retry_after or 0.0)
@@ -269,17 +371,16 @@ def _retry_later(run: _Dispatcher, row: Outbox, *, attempts: int, error: SlackEr
         give_up = error.code in PERMANENT or attempts >= MAX_ATTEMPTS
         next_at = None if give_up else now + timedelta(seconds=30 * 2 ** (attempts - 1))
         refund = False
-    with session_scope(run.deps.engine) as session:
-        outbox_service.record_retry(
-            session=session,
-            row=row,
-            worker=run.worker,
-            error=error.code,
-            now=now,
-            next_attempt_at=next_at,
-            attempts=attempts,
-            refund_attempt=refund,
-        )
+    outbox_service.record_retry(
+        session=session,
+        row=row,
+        worker=run.worker,
+        error=error.code,
+        now=now,
+        next_attempt_at=next_at,
+        attempts=attempts,
+        refund_attempt=refund,
+    )
     metrics.MESSAGES.labels(row.kind, "failed" if give_up else "retried").inc()
     if give_up:
         logger.error("gave up sending %s after %s tries: %s", row.key, attempts, error.code)

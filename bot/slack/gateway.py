@@ -23,7 +23,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.pacing import METHOD_RATES, POST_PER_CHANNEL, POSTS_PER_WORKSPACE, Pacer, Rate
+from bot.slack.pacing import (
+    METHOD_RATES,
+    POST_PER_CHANNEL,
+    POSTS_PER_MINUTE,
+    Pacer,
+    Rate,
+    bulk_share,
+    per_minute,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +114,17 @@ class Gateway:
         *,
         strict_client: WebClient | None = None,
         pacer: Pacer | None = None,
+        posts_per_minute: int = POSTS_PER_MINUTE,
     ) -> None:
         self.client = client
         self.strict_client = strict_client or client
         self.pacer = pacer or Pacer()
+        # chat.postMessage's workspace-wide budget, and the share of it queued sends may use:
+        # the rest is kept for what people are waiting on (answers to a click or a command).
+        self.posts_per_workspace = per_minute(posts_per_minute)
+        self.bulk_posts = bulk_share(posts_per_minute)
         self._dm_channels: dict[str, str] = {}
+        self.dm_channels_loaded = False
 
     # -- plumbing -----------------------------------------------------------------
     def call(
@@ -121,17 +135,23 @@ class Gateway:
         pace_key: str = "",
         strict: bool = False,
         before: Callable[[], None] | None = None,
+        bulk: bool = False,
         **params: Any,
     ) -> dict[str, Any]:
         """Call `method`; raise SlackError with Slack's code when it answers ok:false.
         Every call is paced to its method's documented rate (`rate` and `pace_key` for a
         narrower one, e.g. chat.postMessage per channel) before Slack has to say 429.
+        `bulk` calls (the outbox's posts) also stay within a share of the workspace budget,
+        so a person's click never queues behind a morning of reminders.
         `before` runs right before the request leaves (after any pacing wait).
+        A 429 slows every later call of the method down for its Retry-After.
         """
         if rate is not None:
             self.pacer.wait((method, f"key:{pace_key}"), rate)
+        if bulk and method == "chat.postMessage":
+            self.pacer.wait((method, "bulk"), self.bulk_posts)
         workspace = (
-            POSTS_PER_WORKSPACE if method == "chat.postMessage" else METHOD_RATES.get(method)
+            self.posts_per_workspace if method == "chat.postMessage" else METHOD_RATES.get(method)
         )
         if workspace is not None:
             self.pacer.wait((method, ""), workspace)
@@ -149,9 +169,11 @@ class Gateway:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             code = str(data.get("error") or f"http_{exc.response.status_code}")
             logger.warning("slack %s failed: %s", method, code)
-            raise SlackError(
-                method, code, data, retry_after=_retry_after(exc.response.headers)
-            ) from None
+            retry_after = _retry_after(exc.response.headers)
+            if exc.response.status_code == 429:
+                # Slack's limits are per method and workspace: everyone calling it waits.
+                self.pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
+            raise SlackError(method, code, data, retry_after=retry_after) from None
         return response.data  # type: ignore[return-value]
 
     # -- messages -------------------------------------------------------------------
@@ -197,16 +219,34 @@ class Gateway:
         `hold` runs right before the post leaves and may raise to stop it (the outbox
         renews its claim on the row there). A 429 is raised, not slept through.
         """
-        channel = self.conversation(channel)
+        target, channel = channel, self.conversation(channel)
         if check_first:
             found = self.find_by_key(channel, key, thread_ts=thread_ts)
             if found is not None:
                 return found
-        data = self.call(
+        try:
+            data = self._post_strict(channel, message, key=key, thread_ts=thread_ts, hold=hold)
+        except SlackError as exc:
+            if exc.code == "channel_not_found" and target != channel:
+                self.forget_dm(target)  # a DM id remembered from before: open it again
+            raise
+        return str(data["channel"]), str(data["ts"])
+
+    def _post_strict(
+        self,
+        channel: str,
+        message: Postable,
+        *,
+        key: str,
+        thread_ts: str | None,
+        hold: Callable[[], None] | None,
+    ) -> dict[str, Any]:
+        return self.call(
             "chat.postMessage",
             rate=POST_PER_CHANNEL,
             pace_key=channel,
             strict=True,
+            bulk=True,
             before=hold,
             channel=channel,
             text=message.text,
@@ -216,7 +256,6 @@ class Gateway:
             unfurl_media=False,
             metadata=_metadata_of(message, key=key),
         )
-        return str(data["channel"]), str(data["ts"])
 
     def find_by_key(
         self, channel: str, key: str, *, thread_ts: str | None = None
@@ -250,6 +289,19 @@ class Gateway:
                 if shared.get("name") == filename:
                     return str(shared["id"])
         return None
+
+    def held_off(self, method: str) -> float:
+        """Seconds `method` must still wait after Slack's last 429 for it (0 when none)."""
+        return self.pacer.held_off((method, ""))
+
+    def remember_dm_channels(self, channels: dict[str, str]) -> None:
+        """DM conversations known from earlier (user id → `D…` id): not opened again."""
+        for user_id, channel in channels.items():
+            self._dm_channels.setdefault(user_id, channel)
+        self.dm_channels_loaded = True
+
+    def forget_dm(self, user_id: str) -> None:
+        self._dm_channels.pop(user_id, None)
 
     def open_dm(self, user_id: str) -> str:
         """The DM channel with a user (cached)."""

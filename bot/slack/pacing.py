@@ -31,7 +31,12 @@ def per_minute(limit: int) -> Rate:
 # chat.postMessage: about one message per second per channel, short bursts allowed, and a
 # workspace-wide limit of several hundred a minute.
 POST_PER_CHANNEL = Rate(calls=1, per_seconds=1, burst=4)
-POSTS_PER_WORKSPACE = per_minute(300)
+# Slack publishes no number for the workspace-wide limit; "several hundred a minute" is
+# what apps meet in practice. A deployment that knows its own sets SLACK_POSTS_PER_MINUTE.
+POSTS_PER_MINUTE = 300
+POSTS_PER_WORKSPACE = per_minute(POSTS_PER_MINUTE)
+# Queued sends (the outbox) use at most this share of it; the rest answers people.
+BULK_SHARE = 0.8
 # docs.slack.dev/apis/web-api/rate-limits: Tier 2 is 20 a minute, Tier 3 50, Tier 4 100.
 TIER_2 = per_minute(20)
 TIER_3 = per_minute(50)
@@ -56,6 +61,11 @@ METHOD_RATES: dict[str, Rate] = {
     "views.publish": TIER_4,
     "views.update": TIER_4,
 }
+
+
+def bulk_share(posts_per_minute: int) -> Rate:
+    """The part of the workspace's chat.postMessage budget queued sends may use."""
+    return per_minute(max(2, int(posts_per_minute * BULK_SHARE)))
 
 
 class Pacer:
@@ -87,3 +97,17 @@ class Pacer:
         if delay:
             self._sleep(delay)
         return delay
+
+    def held_off(self, key: tuple[str, str]) -> float:
+        """Seconds until a call under `key` may go out after a `hold_off` (0 when none)."""
+        with self._lock:
+            _tokens, at = self._buckets.get(key, (0.0, 0.0))
+            return max(0.0, at - self._clock())
+
+    def hold_off(self, key: tuple[str, str], seconds: float) -> None:
+        """Nobody calls under `key` for `seconds` from now (Slack answered 429)."""
+        with self._lock:
+            now = self._clock()
+            _tokens, at = self._buckets.get(key, (0.0, now))
+            # No tokens until then: `wait` counts refills from `at`, which lies ahead.
+            self._buckets[key] = (0.0, max(at, now + seconds))

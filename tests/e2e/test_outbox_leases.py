@@ -129,8 +129,9 @@ def test_slack_slower_than_the_lease_still_sends_each_message_once(
     bot.sandbox.faults.clear()
     assert delivered(bot, people) == dict.fromkeys(keys, 1)
     assert all_sent(bot)
-    # The lease did run out under the first batches: rows changed hands and were skipped.
-    assert sum(len(r.lost) for r in results) >= 1
+    # A batch outlasts the lease many times over; its claims were renewed while it ran
+    # (rows that do change hands: the stalled-holder and the killed-worker tests).
+    assert max(len(r.sent) for r in results) >= 1
     assert sorted(k for r in results for k in r.sent) == sorted(keys)
 
 
@@ -149,30 +150,35 @@ def test_long_retry_after_never_holds_a_row_past_its_lease(
     bot.sandbox.faults.clear()
     assert delivered(bot, people) == dict.fromkeys(keys, 1)
     assert [c.status for c in bot.sandbox.calls("chat.postMessage")].count(429) == 6
-    assert len([k for r in results for k in r.retried]) == 6
+    # Each 429 put its row back, and the rows after it wait for the Retry-After too.
+    assert len([k for r in results for k in r.retried]) >= 6
 
 
 def test_retries_count_from_the_failure_not_from_the_job_start(
     bot: Harness, people: list[User]
 ) -> None:
-    """A job started at BASE whose batch reached these rows 5 minutes later."""
+    """A job started at BASE whose batch reached these rows 5 minutes later. A 429 slows
+    the whole method down: the row after it is not posted before its Retry-After."""
     keys = enqueue(bot, people, count=3)
     failed_at = BASE + timedelta(minutes=5)
     bot.deps.clock = lambda: failed_at
-    bot.sandbox.faults.ratelimit("chat.postMessage", times=1, retry_after=25)
     bot.sandbox.faults.server_error("chat.postMessage", times=1)
-    result = dispatch(bot.deps, now=BASE)
-    assert len(result.retried) == 2 and len(result.sent) == 1
+    bot.sandbox.faults.ratelimit("chat.postMessage", times=1, retry_after=25)
+    result = dispatch(bot.deps, now=BASE, workers=1)  # one post at a time, in key order
+    assert len(result.retried) == 3 and result.sent == []
     with session_scope(bot.deps.engine) as session:
         rows = {r.key: r for r in outbox.rows(session=session)}
-    limited, broken = rows[keys[0]], rows[keys[1]]
-    assert limited.last_error == "ratelimited"
-    assert limited.next_attempt_at == failed_at + timedelta(seconds=25)
-    assert limited.attempts == 0  # Slack did nothing: the try is not used up
+    broken, limited, held_back = rows[keys[0]], rows[keys[1]], rows[keys[2]]
     assert broken.last_error == "internal_error"
     assert broken.next_attempt_at == failed_at + timedelta(seconds=30)
     assert broken.attempts == 1
-    assert rows[keys[2]].sent_at == failed_at
+    assert limited.last_error == "ratelimited"
+    assert limited.next_attempt_at == failed_at + timedelta(seconds=25)
+    assert limited.attempts == 0  # Slack did nothing: the try is not used up
+    assert held_back.last_error == "ratelimited" and held_back.attempts == 0
+    assert failed_at + timedelta(seconds=20) < held_back.next_attempt_at
+    assert held_back.next_attempt_at <= failed_at + timedelta(seconds=25)
+    assert len(bot.sandbox.calls("chat.postMessage")) == 2  # never tried while held off
 
 
 def test_a_claim_taken_over_is_never_sent_by_its_old_holder(

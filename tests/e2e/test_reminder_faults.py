@@ -38,9 +38,10 @@ def dm_counts(bot: Harness, people: list[str]) -> dict[str, int]:
     return {p: len(bot.sandbox.dm_messages(p)) for p in people}
 
 
-def job_process(bot: Harness, *args: str) -> subprocess.Popen:
+def job_process(bot: Harness, *args: str, workers: int = 8) -> subprocess.Popen:
     env = {
         **os.environ,
+        "OUTBOX_WORKERS": str(workers),
         "DATABASE_URL": bot.deps.settings.database_url,
         "SLACK_API_URL": bot.sandbox.api_url,
         "SLACK_BOT_TOKEN": bot.deps.settings.slack_bot_token,
@@ -59,7 +60,9 @@ def job_process(bot: Harness, *args: str) -> subprocess.Popen:
 def test_killed_mid_run_then_restarted_everyone_gets_one_dm(bot: Harness, crowd: list[str]) -> None:
     everyone = crowd  # the CSM's own tasks are in their morning summary, not a reminder
     bot.sandbox.faults.slow("chat.postMessage", seconds=0.4, times=100)
-    first = job_process(bot, "reminders", "--now", MORNING.isoformat())
+    # Two posts in flight at a time, so the kill lands in the middle of the one batch:
+    # the posts already made were never recorded (a batch records when it ends).
+    first = job_process(bot, "reminders", "--now", MORNING.isoformat(), workers=2)
     wait_until(lambda: sum(dm_counts(bot, everyone).values()) >= 3, timeout=60)
     first.send_signal(signal.SIGKILL)  # really killed: no cleanup, claims left behind
     first.wait(timeout=10)
@@ -75,6 +78,11 @@ def test_killed_mid_run_then_restarted_everyone_gets_one_dm(bot: Harness, crowd:
     output, _ = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, output
     assert dm_counts(bot, everyone) == {p: 1 for p in everyone}
+    with session_scope(bot.deps.engine) as session:
+        rows = outbox.rows(session=session, kind_prefix="reminder")
+    assert {r.status for r in rows} == {"sent"}
+    # The rows posted before the kill were found in their DMs, not posted again.
+    assert len(bot.sandbox.calls("conversations.history")) >= 3
 
 
 def test_429_and_500_for_a_while_then_all_land_once(bot: Harness, crowd: list[str]) -> None:
