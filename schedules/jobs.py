@@ -41,7 +41,7 @@ from bot.flows.webhooks import deliver
 from bot.services import completion as completion_service
 from bot.services import onboarding_checks
 from bot.services import schedule as schedule_service
-from bot.services.projects import project_view
+from bot.services.projects import project_views, projects_by_id
 from bot.services.reminders import (
     load_portfolio,
     people_to_refresh,
@@ -87,7 +87,9 @@ def reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 
 def enqueue_reminders(deps: Deps, report: JobReport, *, now: datetime, dry_run: bool) -> None:
     """The reminders part of the morning that writes the outbox (no Slack call)."""
-    rows = [_reminder_row(d) for d in _planned(deps, plan_reminders, now=now)]
+    drafts = _planned(deps, plan_reminders, now=now)
+    unsent = _unsent(deps, [d.key for d in drafts])
+    rows = [_reminder_row(d) for d in drafts if d.key in unsent]  # render only what is new
     _enqueue(deps, report, rows, now=now, dry_run=dry_run)
 
 
@@ -159,10 +161,13 @@ def join_check(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport
         waiting = onboarding_checks.nobody_joined(
             session=session, now=now, calendar_for=lambda country: deps.calendar(country)
         )
+    waiting = [item for item in waiting if item.csm_user_id]
+    unsent = _unsent(deps, [f"join-check:{item.project_id}" for item in waiting])
     rows = []
     for item in waiting:
-        if not item.csm_user_id:
-            continue
+        key = f"join-check:{item.project_id}"
+        if key not in unsent:
+            continue  # told before: not rendered again
         message = reply(
             item.locale,
             "joincheck.nobody_joined",
@@ -170,14 +175,9 @@ def join_check(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport
             channel=f"<#{item.channel_id}>",
             emails=", ".join(escape(e) for e in item.emails) or "—",
         )
+        assert item.csm_user_id is not None
         rows.append(
-            outbox_row(
-                f"join-check:{item.project_id}",
-                "join_check",
-                item.csm_user_id,
-                message,
-                project_id=item.project_id,
-            )
+            outbox_row(key, "join_check", item.csm_user_id, message, project_id=item.project_id)
         )
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
@@ -187,24 +187,24 @@ def risk_reminders(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobRe
     report = JobReport("risk_reminders")
     rows = []
     with session_scope(deps.engine) as session:
-        for risk, project in schedule_service.periods_starting_tomorrow(
+        due = schedule_service.periods_starting_tomorrow(
             session=session, now=now, reminder_hour=deps.settings.reminder_hour
-        ):
-            view = project_view(session=session, project=project)
+        )
+        unsent = _unsent(deps, [f"risk:{risk.id}:{risk.period_start}" for risk, _ in due])
+        due = [(r, pid) for r, pid in due if f"risk:{r.id}:{r.period_start}" in unsent]
+        projects = projects_by_id(session=session, project_ids=sorted({pid for _, pid in due}))
+        views = project_views(session=session, projects=list(projects.values()))
+        for risk, project_id in due:
+            view = views[project_id]
             if not view.csm_user_id:
                 continue
-            risk_view = next(
-                r
-                for r in schedule_service.risk_views(session=session, project_id=project.id)
-                if r.id == risk.id
-            )  # type: ignore[arg-type]
             rows.append(
                 outbox_row(
                     f"risk:{risk.id}:{risk.period_start}",
                     "risk_reminder",
                     view.csm_user_id,
-                    risk_reminder(view, risk_view),
-                    project_id=project.id,
+                    risk_reminder(view, risk),
+                    project_id=project_id,
                 )
             )
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
@@ -222,28 +222,30 @@ def adoption(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
     report = JobReport("adoption")
     rows = []
     with session_scope(deps.engine) as session:
-        for item in completion_service.adoption_due(
+        due = completion_service.adoption_due(
             session=session, now=now, reminder_hour=deps.settings.reminder_hour
-        ):
-            project = item.project
-            view = project_view(session=session, project=project)
+        )
+        unsent = _unsent(deps, [item.key for item in due])
+        due = [item for item in due if item.key in unsent]
+        projects = projects_by_id(
+            session=session, project_ids=sorted({item.project_id for item in due})
+        )
+        views = project_views(session=session, projects=list(projects.values()))
+        for item in due:
+            project, view = projects[item.project_id], views[item.project_id]
             assert project.channel_id is not None
             if item.kind == "checkin":
-                message, key = (
-                    checkin_message(view, days_since=item.days_since),
-                    f"checkin:{project.id}",
-                )
+                message = checkin_message(view, days_since=item.days_since)
             else:
                 habits = [
                     HabitView(h["id"], h["title"][project.locale], h["why"][project.locale])
                     for h in project.playbook_snapshot.get("adoption_habits", [])
                 ]
-                message, key = (
-                    habit_nudge(view, habits, week=item.week),
-                    f"habit:{project.id}:{item.week}",
-                )
+                if not habits:
+                    continue
+                message = habit_nudge(view, habits, week=item.week)
             rows.append(
-                outbox_row(key, "adoption", project.channel_id, message, project_id=project.id)
+                outbox_row(item.key, "adoption", project.channel_id, message, project_id=project.id)
             )
     return _enqueue_and_send(deps, report, rows, now=now, dry_run=dry_run)
 
@@ -310,6 +312,13 @@ def _refresh_profiles(deps: Deps, *, now: datetime) -> None:
                 locale=info.locale if info else None,
                 now=now,
             )
+
+
+def _unsent(deps: Deps, keys: list[str]) -> set[str]:
+    """Which of `keys` the outbox does not hold yet: only those are rendered."""
+    with session_scope(deps.engine) as session:
+        known = outbox_rows.existing_keys(session=session, keys=keys)
+    return set(keys) - known
 
 
 def _reminders_sent(session: Any, drafts: list[EscalationDraft]) -> dict[int, int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.bulk import chunks
 from storage.models import Project, ProjectStatus, Risk, RiskStatus
 
 
@@ -15,6 +17,33 @@ def of_project(*, session: Session, project_id: int, open_only: bool = True) -> 
     if open_only:
         query = query.where(Risk.status == RiskStatus.OPEN)
     return list(session.exec(query.order_by(col(Risk.id))))
+
+
+def open_of(*, session: Session, project_ids: Sequence[int]) -> list[Risk]:
+    """The open risks of all these projects."""
+    found: list[Risk] = []
+    for piece in chunks(project_ids):
+        query = select(Risk).where(
+            col(Risk.project_id).in_(list(piece)), Risk.status == RiskStatus.OPEN
+        )
+        found += session.exec(query.order_by(col(Risk.id)))
+    return found
+
+
+def periods_starting_between(
+    *, session: Session, first: date, last: date
+) -> list[tuple[Risk, int, str]]:
+    """Open busy periods of running projects that start between `first` and `last`, with
+    their project's id and time zone (not the whole project)."""
+    query = (
+        select(Risk, Project.id, Project.timezone)
+        .join(Project, col(Project.id) == col(Risk.project_id))
+        .where(Risk.status == RiskStatus.OPEN, Risk.kind == "busy_period")
+        .where(col(Risk.period_start) >= first, col(Risk.period_start) <= last)
+        .where(col(Project.status).in_((ProjectStatus.ACTIVE, ProjectStatus.PAUSED)))
+        .order_by(col(Risk.id))
+    )
+    return [(risk, int(pid), str(tz)) for risk, pid, tz in session.exec(query)]
 
 
 def get(*, session: Session, risk_id: int) -> Risk | None:
@@ -29,14 +58,3 @@ def close(*, session: Session, risk_id: int, by: str, at: datetime) -> bool:
         .values(status=RiskStatus.CLOSED, closed_by=by, closed_at=at)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def open_periods(*, session: Session) -> list[tuple[Risk, Project]]:
-    """Open busy-period risks of running projects, with their project."""
-    query = (
-        select(Risk, Project)
-        .join(Project, col(Project.id) == col(Risk.project_id))
-        .where(Risk.status == RiskStatus.OPEN, Risk.kind == "busy_period")
-        .where(col(Project.status).in_((ProjectStatus.ACTIVE, ProjectStatus.PAUSED)))
-    )
-    return [(risk, project) for risk, project in session.exec(query)]

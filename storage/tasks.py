@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.bulk import chunks
 from storage.models import Task, TaskStatus
 
 
@@ -17,6 +19,15 @@ def get(*, session: Session, task_id: int) -> Task | None:
 def of_project(*, session: Session, project_id: int) -> list[Task]:
     query = select(Task).where(Task.project_id == project_id).order_by(col(Task.position))
     return list(session.exec(query))
+
+
+def of_projects(*, session: Session, project_ids: Sequence[int]) -> list[Task]:
+    """The tasks of all these projects, in checklist order per project."""
+    found: list[Task] = []
+    for piece in chunks(project_ids):
+        query = select(Task).where(col(Task.project_id).in_(list(piece)))
+        found += session.exec(query.order_by(col(Task.project_id), col(Task.position)))
+    return found
 
 
 def mark_done(*, session: Session, task_id: int, by: str, at: datetime, on: date) -> bool:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from bot.blocks.home import home_for_others, home_for_staff
 from bot.deps import Deps
-from bot.domain.views import HomeProject
-from bot.services.health import project_health
-from bot.services.projects import OPEN_STATUSES, local_today, project_view
-from bot.services.schedule import risk_views
+from bot.services.home import staff_home
 from bot.slack.gateway import SlackError
-from storage import projects as project_rows
 from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -31,33 +26,10 @@ def publish(deps: Deps, user_id: str) -> None:
                 raise
             logger.info("no Home tab for an unknown user")
         return
-    lines = []
     with session_scope(deps.engine) as session:
-        for project in project_rows.by_csm(
-            session=session, user_id=user_id, statuses=OPEN_STATUSES
-        ):
-            assert project.id is not None
-            view = project_view(session=session, project=project)
-            today = local_today(project, deps.clock())
-            risks = [
-                r for r in risk_views(session=session, project_id=project.id) if r.status == "open"
-            ]
-            state = project_health(
-                session=session,
-                project=project,
-                view=view,
-                now=deps.clock(),
-                calendar_for=deps.calendar,
-            )
-            view = dataclasses.replace(view, health=state)
-            lines.append(
-                HomeProject(
-                    project=view,
-                    overdue=len(view.overdue(today)),
-                    open_risks=len(risks),
-                    state=state,
-                )
-            )
+        lines = staff_home(
+            session=session, user_id=user_id, now=deps.clock(), calendar_for=deps.calendar
+        )
     deps.gateway.publish_home(user_id, home_for_staff(lines, locale=locale, today=deps.today()))
 
 

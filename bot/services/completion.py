@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -13,10 +13,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.domain.permissions import Actor, can_use_cs_commands
-from bot.services.projects import OPEN_STATUSES, customer_member, local_today
+from bot.services.projects import OPEN_STATUSES, customer_member
 from storage import escalations as escalation_rows
 from storage import events
 from storage import outbox as outbox_rows
+from storage import projects as project_rows
 from storage import tasks as task_rows
 from storage.models import Project, ProjectStatus, SurveyAnswer, TaskStatus
 
@@ -191,28 +192,42 @@ def record_checkin(
     return None
 
 
+CHECKIN_KEY = "checkin:"
+
+
 @dataclass(frozen=True)
 class AdoptionDue:
-    project: Project
+    project_id: int
     kind: str  # "checkin" | "habit"
     week: int = 0  # habit nudges: 1..HABIT_WEEKS
     days_since: int = 0
 
+    @property
+    def key(self) -> str:
+        """The outbox key: a check-in once per project, a nudge once per week."""
+        if self.kind == "checkin":
+            return f"{CHECKIN_KEY}{self.project_id}"
+        return f"habit:{self.project_id}:{self.week}"
+
 
 def adoption_due(*, session: Session, now: datetime, reminder_hour: int) -> list[AdoptionDue]:
-    """Check-ins and habit nudges due at `now` (each keyed once by the caller's outbox)."""
+    """Check-ins and habit nudges due at `now` (each keyed once by the caller's outbox;
+    habit nudges only for playbooks with habits, which the caller checks when rendering).
+    One statement: projects whose check-in went out and whose habit weeks are over are
+    not read at all."""
     due = []
-    for project in session.exec(select(Project).where(Project.status == ProjectStatus.COMPLETED)):
-        if project.completed_at is None or not project.channel_id:
-            continue
-        local = now.astimezone(ZoneInfo(project.timezone))
+    since = now - timedelta(weeks=HABIT_WEEKS + 1, days=1)
+    for project_id, timezone, completed_at, checkin_after in project_rows.completed_for_adoption(
+        session=session, since=since, checkin_key_prefix=CHECKIN_KEY
+    ):
+        zone = ZoneInfo(timezone)
+        local = now.astimezone(zone)
         if local.hour < reminder_hour or local.weekday() >= 5:
             continue
-        done_on = project.completed_at.astimezone(ZoneInfo(project.timezone)).date()
-        days = (local_today(project, now) - done_on).days
-        if days >= project.checkin_after_days:
-            due.append(AdoptionDue(project, "checkin", days_since=days))
+        days = (local.date() - completed_at.astimezone(zone).date()).days
+        if days >= checkin_after:
+            due.append(AdoptionDue(project_id, "checkin", days_since=days))
         week = days // 7
-        if 1 <= week <= HABIT_WEEKS and project.playbook_snapshot.get("adoption_habits"):
-            due.append(AdoptionDue(project, "habit", week=week, days_since=days))
+        if 1 <= week <= HABIT_WEEKS:
+            due.append(AdoptionDue(project_id, "habit", week=week, days_since=days))
     return due

@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
-from bot.domain.views import ProjectView
+from bot.domain.views import ProjectView, RiskView
 from bot.services.projects import blackouts, local_today
 from bot.services.schedule import risk_views
-from storage.models import Project, RiskStatus
+from storage.models import Project
 
 CalendarFor = Callable[[str, Sequence[DateRange] | None], BusinessCalendar]
 
@@ -29,10 +29,31 @@ def project_health(
 ) -> str:
     """on_track | at_risk | late | paused | completed | cancelled, on the project's today."""
     assert project.id is not None
-    today = local_today(project, now)
-    calendar = calendar_for(
-        project.holiday_country, blackouts(session=session, project_id=project.id)
+    return health_of(
+        project=project,
+        view=view,
+        blackouts=blackouts(session=session, project_id=project.id),
+        risks=[
+            r for r in risk_views(session=session, project_id=project.id) if r.status == "open"
+        ],
+        now=now,
+        calendar_for=calendar_for,
     )
+
+
+def health_of(
+    *,
+    project: Project,
+    view: ProjectView,
+    blackouts: Sequence[DateRange],
+    risks: Sequence[RiskView],
+    now: datetime,
+    calendar_for: CalendarFor,
+) -> str:
+    """`project_health` from what the caller already read (its blackouts, open risks)."""
+    assert project.id is not None
+    today = local_today(project, now)
+    calendar = calendar_for(project.holiday_country, list(blackouts))
     facts = kpis.ProjectFacts(
         id=project.id,
         customer_name=project.customer_name,
@@ -63,9 +84,5 @@ def project_health(
         )
         for t in view.tasks
     ]
-    risks = [
-        kpis.RiskFacts(project.id, r.kind, r.period_start, r.period_end)
-        for r in risk_views(session=session, project_id=project.id)
-        if r.status == RiskStatus.OPEN
-    ]
-    return kpis.project_state(facts, tasks, risks, today=today)
+    facts_risks = [kpis.RiskFacts(project.id, r.kind, r.period_start, r.period_end) for r in risks]
+    return kpis.project_state(facts, tasks, facts_risks, today=today)

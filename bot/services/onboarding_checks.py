@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.domain.calendar import BusinessCalendar
-from bot.services.projects import local_today
 from storage import projects as project_rows
-from storage.models import Project, ProjectStatus, StakeholderRole
+from storage.models import StakeholderRole
 
 JOIN_GRACE_BUSINESS_DAYS = 3
 
@@ -29,37 +29,32 @@ class NobodyJoined:
 def nobody_joined(
     *, session: Session, now: datetime, calendar_for: Callable[[str], BusinessCalendar]
 ) -> list[NobodyJoined]:
-    """Active projects started 3+ business days ago whose invited customers never joined."""
-    found = []
-    query = select(Project).where(
-        col(Project.status) == ProjectStatus.ACTIVE, col(Project.channel_id).is_not(None)
+    """Active projects started 3+ business days ago whose invited customers never joined.
+
+    Two statements whatever the portfolio (see `customers_not_joined`)."""
+    # 3 business days are at least 3 calendar days: younger projects need no calendar.
+    candidates, people = project_rows.customers_not_joined(
+        session=session, started_before=now - timedelta(days=JOIN_GRACE_BUSINESS_DAYS)
     )
-    for project in session.exec(query):
-        assert project.id is not None and project.channel_id is not None
-        people = project_rows.stakeholders(session=session, project_id=project.id)
-        customers = [p for p in people if p.side == "customer"]
-        if not customers or any(p.slack_user_id for p in customers):
-            continue
-        started = (
-            project.created_at.astimezone(now.tzinfo).date()
-            if now.tzinfo
-            else project.created_at.date()
-        )
-        calendar = calendar_for(project.holiday_country)
-        if (
-            calendar.business_days_between(started, local_today(project, now))
-            < JOIN_GRACE_BUSINESS_DAYS
+    found = []
+    for project_id, name, locale, channel_id, created_at, country, timezone in candidates:
+        zone = ZoneInfo(timezone)
+        started = created_at.astimezone(now.tzinfo).date() if now.tzinfo else created_at.date()
+        calendar = calendar_for(country)
+        if calendar.business_days_between(started, now.astimezone(zone).date()) < (
+            JOIN_GRACE_BUSINESS_DAYS
         ):
             continue
-        csm = next((p.slack_user_id for p in people if p.role == StakeholderRole.CSM), None)
+        mine = people.get(project_id, [])
+        csm = next((user for role, _side, user, _e in mine if role == StakeholderRole.CSM), None)
         found.append(
             NobodyJoined(
-                project_id=project.id,
-                customer_name=project.customer_name,
-                locale=project.locale,
-                channel_id=project.channel_id,
+                project_id=project_id,
+                customer_name=name,
+                locale=locale,
+                channel_id=channel_id,
                 csm_user_id=csm,
-                emails=tuple(p.email for p in customers if p.email),
+                emails=tuple(e for _r, side, _u, e in mine if side == "customer" and e),
             )
         )
     return found

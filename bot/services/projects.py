@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -255,11 +256,49 @@ def blackouts(*, session: Session, project_id: int) -> list[DateRange]:
 def project_view(*, session: Session, project: Project) -> ProjectView:
     """Everything needed to render a project, in its own locale."""
     assert project.id is not None
+    people = project_rows.stakeholders(session=session, project_id=project.id)
+    rows = task_rows.of_project(session=session, project_id=project.id)
+    return _view(project, people, rows)
+
+
+def projects_by_id(*, session: Session, project_ids: Sequence[int]) -> dict[int, Project]:
+    return {
+        p.id: p
+        for p in project_rows.many(session=session, project_ids=project_ids)
+        if p.id is not None
+    }
+
+
+def project_views(*, session: Session, projects: Sequence[Project]) -> dict[int, ProjectView]:
+    """`project_view` of many projects with two statements (per bounded piece), not two
+    per project."""
+    ids = [p.id for p in projects if p.id is not None]
+    people: defaultdict[int, list[Stakeholder]] = defaultdict(list)
+    for person in project_rows.stakeholders_of(session=session, project_ids=ids):
+        people[person.project_id].append(person)
+    rows: defaultdict[int, list[Task]] = defaultdict(list)
+    for row in task_rows.of_projects(session=session, project_ids=ids):
+        rows[row.project_id].append(row)
+    return {
+        p.id: _view(p, people[p.id], rows[p.id])  # type: ignore[index]
+        for p in projects
+        if p.id is not None
+    }
+
+
+def blackouts_of(*, session: Session, project_ids: Sequence[int]) -> dict[int, list[DateRange]]:
+    """Each project's blackout periods, in one statement (per bounded piece)."""
+    found: defaultdict[int, list[DateRange]] = defaultdict(list)
+    for row in project_rows.blackouts_of(session=session, project_ids=project_ids):
+        found[row.project_id].append(DateRange(row.start, row.end))
+    return found
+
+
+def _view(project: Project, people: Sequence[Stakeholder], rows: Sequence[Task]) -> ProjectView:
+    assert project.id is not None
     locale = project.locale
     playbook = Playbook.model_validate(project.playbook_snapshot)
-    people = project_rows.stakeholders(session=session, project_id=project.id)
     by_role = {p.role: p.slack_user_id for p in people if p.slack_user_id}
-    rows = task_rows.of_project(session=session, project_id=project.id)
     tasks = tuple(
         TaskView(
             id=row.id,  # type: ignore[arg-type]

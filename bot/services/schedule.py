@@ -336,29 +336,35 @@ def close_risk(
     return Outcome.CHANGED, project, None
 
 
+def risk_view(r: Risk) -> RiskView:
+    return RiskView(
+        id=r.id,  # type: ignore[arg-type]
+        kind=r.kind,
+        reason=r.reason,
+        text=r.text,
+        period_start=r.period_start,
+        period_end=r.period_end,
+        said_by=r.said_by,
+        status=r.status,
+    )
+
+
 def risk_views(*, session: Session, project_id: int) -> list[RiskView]:
-    return [
-        RiskView(
-            id=r.id,
-            kind=r.kind,
-            reason=r.reason,
-            text=r.text,
-            period_start=r.period_start,  # type: ignore[arg-type]
-            period_end=r.period_end,
-            said_by=r.said_by,
-            status=r.status,
-        )
-        for r in risk_rows.of_project(session=session, project_id=project_id)
-    ]
+    return [risk_view(r) for r in risk_rows.of_project(session=session, project_id=project_id)]
 
 
 def periods_starting_tomorrow(
     *, session: Session, now: datetime, reminder_hour: int
-) -> list[tuple[Risk, Project]]:
-    """Busy periods that start the day after the project's today (from the reminder hour)."""
+) -> list[tuple[RiskView, int]]:
+    """Busy periods that start the day after the project's today (from the reminder hour),
+    with their project's id. One statement, over the few days any time zone's tomorrow
+    can be, never the whole register."""
     due = []
-    for risk, project in risk_rows.open_periods(session=session):
-        local = now.astimezone(ZoneInfo(project.timezone))
+    utc_day = now.astimezone(ZoneInfo("UTC")).date()
+    for risk, project_id, timezone in risk_rows.periods_starting_between(
+        session=session, first=utc_day, last=utc_day + timedelta(days=2)
+    ):
+        local = now.astimezone(ZoneInfo(timezone))
         if local.hour >= reminder_hour and risk.period_start == local.date() + timedelta(days=1):
-            due.append((risk, project))
+            due.append((risk_view(risk), project_id))
     return due
