@@ -224,6 +224,7 @@ def people_to_refresh(*, session: Session, before: datetime, limit: int) -> list
                 (col(Stakeholder.profile_checked_at).is_(None))
                 | (col(Stakeholder.profile_checked_at) < before)
             )
+            .order_by(col(Stakeholder.profile_checked_at).is_not(None), col(Stakeholder.id))
             .limit(limit)
         )
         .all()
