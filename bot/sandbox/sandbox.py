@@ -27,7 +27,7 @@ from bot.sandbox.models import (
     Team,
     User,
 )
-from bot.sandbox.rate_limits import RateLimits
+from bot.sandbox.rate_limits import PostLimits, RateLimits
 from bot.sandbox.scopes import manifest_scopes
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.state import Workspace
@@ -53,6 +53,8 @@ class Sandbox:
         rate_clock: monotonic seconds the rate limits count in; a test that simulates days
             passes a clock following its simulated time.
         clock: wall-clock seconds for ts, created and expiry.
+        post_limits: chat.postMessage's per-channel pace and workspace budget (Slack
+            publishes no workspace number; the default is "several hundred a minute").
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class Sandbox:
         rate_limits: bool = True,
         rate_clock: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,
+        post_limits: PostLimits | None = None,
     ) -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
@@ -100,7 +103,9 @@ class Sandbox:
             workspace=self.workspace,
             bot_token=bot_token,
             faults=self.faults,
-            limits=RateLimits(clock=rate_clock) if rate_limits else None,
+            limits=RateLimits(clock=rate_clock, posts=post_limits or PostLimits())
+            if rate_limits
+            else None,
         )
         self._events = EventPusher(
             workspace=self.workspace,
