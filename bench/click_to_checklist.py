@@ -1,31 +1,43 @@
 """Section `click_to_checklist`: from a Done (or Undo) click to the checklist edited in Slack.
 
-The bot is the real one against the local Slack sandbox (see `bench.sandboxed`), with one
-project started. The CSM clicks Done on a task of the pinned checklist, then Undo on the
-same task, and so on. Each click is timed from just before its signed request leaves to
-the moment the sandbox recorded the bot's `chat.update` of the checklist message holding
-that task (`ApiCall.at`, both on the wall clock). The baseline is the click's own ack
-latency (the HTTP round trip): what the click costs before any work is done.
+The bot is the real one against the local Slack sandbox (see `bench.sandboxed`), on a
+copy of the `--projects` portfolio (10,000 by default: bench.cache), with one more project
+started with the high-touch playbook (a full-size checklist). The CSM and two colleagues
+click at once, each on a task of their own, Done then Undo and so on (`--clicks` in all).
+A round of clicks starts every 8 seconds (people's pace: the checklist's
+chat.update is Tier 3, 50 a minute for the whole workspace, two edits per refresh). Each click is timed from just before its signed request leaves to the moment the sandbox
+recorded the bot's `chat.update` of the checklist message showing that task in its new
+state (`ApiCall.at`, both on the wall clock). The baseline is the clicks' own ack latency.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from bench.cache import filled_copy
 from bench.common import Row, backends, percentile
+from bench.morning import portfolio_fill
 from bench.sandboxed import SeededBot, latency_summary, seeded_bot
 from bot.blocks.ids import ActionId
 from bot.sandbox import ApiCall
 from storage import tasks
 from storage.db import session_scope
 
-WARMUP = 4
-WAIT_SECONDS = 10.0
+WARMUP = 3  # rounds
+WAIT_SECONDS = 15.0
 POLL_SECONDS = 0.002
+CLICKERS = 3  # the CSM and two colleagues, at once
+# A round of clicks every few seconds: people's pace, which keeps the checklist's edits
+# within Slack's budget: chat.update is Tier 3 (50 a minute for the whole workspace), and
+# a full-size checklist is two messages, so each click's refresh costs two edits.
+ROUND_SECONDS = 8.0
+TARGET_P99 = 0.300
 
 
 def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
@@ -36,23 +48,65 @@ def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) 
             continue
         with (
             tempfile.TemporaryDirectory(prefix="onboardbot-bench-") as workdir,
-            seeded_bot(backend, Path(workdir)) as bot,
+            filled_copy(
+                backend,
+                Path(workdir),
+                f"digest-{options.projects}",
+                portfolio_fill(options.projects),
+                fresh=options.fresh,
+                log=log,
+            ) as url,
+            seeded_bot(
+                backend, Path(workdir), url=url, playbook="high-touch", staff=CLICKERS - 1
+            ) as bot,
         ):
             rows += _measure(bot, backend, options, log)
     return rows
 
 
-def _checklist_update(bot: SeededBot, message_ts: str, since: float) -> ApiCall:
-    """The first `chat.update` of the checklist message `message_ts` recorded after `since`."""
+def _walk(blocks: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(blocks, dict):
+        yield blocks
+        for value in blocks.values():
+            yield from _walk(value)
+    elif isinstance(blocks, list):
+        for item in blocks:
+            yield from _walk(item)
+
+
+def _shows(call: ApiCall, action: str, value: str) -> bool:
+    """The update shows the task's button `action` (Undo once done, Done once undone)."""
+    return any(
+        element.get("action_id") == action and element.get("value") == value
+        for element in _walk(call.args.get("blocks"))
+    )
+
+
+def _checklist_update(
+    bot: SeededBot, message_ts: str, since: float, *, action: str, value: str
+) -> ApiCall:
+    """The first `chat.update` of checklist message `message_ts` after `since` showing
+    the task's `action` button."""
     deadline = time.monotonic() + WAIT_SECONDS
+    seen = 0
     while time.monotonic() < deadline:
-        for call in bot.sandbox.calls("chat.update"):
+        calls = bot.sandbox.calls("chat.update")
+        for call in calls[seen:]:
             if call.at >= since and call.args.get("ts") == message_ts:
                 if not call.result.get("ok"):
                     raise RuntimeError(f"chat.update of the checklist failed: {call.result}")
-                return call
+                if _shows(call, action, value):
+                    return call
+        seen = max(0, len(calls) - 50)
         time.sleep(POLL_SECONDS)
-    raise TimeoutError(f"no chat.update of checklist message {message_ts} in {WAIT_SECONDS} s")
+    updates = [
+        (round(c.at - since, 3), c.args.get("ts"), _shows(c, action, value))
+        for c in bot.sandbox.calls("chat.update")
+    ]
+    raise TimeoutError(
+        f"no chat.update of checklist message {message_ts} showing {action} of task {value}"
+        f" in {WAIT_SECONDS} s; updates (at, ts, shows): {updates}"
+    )
 
 
 def _measure(
@@ -60,29 +114,56 @@ def _measure(
 ) -> list[Row]:
     with session_scope(bot.local.deps.engine) as session:
         rows = tasks.of_project(session=session, project_id=bot.project_id)
-    task = rows[len(rows) // 2]  # a task in the middle: neither first value nor the last one
-    value = str(task.id)
+    log(f"click_to_checklist/{backend}: checklist of {len(rows)} tasks")
+    clickers = [bot.csm, *bot.staff]
+    picked = [str(rows[len(rows) // 2 + n].id) for n in range(len(clickers))]
     to_checklist: list[float] = []
     acks: list[float] = []
-    for n in range(WARMUP + options.clicks):
-        action = ActionId.TASK_DONE if n % 2 == 0 else ActionId.TASK_UNDO
-        ref = bot.sandbox.find_button(bot.channel, action, value)
-        if ref.message_ts not in bot.checklist_ts:
-            raise RuntimeError(f"{action} of task {value} is not on the pinned checklist")
-        bot.sandbox.clear_logs()  # keeps the polled call log short; the bot is idle here
-        started = time.time()
-        answer = bot.driver.press(bot.csm, ref, value=value)
-        if answer.status != 200:
-            raise RuntimeError(f"{action} click answered {answer.status}: {answer.text}")
-        assert ref.message_ts is not None
-        update = _checklist_update(bot, ref.message_ts, started)
-        bot.local.settle()  # the thread note and the App Home refresh follow the update
-        if n >= WARMUP:
-            to_checklist.append(update.at - started)
-            acks.append(answer.elapsed)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    rounds = WARMUP + max(1, options.clicks // len(clickers))
+
+    def click(user: str, value: str, n: int) -> None:
+        try:
+            action = ActionId.TASK_DONE if n % 2 == 0 else ActionId.TASK_UNDO
+            then = ActionId.TASK_UNDO if n % 2 == 0 else ActionId.TASK_DONE
+            ref = bot.sandbox.find_button(bot.channel, action, value)
+            if ref.message_ts not in bot.checklist_ts:
+                raise RuntimeError(f"{action} of task {value} is not on the pinned checklist")
+            started = time.time()
+            answer = bot.driver.press(user, ref, value=value)
+            if answer.status != 200:
+                raise RuntimeError(f"{action} click answered {answer.status}: {answer.text}")
+            assert ref.message_ts is not None
+            update = _checklist_update(bot, ref.message_ts, started, action=then, value=value)
+            if n >= WARMUP:
+                with lock:
+                    to_checklist.append(update.at - started)
+                    acks.append(answer.elapsed)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    for n in range(rounds):
+        round_started = time.monotonic()
+        bot.sandbox.clear_logs()  # keeps the polled call log short
+        threads = [
+            threading.Thread(target=click, args=(user, value, n))
+            for user, value in zip(clickers, picked, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        bot.local.settle()  # the thread notes and the App Home refreshes follow the update
+        time.sleep(max(0.0, ROUND_SECONDS - (time.monotonic() - round_started)))
     log(f"click_to_checklist/{backend}: click → chat.update  {latency_summary(to_checklist)}")
     log(f"click_to_checklist/{backend}: click ack           {latency_summary(acks)}")
-    note = f"{len(acks)} clicks (Done/Undo); baseline: the click's ack; no target set"
+    note = (
+        f"{len(acks)} clicks, {len(clickers)} people at once every {ROUND_SECONDS:g} s, {len(rows)}-task checklist,"
+        f" {options.projects:,} projects; baseline: the click's ack"
+    )
     return [
         Row(
             "click_to_checklist.p50",
@@ -96,6 +177,7 @@ def _measure(
             backend,
             percentile(to_checklist, 99),
             baseline=percentile(acks, 99),
+            max_value=TARGET_P99,
             note=note,
         ),
     ]

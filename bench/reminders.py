@@ -175,7 +175,9 @@ def _generate(projects: int, settings: Settings) -> Tables:
                 status,
                 paused_until,
                 "T0VENDOR",
-                f"C{pid:09d}" if has_channel else None,
+                # Not the sandbox's own pattern (C + 9 digits): a channel the bot creates
+                # during a benchmark never collides with one of the portfolio.
+                f"CP{pid:08d}" if has_channel else None,
                 f"onb-customer-{pid:05d}" if has_channel else None,
                 f"1700000000.{pid:06d}" if has_channel else None,
                 json.dumps([f"1700000001.{pid:06d}"] if has_channel else []),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import percentile, scratch_database
@@ -32,6 +32,7 @@ class SeededBot:
     channel: str  # the project's channel
     project_id: int
     checklist_ts: list[str]
+    staff: list[str] = field(default_factory=list)  # more CS colleagues (user ids)
 
     @property
     def sandbox(self) -> Sandbox:
@@ -39,30 +40,49 @@ class SeededBot:
 
 
 @contextmanager
-def seeded_bot(backend: str, workdir: Path) -> Iterator[SeededBot]:
-    """Sandbox + bot on a scratch database of `backend`, with one project started."""
+def seeded_bot(
+    backend: str,
+    workdir: Path,
+    *,
+    url: str | None = None,
+    playbook: str = "low-touch",
+    staff: int = 0,
+) -> Iterator[SeededBot]:
+    """Sandbox + bot on a scratch database of `backend` (or the database at `url`, e.g. a
+    filled portfolio), with one project of `playbook` started, and `staff` more CS
+    colleagues of the CSM (members of the CS team channel)."""
     with (
-        scratch_database(backend, workdir, name="slack") as url,
+        scratch_database(backend, workdir, name="slack") as scratch,
         Sandbox(signing_secret=SECRET, bot_token=TOKEN) as sandbox,
     ):
+        url = url or scratch
         csm = sandbox.add_user(
             "sato", real_name="Sato Kenji", email="sato@vendor.example", tz="Asia/Tokyo"
         ).id
-        cs_team = sandbox.add_channel("cs-team", members=[csm]).id
+        colleagues = [
+            sandbox.add_user(f"staff{n}", email=f"staff{n}@vendor.example", tz="Asia/Tokyo").id
+            for n in range(staff)
+        ]
+        cs_team = sandbox.add_channel("cs-team", members=[csm, *colleagues]).id
         general = sandbox.add_channel("general", members=[csm]).id
         local = start_local_bot(sandbox, database_url=url, cs_team_channel=cs_team)
         try:
             driver = SlackDriver(local.url, SECRET, sandbox)
-            answer = driver.slash(csm, general, f"start Acme --kickoff {KICKOFF}")
+            answer = driver.slash(
+                csm, general, f"start Acme --kickoff {KICKOFF} --playbook {playbook}"
+            )
             local.settle()
             if answer.status != 200:
                 raise RuntimeError(f"/onboard start answered {answer.status}: {answer.text}")
             with session_scope(local.deps.engine) as session:
                 started = projects.with_status(session=session, statuses=("active",))
+            started = [p for p in started if p.customer_name == "Acme"]
             if not started or not started[-1].channel_id or not started[-1].checklist_ts:
                 raise RuntimeError("/onboard start made no project with a channel and checklist")
             project = started[-1]
             assert project.id is not None and project.channel_id is not None
+            for colleague in colleagues:  # they join the customer's channel to help out
+                sandbox.join_channel(project.channel_id, colleague)
             yield SeededBot(
                 local=local,
                 driver=driver,
@@ -71,6 +91,7 @@ def seeded_bot(backend: str, workdir: Path) -> Iterator[SeededBot]:
                 channel=project.channel_id,
                 project_id=project.id,
                 checklist_ts=list(project.checklist_ts),
+                staff=colleagues,
             )
         finally:
             local.settle()

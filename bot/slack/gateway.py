@@ -26,9 +26,11 @@ from slack_sdk.webhook import WebhookClient
 from bot.slack.pacing import (
     METHOD_RATES,
     POST_PER_CHANNEL,
+    POSTS_BURST_SHARE,
     POSTS_PER_MINUTE,
     Pacer,
     Rate,
+    Window,
     bulk_share,
     per_minute,
 )
@@ -121,7 +123,7 @@ class Gateway:
         self.pacer = pacer or Pacer()
         # chat.postMessage's workspace-wide budget, and the share of it queued sends may use:
         # the rest is kept for what people are waiting on (answers to a click or a command).
-        self.posts_per_workspace = per_minute(posts_per_minute)
+        self.posts_per_workspace = per_minute(posts_per_minute, burst_share=POSTS_BURST_SHARE)
         self.bulk_posts = bulk_share(posts_per_minute)
         self._dm_channels: dict[str, str] = {}
         self.dm_channels_loaded = False
@@ -131,7 +133,7 @@ class Gateway:
         self,
         method: str,
         *,
-        rate: Rate | None = None,
+        rate: Rate | Window | None = None,
         pace_key: str = "",
         strict: bool = False,
         before: Callable[[], None] | None = None,

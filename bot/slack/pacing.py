@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,11 +22,13 @@ class Rate:
         return self.per_seconds / self.calls
 
 
-def per_minute(limit: int) -> Rate:
+def per_minute(limit: int, *, burst_share: float = 0.5) -> Rate:
     """A bucket that never makes more than `limit - 1` calls in any 60 seconds (Slack's
-    tiers count calls per minute, bursts included): half at once, the rest spread out."""
-    burst = (limit - 1) // 2
-    return Rate(calls=limit - 1 - burst, per_seconds=60, burst=burst)
+    tiers count calls per minute, bursts included): `burst_share` of them at once, the
+    rest spread out. A long run goes at the spread-out rate: a small burst share for
+    what must keep flowing (a morning's posts), half for calls that come in bursts."""
+    burst = max(1, int((limit - 1) * burst_share))
+    return Rate(calls=max(1, limit - 1 - burst), per_seconds=60, burst=burst)
 
 
 # chat.postMessage: about one message per second per channel, short bursts allowed, and a
@@ -34,15 +37,29 @@ POST_PER_CHANNEL = Rate(calls=1, per_seconds=1, burst=4)
 # Slack publishes no number for the workspace-wide limit; "several hundred a minute" is
 # what apps meet in practice. A deployment that knows its own sets SLACK_POSTS_PER_MINUTE.
 POSTS_PER_MINUTE = 300
-POSTS_PER_WORKSPACE = per_minute(POSTS_PER_MINUTE)
+POSTS_BURST_SHARE = 0.1
+POSTS_PER_WORKSPACE = per_minute(POSTS_PER_MINUTE, burst_share=POSTS_BURST_SHARE)
 # Queued sends (the outbox) use at most this share of it; the rest answers people.
 BULK_SHARE = 0.8
-# docs.slack.dev/apis/web-api/rate-limits: Tier 2 is 20 a minute, Tier 3 50, Tier 4 100.
-TIER_2 = per_minute(20)
-TIER_3 = per_minute(50)
-TIER_4 = per_minute(100)
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `calls` calls in any `per_seconds`, as Slack counts a tier: nobody waits
+    while the last minute had room, so a click's update goes out at once unless the
+    minute's budget is really spent."""
+
+    calls: int
+    per_seconds: float = 60.0
+
+
+# docs.slack.dev/apis/web-api/rate-limits: Tier 2 is 20 a minute, Tier 3 50, Tier 4 100
+# (one fewer here, for the clocks' disagreement).
+TIER_2 = Window(19)
+TIER_3 = Window(49)
+TIER_4 = Window(99)
 # Every other method the bot calls, by its documented tier (pins, channels: Tier 2).
-METHOD_RATES: dict[str, Rate] = {
+METHOD_RATES: dict[str, Rate | Window] = {
     "auth.test": TIER_4,
     "chat.postEphemeral": TIER_4,
     "chat.update": TIER_3,
@@ -65,11 +82,12 @@ METHOD_RATES: dict[str, Rate] = {
 
 def bulk_share(posts_per_minute: int) -> Rate:
     """The part of the workspace's chat.postMessage budget queued sends may use."""
-    return per_minute(max(2, int(posts_per_minute * BULK_SHARE)))
+    return per_minute(max(2, int(posts_per_minute * BULK_SHARE)), burst_share=POSTS_BURST_SHARE)
 
 
 class Pacer:
-    """Thread-safe token buckets keyed by (method, channel or workspace)."""
+    """Thread-safe token buckets and windows keyed by (method, channel or workspace), and
+    hold-offs after Slack's 429s."""
 
     def __init__(
         self,
@@ -81,33 +99,52 @@ class Pacer:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (tokens, at)
+        self._windows: dict[tuple[str, str], deque[float]] = {}  # key -> call times
+        self._held: dict[tuple[str, str], float] = {}  # key -> no call before
 
-    def wait(self, key: tuple[str, str], rate: Rate) -> float:
+    def wait(self, key: tuple[str, str], rate: Rate | Window) -> float:
         """Block until a call under `key` may go out; returns the seconds waited."""
         with self._lock:
             now = self._clock()
-            tokens, at = self._buckets.get(key, (float(rate.burst), now))
-            tokens = min(float(rate.burst), tokens + (now - at) / rate.interval)
-            if tokens >= 1:
-                delay, self._buckets[key] = 0.0, (tokens - 1, now)
+            start = max(now, self._held.get(key, now))
+            if isinstance(rate, Window):
+                start = self._window_slot(key, rate, start)
             else:
-                # Reserve the next token now so concurrent callers queue behind each other.
-                delay = (1 - tokens) * rate.interval
-                self._buckets[key] = (0.0, now + delay)
+                start = self._bucket_slot(key, rate, start)
+        delay = max(0.0, start - now)
         if delay:
             self._sleep(delay)
         return delay
 
+    def _bucket_slot(self, key: tuple[str, str], rate: Rate, start: float) -> float:
+        tokens, at = self._buckets.get(key, (float(rate.burst), start))
+        tokens = min(float(rate.burst), tokens + (start - at) / rate.interval)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, start)
+            return start
+        # Reserve the next token now so concurrent callers queue behind each other.
+        start += (1 - tokens) * rate.interval
+        self._buckets[key] = (0.0, start)
+        return start
+
+    def _window_slot(self, key: tuple[str, str], rate: Window, start: float) -> float:
+        calls = self._windows.setdefault(key, deque())
+        while calls and calls[0] <= start - rate.per_seconds:
+            calls.popleft()
+        if len(calls) >= rate.calls:
+            # The earliest call of the window leaves it: take its place (reserved, so
+            # concurrent callers queue behind each other).
+            start = max(start, calls.popleft() + rate.per_seconds)
+        calls.append(start)
+        return start
+
     def held_off(self, key: tuple[str, str]) -> float:
         """Seconds until a call under `key` may go out after a `hold_off` (0 when none)."""
         with self._lock:
-            _tokens, at = self._buckets.get(key, (0.0, 0.0))
-            return max(0.0, at - self._clock())
+            return max(0.0, self._held.get(key, 0.0) - self._clock())
 
     def hold_off(self, key: tuple[str, str], seconds: float) -> None:
         """Nobody calls under `key` for `seconds` from now (Slack answered 429)."""
         with self._lock:
-            now = self._clock()
-            _tokens, at = self._buckets.get(key, (0.0, now))
-            # No tokens until then: `wait` counts refills from `at`, which lies ahead.
-            self._buckets[key] = (0.0, max(at, now + seconds))
+            until = self._clock() + seconds
+            self._held[key] = max(self._held.get(key, until), until)
