@@ -1,6 +1,6 @@
 """Section `memory`: resident memory of the bot's process over a simulated day.
 
-For each portfolio size in `--memory-projects` (10,000 and 50,000 by default; the
+For each portfolio size in `--scales` (10,000 and 50,000 by default; the
 digest section's fill, kept between runs: bench.cache) and each backend, a fresh child
 process (`python -m bench.memory --url URL`) builds the bot as `onboardbot run` does
 (`build_deps`, the Bolt app, its WSGI app, the scheduler with every job) against a Slack
@@ -9,7 +9,9 @@ through the scheduler's own `run_job` at the moments of one simulated day (Wedne
 every job at least once, the reminders and escalations at each hour a time zone of the
 portfolio reaches its reminder hour and a few more, the outbox after each, the hourly
 jobs, the weekly digest. Every message the day decides is delivered to the sandbox (no
-latency here: memory, not speed). Reported: the child's peak resident set size (VmHWM).
+latency, and Slack's per-minute budgets are left out: a day run in minutes would only wait
+on them, here and in the bot's pacing, which follows the simulated day's clock). Reported:
+the child's peak resident set size (VmHWM).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from bench.cache import filled_copy
 from bench.common import MB, ROOT, Row, backends, peak_rss
 from bench.morning import portfolio_fill
-from bench.reminders import NOW
+from bench.reminders import NOW, scales
 from bench.slack_world import bot_env, build_world
 
 TARGET_PEAK_BYTES = 300 * MB
@@ -45,8 +47,7 @@ DAY = [
 
 def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
     rows: list[Row] = []
-    sizes = [int(n) for n in str(options.memory_projects).split(",") if n.strip()]
-    for projects in sizes:
+    for projects in scales(options):
         for backend, problem in backends(options.backend):
             if problem:
                 log(f"memory/{backend}: skipped: {problem}")
@@ -67,7 +68,7 @@ def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) 
 
 
 def _measure(url: str, backend: str, projects: int, log: Callable[[str], None]) -> Row:
-    world = build_world(url, posts_per_minute=DAY_BUDGET)
+    world = build_world(url, posts_per_minute=DAY_BUDGET, rate_limits=False)
     try:
         env = {
             **os.environ,
@@ -110,6 +111,7 @@ def _child() -> None:
     from bot.app import build_app
     from bot.cli import context
     from bot.server import wsgi_app
+    from bot.slack.pacing import Pacer
     from schedules.scheduler import build_scheduler, run_job
 
     logging_quiet()
@@ -119,9 +121,12 @@ def _child() -> None:
     build_scheduler(deps, runner="bench")
     rss_built = peak_rss()
     took: dict[str, float] = {}
+    origin = time.monotonic()
     for hour, job in DAY:
         now = NOW.replace(hour=0, minute=5) + timedelta(hours=hour)
         deps.clock = lambda now=now: now
+        # The bot's pacing counts in the simulated day: its budgets refill between hours.
+        deps.gateway.pacer = Pacer(clock=lambda h=hour: h * 3600 + time.monotonic() - origin)
         started = time.monotonic()
         run_job(deps, job, now=now, runner="bench")
         key = f"{job}@{hour:02d}"

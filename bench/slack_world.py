@@ -32,8 +32,9 @@ class World:
     channels: int
 
 
-def build_world(url: str, *, posts_per_minute: int) -> World:
-    """A started sandbox holding the portfolio's people and channels (the caller stops it)."""
+def build_world(url: str, *, posts_per_minute: int, rate_limits: bool = True) -> World:
+    """A started sandbox holding the portfolio's people and channels (the caller stops it).
+    `rate_limits` off only where a simulated day runs in minutes (memory, not pace)."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -50,6 +51,7 @@ def build_world(url: str, *, posts_per_minute: int) -> World:
             signing_secret=SECRET,
             bot_token=TOKEN,
             post_limits=PostLimits(workspace_per_minute=posts_per_minute),
+            rate_limits=rate_limits,
         )
         sandbox.start()
         for user_id, tz in people:

@@ -3,11 +3,20 @@ speed and memory targets live in `bench/run`, never in tests)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def kept_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner keeps filled databases; here in the test's own directory."""
+    monkeypatch.setenv("BENCH_CACHE", str(tmp_path / "cache"))
 
 
 def test_reminders_section_prints_its_table() -> None:
@@ -16,7 +25,7 @@ def test_reminders_section_prints_its_table() -> None:
             sys.executable,
             "bench/run",
             "reminders",
-            "--projects",
+            "--scales",
             "50",
             "--repeat",
             "1",
@@ -38,7 +47,8 @@ def test_reminders_section_prints_its_table() -> None:
         assert column in header
     rows = {tuple(line.split()[:2]) for line in lines if line.startswith("reminders.")}
     assert {("reminders.plan", "sqlite"), ("reminders.peak_rss", "sqlite")} <= rows
-    assert "1,000 tasks" in done.stdout  # 50 projects × 20 tasks were filled
+    assert "cache: filling" in done.stdout  # the portfolio was filled once, then kept
+    assert "50 projects" in done.stdout
 
 
 def test_unknown_section_is_a_usage_error() -> None:
@@ -68,22 +78,27 @@ def test_new_sections_print_their_rows_at_tiny_sizes() -> None:
             "click_to_checklist",
             "--section",
             "memory",
+            "--section",
+            "morning",
             "--projects",
+            "30",
+            "--scales",
             "30",
             "--repeat",
             "1",
             "--requests",
             "3",
             "--clicks",
-            "2",
+            "3",
             "--backend",
             "sqlite",
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
+        env={**os.environ},
     )
 
     assert done.returncode == 0, done.stderr
@@ -98,10 +113,12 @@ def test_new_sections_print_their_rows_at_tiny_sizes() -> None:
         ("http_ack.p99", "sqlite"),
         ("click_to_checklist.p50", "sqlite"),
         ("click_to_checklist.p99", "sqlite"),
-        ("memory.peak_rss", "sqlite"),
+        ("memory.run_day", "sqlite"),
+        ("morning.delivery", "sqlite"),
     } <= rows
     assert "reminders.plan" not in done.stdout  # --section picks
     # The digest's statements are counted (a check, not a timing): the same at both sizes.
     digest_row = next(line for line in lines if line.startswith("digest.compute"))
     assert "SQL statements" in digest_row
-    assert "600 tasks" in done.stdout  # 30 projects × 20 tasks were filled
+    morning = next(line for line in lines if line.startswith("morning.delivery"))
+    assert "each once" in morning  # the exactly-once check held
