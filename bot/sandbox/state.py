@@ -64,6 +64,7 @@ class Workspace:
         self.teams: dict[str, Team] = {team.id: team}
         self.users: dict[str, User] = {bot_user.id: bot_user}
         self.channels: dict[str, Channel] = {}
+        self._channel_names: dict[str, str] = {}  # name -> id (names never change)
         self.ims: dict[str, str] = {}
         self.slackbot_ims: dict[str, str] = {}
         self.ephemerals: list[Ephemeral] = []
@@ -191,6 +192,7 @@ class Workspace:
             }
             self._refresh_sharing(channel)
             self.channels[channel.id] = channel
+            self._channel_names[channel.name] = channel.id
             return channel
 
     # -- lookups ----------------------------------------------------------------
@@ -222,8 +224,8 @@ class Workspace:
         return self.channels.get(channel_id)
 
     def channel_by_name(self, name: str) -> Channel | None:
-        bare = name.lstrip("#")
-        return next((c for c in self.channels.values() if not c.is_im and c.name == bare), None)
+        channel_id = self._channel_names.get(name.lstrip("#"))
+        return None if channel_id is None else self.channels.get(channel_id)
 
     def require_channel(self, channel_id: str) -> Channel:
         """The conversation, or `channel_not_found` as Slack says it."""
