@@ -35,6 +35,9 @@ MAX_ATTEMPTS = 6
 # A claim is renewed (for every row of the batch, in one statement) when less than this
 # is left of it: a post that starts with more left ends before the lease does.
 RENEW_MARGIN = timedelta(seconds=SEND_TIMEOUT + 5)
+# ...and at least this often while posting, so a row withdrawn meanwhile (a project closed
+# or deleted drops its queued messages) is found gone within a second and not posted.
+RENEW_EVERY = 1.0
 # After a 429, rows whose post would wait longer than this for its Retry-After are handed
 # back for then instead of holding a worker (and the batch) asleep.
 LONGEST_PACING_WAIT = 2.0
@@ -158,10 +161,12 @@ class _Dispatcher:
 
     def hold(self, batch: _Batch, row: Outbox) -> None:
         """Make sure our claim on `row` lasts through a post that starts now; raise
-        ClaimLost when it is no longer ours. When the batch's claims run short they are
-        all renewed from now in one statement (not one per post)."""
+        ClaimLost when it is no longer ours (taken over, or withdrawn). The batch's claims
+        are renewed from now in one statement (not one per post) when they run short, and
+        at least every RENEW_EVERY seconds."""
         with batch.lock:
-            if row.id not in batch.lost and batch.until - self.now() <= RENEW_MARGIN:
+            due = time.monotonic() - self.held_at >= RENEW_EVERY
+            if row.id not in batch.lost and (due or batch.until - self.now() <= RENEW_MARGIN):
                 until = self.now() + self.lease
                 ids = [r.id for r in batch.rows if r.id is not None and r.id not in batch.lost]
                 with session_scope(self.deps.engine) as session:

@@ -33,9 +33,7 @@ def project_health(
         project=project,
         view=view,
         blackouts=blackouts(session=session, project_id=project.id),
-        risks=[
-            r for r in risk_views(session=session, project_id=project.id) if r.status == "open"
-        ],
+        risks=[r for r in risk_views(session=session, project_id=project.id) if r.status == "open"],
         now=now,
         calendar_for=calendar_for,
     )
