@@ -4,6 +4,7 @@ sizes, on both databases."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from bench.reminders import NOW, bench_settings, fill
 from bot.services import completion, onboarding_checks
 from bot.services import schedule as schedule_service
 from bot.services.calendars import CountryCalendars
+from bot.services.health import project_health
 from bot.services.home import staff_home
 from bot.services.projects import project_view, project_views
 from storage.db import session_scope
@@ -42,12 +44,17 @@ def test_home_tab_reads_any_portfolio_in_a_few_statements(engine: Engine) -> Non
         lines = staff_home(session=session, user_id=user, now=NOW, calendar_for=calendars)
     assert len(seen) <= HOME_STATEMENTS, seen
     assert len(lines) == count
-    # The same views as reading each project on its own.
+    # The same views and health as reading each project on its own.
     with session_scope(engine) as session:
         for line in lines:
             project = session.get(Project, line.project.id)
             assert project is not None
-            assert project_view(session=session, project=project) == line.project
+            view = project_view(session=session, project=project)
+            assert dataclasses.replace(line.project, health=None) == view
+            health = project_health(
+                session=session, project=project, view=view, now=NOW, calendar_for=calendars
+            )
+            assert line.state == line.project.health == health
         projects = list(session.exec(select(Project).limit(50)))
         views = project_views(session=session, projects=projects)
         assert [views[p.id] for p in projects] == [  # type: ignore[index]
