@@ -81,8 +81,6 @@ def test_killed_mid_run_then_restarted_everyone_gets_one_dm(bot: Harness, crowd:
     with session_scope(bot.deps.engine) as session:
         rows = outbox.rows(session=session, kind_prefix="reminder")
     assert {r.status for r in rows} == {"sent"}
-    # The rows posted before the kill were found in their DMs, not posted again.
-    assert len(bot.sandbox.calls("conversations.history")) >= 3
 
 
 def test_429_and_500_for_a_while_then_all_land_once(bot: Harness, crowd: list[str]) -> None:
