@@ -60,9 +60,9 @@ def job_process(bot: Harness, *args: str, workers: int = 8) -> subprocess.Popen:
 def test_killed_mid_run_then_restarted_everyone_gets_one_dm(bot: Harness, crowd: list[str]) -> None:
     everyone = crowd  # the CSM's own tasks are in their morning summary, not a reminder
     bot.sandbox.faults.slow("chat.postMessage", seconds=0.4, times=100)
-    # Two posts in flight at a time, so the kill lands in the middle of the one batch:
+    # One post in flight at a time, so the kill lands in the middle of the one batch:
     # the posts already made were never recorded (a batch records when it ends).
-    first = job_process(bot, "reminders", "--now", MORNING.isoformat(), workers=2)
+    first = job_process(bot, "reminders", "--now", MORNING.isoformat(), workers=1)
     wait_until(lambda: sum(dm_counts(bot, everyone).values()) >= 3, timeout=60)
     first.send_signal(signal.SIGKILL)  # really killed: no cleanup, claims left behind
     first.wait(timeout=10)
