@@ -41,11 +41,14 @@ from bench.common import (
 from bot.config import Settings
 from bot.domain.playbook import load_playbooks
 from bot.domain.reminders import (
-    EscalationDraft,
+    DecisionMakerStep,
     ReminderDraft,
-    plan_escalations,
+    plan_decision_maker_steps,
     plan_reminders,
 )
+from bot.domain.summary import SummaryDraft, plan_summaries
+from bot.services import escalations as escalation_service
+from bot.services import summary as summary_service
 from bot.services.calendars import CountryCalendars, calendar_for
 from bot.services.reminders import Portfolio, load_portfolio, project_calendars
 from storage.db import make_engine, session_scope
@@ -369,25 +372,24 @@ def fill(
 
 
 def _history(engine: Engine, *, settings: Settings) -> int:
-    """The outbox as two earlier mornings left it: their reminders and escalations, sent
+    """The outbox as two earlier mornings left it: their reminders and CSM summaries, sent
     (message bodies left empty: planning only looks at keys).
 
-    Escalation keys carry the task and its due date, not the day, so most of today's
-    escalations are already there; today's reminders are not.
+    Today's keys are new (both carry the day). Decision-maker steps are recorded in their own
+    table, left empty here: every step due today is planned, the most work planning can do.
     """
     rows: dict[str, tuple] = {}
     for days_back in (2, 1):
         moment = NOW - timedelta(days=days_back)
-        _, reminders, escalations = drafts(engine, settings=settings, now=moment)
+        _, reminders, _, summaries = drafts(engine, settings=settings, now=moment)
         sent = ("sent", 1, moment, moment, moment)  # status attempts next_attempt created sent
         for r in reminders:
             recipient = r.user_id or r.channel_id or "-"
             rows[r.key] = (r.key, "reminder", r.items[0][0].id, recipient, "reminder", "[]",
                            json.dumps(r.task_ids), r.local_date, *sent)  # fmt: skip
-        for e in escalations:
-            recipient = e.recipient_user_id or e.project.channel_id or "-"
-            rows.setdefault(e.key, (e.key, "escalation", e.project.id, recipient, "escalation",
-                                    "[]", json.dumps(e.task_ids), e.local_date, *sent))  # fmt: skip
+        for d in summaries:
+            rows[d.key] = (d.key, "summary", None, d.csm_user_id, "summary", "[]",
+                           json.dumps(d.task_ids), d.local_date, *sent)  # fmt: skip
     write_rows(engine, "outbox", OUTBOX_COLUMNS, rows.values())
     return len(rows)
 
@@ -404,10 +406,15 @@ class DayPlan:
 
 def drafts(
     engine: Engine, *, settings: Settings, now: datetime
-) -> tuple[Portfolio, list[ReminderDraft], list[EscalationDraft]]:
-    """Read the portfolio and plan the reminders and escalations due at `now`."""
+) -> tuple[Portfolio, list[ReminderDraft], list[DecisionMakerStep], list[SummaryDraft]]:
+    """Read the portfolio and plan what the morning's reminders and escalations jobs plan at
+    `now`: reminders, decision-maker steps and the CSMs' summaries (as `schedules.jobs`)."""
     with session_scope(engine) as session:
         portfolio = load_portfolio(session=session)
+        reached = escalation_service.reached(session=session)
+        with_csm = [p.id for p in portfolio.projects.values() if p.csm_user_id]
+        extras = summary_service.extras(session=session, project_ids=with_csm, today=now.date())
+        zones = summary_service.csm_zones(session=session, project_ids=with_csm)
     calendars = project_calendars(portfolio, CountryCalendars(settings))  # as the jobs do
     common: dict[str, Any] = {
         "now": now,
@@ -416,17 +423,26 @@ def drafts(
         "calendar_for": calendars,
         "reminder_hour": settings.reminder_hour,
     }
-    return portfolio, plan_reminders(**common), plan_escalations(**common)
+    return (
+        portfolio,
+        plan_reminders(**common),
+        plan_decision_maker_steps(**common, reached=reached),
+        plan_summaries(**common, extras=extras, csm_zones=zones),
+    )
 
 
 def plan_day(engine: Engine, *, settings: Settings, now: datetime = NOW) -> DayPlan:
     """Everything the morning's reminder and escalation runs do before rendering and Slack."""
-    portfolio, reminders, escalations = drafts(engine, settings=settings, now=now)
-    keys = [d.key for d in reminders] + [d.key for d in escalations]
+    portfolio, reminders, steps, summaries = drafts(engine, settings=settings, now=now)
+    keys = [d.key for d in reminders] + [d.key for d in summaries]  # both are outbox keys
     with session_scope(engine) as session:
         known = existing_keys(session=session, keys=keys)
     return DayPlan(
-        len(portfolio.projects), len(portfolio.tasks), len(reminders), len(escalations), len(known)
+        len(portfolio.projects),
+        len(portfolio.tasks),
+        len(reminders),
+        len(steps) + len(summaries),
+        len(known),
     )
 
 
