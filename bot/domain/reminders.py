@@ -268,47 +268,6 @@ def _grouped(
     return tuple(sorted(groups, key=lambda g: (urgency(g[1][0]), g[0].id)))
 
 
-@gc_paused()
-def plan_escalations(
-    *,
-    now: datetime,
-    projects: dict[int, ProjectInfo],
-    tasks: Iterable[OpenTask],
-    calendar_for: CalendarFor,
-    reminder_hour: int,
-) -> list[EscalationDraft]:
-    """The CSM's alerts due at `now`, in each project's own time zone and business days
-    (the decision-maker's turn is `plan_decision_maker_steps`).
-
-    Keys carry the task's due date, so moving the due date (or completing the task)
-    starts the ladder again; each key is sent once.
-    """
-    by_project = _overdue_by_project(
-        now=now,
-        projects=projects,
-        tasks=tasks,
-        calendar_for=calendar_for,
-        reminder_hour=reminder_hour,
-    )
-    drafts: list[EscalationDraft] = []
-    for project_id, (today, items) in sorted(by_project.items()):
-        project = projects[project_id]
-        for item in items:
-            task = item.task
-            if item.days_overdue >= project.csm_after_days and project.csm_user_id:
-                drafts.append(
-                    _esc(
-                        f"escalation:csm:{task.id}:{task.due.isoformat()}",
-                        "csm",
-                        project,
-                        (item,),
-                        project.csm_user_id,
-                        today,
-                    )
-                )
-    return drafts
-
-
 # Steps a task can reach once per due date (see `DecisionMakerStep`).
 STEP_DECISION_MAKER = "decision_maker"  # listed in a message (or draft) for the decision-maker
 STEP_WAITING = "waiting"  # no decision-maker linked: the CSM was told the step is waiting
@@ -436,24 +395,3 @@ def _overdue_by_project(
         assert today is not None
         result[project_id] = (today, items)
     return result
-
-
-def _esc(
-    key: str,
-    level: str,
-    project: ProjectInfo,
-    items: tuple[DueTask, ...],
-    user_id: str | None,
-    today: date,
-    *,
-    forward: bool = False,
-) -> EscalationDraft:
-    return EscalationDraft(
-        key=key,
-        level=level,
-        project=project,
-        tasks=items,
-        recipient_user_id=user_id,
-        forward=forward,
-        local_date=today,
-    )

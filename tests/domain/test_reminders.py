@@ -8,7 +8,6 @@ from bot.domain.reminders import (
     OpenTask,
     ProjectInfo,
     plan_decision_maker_steps,
-    plan_escalations,
     plan_reminders,
 )
 
@@ -178,19 +177,9 @@ def taken(steps, step=STEP_DECISION_MAKER) -> set:  # type: ignore[no-untyped-de
 def test_escalation_ladder_by_business_days_overdue() -> None:
     tasks = [task(1, date(2027, 4, 5))]  # Monday
 
-    def levels(now: datetime) -> list[str]:
-        drafts = plan_escalations(
-            now=now,
-            projects={1: project()},
-            tasks=tasks,
-            calendar_for=lambda p: JP,
-            reminder_hour=9,
-        )
-        return sorted(d.level for d in drafts)
-
-    assert levels(datetime(2027, 4, 6, 1, tzinfo=UTC)) == []  # 1 day overdue
-    assert levels(datetime(2027, 4, 7, 1, tzinfo=UTC)) == ["csm"]  # 2 days
-    assert levels(datetime(2027, 4, 9, 1, tzinfo=UTC)) == ["csm"]  # 4 days
+    # The CSM hears from 2 business days in the morning summary (tests/domain/test_summary.py);
+    # the decision-maker's step waits for 5.
+    assert steps_at(datetime(2027, 4, 7, 1, tzinfo=UTC), tasks) == []  # 2 days
     assert steps_at(datetime(2027, 4, 9, 1, tzinfo=UTC), tasks) == []
     # 5 business days on Mon Apr 12: the decision-maker's step.
     [step] = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), tasks)
@@ -198,19 +187,7 @@ def test_escalation_ladder_by_business_days_overdue() -> None:
 
 
 def test_escalation_keys_restart_with_a_new_due_date() -> None:
-    def keys(due: date) -> set[str]:
-        drafts = plan_escalations(
-            now=datetime(2027, 4, 12, 1, tzinfo=UTC),
-            projects={1: project()},
-            tasks=[task(1, due)],
-            calendar_for=lambda p: JP,
-            reminder_hour=9,
-        )
-        return {d.key for d in drafts}
-
-    assert keys(date(2027, 4, 5)).isdisjoint(keys(date(2027, 4, 6)))
-    assert "escalation:csm:1:2027-04-05" in keys(date(2027, 4, 5))
-    # The decision-maker step too: a task taken for one due date is new with the next one.
+    # A task taken at the decision-maker step for one due date is new with the next one.
     first = steps_at(datetime(2027, 4, 12, 1, tzinfo=UTC), [task(1, date(2027, 4, 5))])
     assert (
         steps_at(
