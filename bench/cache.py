@@ -6,8 +6,9 @@ A portfolio is filled once per backend, size and kind into the cache (SQLite: a 
 `obb_<key>`), and every measurement runs on a fresh copy of it (a file copy; `CREATE
 DATABASE … TEMPLATE`), so what one section writes never reaches another. `--fresh` fills
 again. The generator is deterministic (a fixed seed), so a kept database is the one a
-fill would make, as long as the code that fills it has not changed: after changing
-`bench/reminders.py` or `bench/digest.py`'s fill, or a migration, run with `--fresh`.
+fill would make, as long as the code that fills it has not changed. The key carries the
+schema's migration head, so a new migration fills again by itself; after changing
+`bench/reminders.py` or `bench/digest.py`'s fill, run with `--fresh`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from bench.common import PG_URL
 from storage.db import make_engine
+from storage.migrate import head_revision
 
 CACHE = Path(os.environ.get("BENCH_CACHE", Path.home() / ".cache" / "onboardbot-bench"))
 
@@ -54,7 +56,9 @@ def _pg(statement: str) -> None:
 def ensure_filled(
     backend: str, key: str, fill: Callable[[str], Any], *, fresh: bool = False, log: Any = print
 ) -> str:
-    """The URL of the kept database `key`, filled by `fill(url)` unless it already was."""
+    """The URL of the kept database `key`, filled by `fill(url)` unless it already was
+    (at the current schema: a database kept before a migration is never reused)."""
+    key = f"{key}_{head_revision()}"
     if backend == "sqlite":
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"{key}.db"
