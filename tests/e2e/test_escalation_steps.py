@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from bot.cli import main
 from bot.flows.digest import compute
+from bot.i18n import t
 from bot.sandbox import User
 from schedules.jobs import (
     adoption,
@@ -388,3 +389,42 @@ def test_a_customer_snoozes_their_reminders_and_the_ladder_goes_on(bot: Harness)
     assert [e.after["until"] for e in project_events(bot, channel, "person.snoozed")] == [
         "2027-04-20"
     ]
+
+
+@SQLITE_ONLY
+def test_a_draft_already_answered_is_refused_and_sends_nothing(
+    bot: Harness,
+) -> None:
+    _, hanako = acme(bot)
+    csm = bot.people.csm
+    run_days(bot, date(2027, 4, 12), date(2027, 4, 22))
+    first, second = drafts_for(bot, csm)[:2]
+    # The buttons as the CSM's other window still shows them, before the updates.
+    send_first = bot.sandbox.find_button(first, "escalation_send")
+    send_second = bot.sandbox.find_button(second, "escalation_send")
+    bot.driver.press(csm.id, send_first)
+    bot.settle()
+    bot.driver.click_button(csm.id, second, "escalation_skip")
+    bot.settle()
+    view = bot.sandbox.views_for(csm.id)[-1]
+    bot.driver.submit_view(csm.id, view["id"], {"skip_reason": {"skip_reason": "Called her"}})
+    bot.settle()
+    assert len(to_her(bot, hanako)) == 1
+
+    def refusal(user: User, button: Any) -> str:
+        before = len(bot.ephemerals(user))
+        bot.driver.press(user.id, button)
+        bot.settle()
+        said = bot.ephemerals(user)[before:]
+        assert len(said) == 1, said
+        return said[0]
+
+    def said_as(key: str, text: str) -> bool:
+        """`text` is `key` in the CSM's language (ja-JP), naming the CSM, at any time."""
+        before, after = t("ja", key, actor=f"<@{csm.id}>", at="AT").split("AT")
+        return text.startswith(before) and text.endswith(after)
+
+    # Pressed again from a stale window: said why, in the CSM's language, nothing sent.
+    assert said_as("error.draft_sent", refusal(csm, send_first))
+    assert said_as("error.draft_skipped", refusal(csm, send_second))
+    assert len(to_her(bot, hanako)) == 1
