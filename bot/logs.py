@@ -97,6 +97,10 @@ class DropMessages(logging.Filter):
         return record.getMessage() not in self.messages
 
 
+class _OwnHandler(logging.StreamHandler):
+    """The handler `configure` installs; a later call replaces it."""
+
+
 def configure(*, level: str = "INFO", fmt: str = "text") -> None:
     """Install the handler on the root logger (idempotent).
 
@@ -104,14 +108,13 @@ def configure(*, level: str = "INFO", fmt: str = "text") -> None:
     Alembic's (which migration context it chose) are left out: the bot logs one summary
     line per run itself, and refuses to start on a schema that is behind.
     """
-    handler = logging.StreamHandler()
+    handler = _OwnHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(_Scrubber())
     root = logging.getLogger()
     for old in list(root.handlers):
-        if getattr(old, "onboardbot", False):
+        if isinstance(old, _OwnHandler):
             root.removeHandler(old)
-    handler.onboardbot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
     for noisy in ("apscheduler", "alembic"):

@@ -81,16 +81,16 @@ def _slack_request(
         metrics.REQUESTS.labels(info["kind"], str(status)).inc()
         return _refuse(start_response, status, reason)
     environ["wsgi.input"] = io.BytesIO(body)
-    status: list[str] = []
+    codes: list[str] = []
 
     def recording_start_response(code: str, headers: list[tuple[str, str]], *args: Any) -> Any:
-        status.append(code.split(" ", 1)[0])
+        codes.append(code.split(" ", 1)[0])
         return start_response(code, headers, *args)
 
     with log_context(request_id=new_request_id(), **info["ids"]):
         result = list(slack(environ, recording_start_response))
     metrics.ACK_LATENCY.labels(info["kind"]).observe(time.perf_counter() - started)
-    metrics.REQUESTS.labels(info["kind"], status[0] if status else "none").inc()
+    metrics.REQUESTS.labels(info["kind"], codes[0] if codes else "none").inc()
     return result
 
 

@@ -28,7 +28,7 @@ def _insert(session: Session) -> Any:
 def reached(*, session: Session) -> set[tuple[int, date, str]]:
     """`(task id, due date, step)` of every open task that already reached a step."""
     query = (
-        select(EscalatedTask.task_id, EscalatedTask.due, EscalatedTask.step)
+        select(col(EscalatedTask.task_id), col(EscalatedTask.due), col(EscalatedTask.step))
         .join(Task, col(Task.id) == col(EscalatedTask.task_id))
         .where(col(Task.status) == TaskStatus.OPEN)
     )
@@ -41,7 +41,7 @@ def insert_once(
     """Insert the step (its key once ever) and the tasks it covers; the new row's id, or
     None when its key was there already (another run or replica decided it first)."""
     insert = _insert(session)
-    found = session.execute(
+    found = session.exec(
         insert(Escalation)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["key"])
@@ -61,7 +61,7 @@ def insert_once(
         for task_id, due, step in tasks
     ]
     if rows:
-        session.execute(
+        session.exec(
             insert(EscalatedTask)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["task_id", "due", "step"])
@@ -91,7 +91,7 @@ def decide(
         values["reason"] = reason
     if text is not None:
         values.update(text=text, blocks=blocks or [], edited=True)
-    result = session.execute(
+    result = session.exec(
         update(Escalation)
         .where(
             col(Escalation.id) == escalation_id,
@@ -99,7 +99,7 @@ def decide(
         )
         .values(**values)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 def drafts(*, session: Session, project_ids: Sequence[int] | None = None) -> list[Escalation]:
@@ -112,7 +112,7 @@ def drafts(*, session: Session, project_ids: Sequence[int] | None = None) -> lis
 
 def withdraw(*, session: Session, project_id: int, at: datetime) -> int:
     """Unanswered drafts of a project that ended can never be sent."""
-    result = session.execute(
+    result = session.exec(
         update(Escalation)
         .where(
             col(Escalation.project_id) == project_id,
@@ -120,7 +120,7 @@ def withdraw(*, session: Session, project_id: int, at: datetime) -> int:
         )
         .values(status=EscalationStatus.WITHDRAWN, decided_by="system", decided_at=at)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 def of_project(*, session: Session, project_id: int) -> list[Escalation]:

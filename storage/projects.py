@@ -99,10 +99,12 @@ def customers_not_joined(
             col(Project.status) == ProjectStatus.ACTIVE,
             col(Project.channel_id).is_not(None),
             col(Project.created_at) <= started_before,
-            exists().where(customer.project_id == Project.id, customer.side == "customer"),
+            exists().where(
+                col(customer.project_id) == col(Project.id), col(customer.side) == "customer"
+            ),
             ~exists().where(
-                joined.project_id == Project.id,
-                joined.side == "customer",
+                col(joined.project_id) == col(Project.id),
+                col(joined.side) == "customer",
                 col(joined.slack_user_id).is_not(None),
             ),
         )
@@ -110,7 +112,7 @@ def customers_not_joined(
     )
     candidates = list(
         session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed up to 4 columns
                 Project.id,
                 Project.customer_name,
                 Project.locale,
@@ -127,7 +129,7 @@ def customers_not_joined(
     if not candidates:
         return candidates, people
     for project_id, role, side, user, email in session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed up to 4 columns
             Stakeholder.project_id,
             Stakeholder.role,
             Stakeholder.side,
@@ -160,4 +162,5 @@ def completed_for_adoption(
     return [
         (int(pid), str(tz), done, int(after))
         for pid, tz, done, after in session.exec(query.order_by(col(Project.id)))
+        if pid is not None and done is not None  # never None here; this narrows the types
     ]

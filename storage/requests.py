@@ -23,9 +23,9 @@ def claim(*, session: Session, key: str, at: datetime, project_id: int | None = 
         insert(HandledRequest)
         .values(key=key, at=at, project_id=project_id)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(HandledRequest.key)
+        .returning(col(HandledRequest.key))
     )
-    return session.execute(statement).first() is not None
+    return session.exec(statement).first() is not None
 
 
 def project_of(*, session: Session, key: str) -> int | None:
@@ -36,7 +36,7 @@ def project_of(*, session: Session, key: str) -> int | None:
 def point(*, session: Session, keys: Sequence[str], project_id: int) -> None:
     """Say which project these keys produced (their repeats are answered with it)."""
     for piece in chunks(keys):
-        session.execute(
+        session.exec(
             update(HandledRequest)
             .where(col(HandledRequest.key).in_(list(piece)))
             .values(project_id=project_id)

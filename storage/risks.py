@@ -36,7 +36,7 @@ def periods_starting_between(
     """Open busy periods of running projects that start between `first` and `last`, with
     their project's id and time zone (not the whole project)."""
     query = (
-        select(Risk, Project.id, Project.timezone)
+        select(Risk, Risk.project_id, Project.timezone)
         .join(Project, col(Project.id) == col(Risk.project_id))
         .where(Risk.status == RiskStatus.OPEN, Risk.kind == "busy_period")
         .where(col(Risk.period_start) >= first, col(Risk.period_start) <= last)
@@ -52,9 +52,9 @@ def get(*, session: Session, risk_id: int) -> Risk | None:
 
 def close(*, session: Session, risk_id: int, by: str, at: datetime) -> bool:
     """Close an open risk; False when it was already closed."""
-    result = session.execute(
+    result = session.exec(
         update(Risk)
         .where(col(Risk.id) == risk_id, col(Risk.status) == RiskStatus.OPEN)
         .values(status=RiskStatus.CLOSED, closed_by=by, closed_at=at)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1

@@ -32,19 +32,19 @@ def of_projects(*, session: Session, project_ids: Sequence[int]) -> list[Task]:
 
 def mark_done(*, session: Session, task_id: int, by: str, at: datetime, on: date) -> bool:
     """Set an open task done; False when it was not open (a double click or a retry)."""
-    result = session.execute(
+    result = session.exec(
         update(Task)
         .where(col(Task.id) == task_id, col(Task.status) == TaskStatus.OPEN)
         .values(status=TaskStatus.DONE, completed_at=at, completed_on=on, completed_by=by)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 def mark_open(*, session: Session, task_id: int) -> bool:
     """Re-open a done task; False when it was not done."""
-    result = session.execute(
+    result = session.exec(
         update(Task)
         .where(col(Task.id) == task_id, col(Task.status) == TaskStatus.DONE)
         .values(status=TaskStatus.OPEN, completed_at=None, completed_on=None, completed_by=None)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1

@@ -13,7 +13,7 @@ from bot.cli.table import format_table
 from bot.config import load_settings
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.planning import PlannedTask, plan
-from bot.domain.playbook import Playbook, PlaybookError, load_playbook, load_playbooks
+from bot.domain.playbook import Locale, Playbook, PlaybookError, load_playbook, load_playbooks
 from bot.domain.timeline import playbook_timeline
 from bot.i18n import t
 from bot.services.calendars import calendar_for
@@ -113,23 +113,19 @@ def run_preview(args: argparse.Namespace) -> int:
     playbook = playbooks[args.name]
     calendar = calendar_for(settings, blackouts=args.blackout)
     planned = plan(playbook.tasks, kickoff=args.kickoff, calendar=calendar)
-    lang = args.lang or settings.default_locale
+    lang: Locale = args.lang or settings.default_locale
     if args.format == "png":
         return _write_png(args, playbook, planned, calendar, lang)
     if args.format == "json":
         print(
             json.dumps(
-                _plan_json(playbook, planned, args.lang or settings.default_locale),
+                _plan_json(playbook, planned, lang),
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(
-            _plan_table(
-                playbook, planned, calendar, args.kickoff, args.lang or settings.default_locale
-            )
-        )
+        print(_plan_table(playbook, planned, calendar, args.kickoff, lang))
     return 0
 
 
@@ -138,7 +134,7 @@ def _write_png(
     playbook: Playbook,
     planned: list[PlannedTask],
     calendar: BusinessCalendar,
-    lang: str,
+    lang: Locale,
 ) -> int:
     output: Path = args.output or Path(f"{playbook.name}-{args.kickoff.isoformat()}.png")
     if output.is_dir() or not output.parent.is_dir():
@@ -157,7 +153,7 @@ def _write_png(
 
 
 def _plan_json(
-    playbook: Playbook, planned: list[PlannedTask], lang: str
+    playbook: Playbook, planned: list[PlannedTask], lang: Locale
 ) -> list[dict[str, object]]:
     out = []
     for item in planned:
@@ -182,7 +178,7 @@ def _plan_table(
     planned: list[PlannedTask],
     calendar: BusinessCalendar,
     kickoff: date,
-    lang: str,
+    lang: Locale,
 ) -> str:
     rows = []
     for item in planned:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from apscheduler.schedulers.base import BaseScheduler
+
 from bot.app import build_api, build_app
 from bot.cli import context
 from bot.cli.errors import Failure
@@ -149,7 +151,9 @@ def quiet(*names: str) -> Iterator[None]:
             lg.setLevel(level)
 
 
-def shutdown(deps: Deps, *, scheduler, executor: TrackedExecutor, worker: str) -> None:  # type: ignore[no-untyped-def]
+def shutdown(
+    deps: Deps, *, scheduler: BaseScheduler, executor: TrackedExecutor, worker: str
+) -> None:
     """Stop the scheduler, finish acknowledged work, give back claimed outbox rows."""
     started = time.monotonic()
     deps.stopping.set()  # running jobs stop claiming and hand back what they hold

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 20:11:33.937269
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
 from alembic import op
 
 import storage.types
