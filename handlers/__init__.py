@@ -1,4 +1,8 @@
-"""Bolt listeners, one module per Slack surface. Only the composition root imports this."""
+"""Handlers: Bolt listeners, one module per Slack surface. Each parses the payload into a
+typed request, calls one flow and responds: no SQL, no rules, no services, no storage.
+Only the composition root imports this package.
+The rule is in `.importlinter` (see README, "Where does it go"); `make lint` checks it.
+"""
 
 from __future__ import annotations
 
