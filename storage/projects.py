@@ -50,10 +50,6 @@ def stakeholders(*, session: Session, project_id: int) -> list[Stakeholder]:
     return list(session.exec(query.order_by(col(Stakeholder.id))))
 
 
-def stakeholders_of_user(*, session: Session, user_id: str) -> list[Stakeholder]:
-    return list(session.exec(select(Stakeholder).where(Stakeholder.slack_user_id == user_id)))
-
-
 def blackouts(*, session: Session, project_id: int) -> list[Blackout]:
     query = select(Blackout).where(Blackout.project_id == project_id)
     return list(session.exec(query.order_by(col(Blackout.start))))

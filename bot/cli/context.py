@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.app import build_deps
 from bot.cli.errors import Failure, UsageError
-from bot.config import Settings, load_settings, mask_url_password
+from bot.config import Settings, load_settings
 from bot.deps import Deps
 from storage.db import make_engine
 from storage.migrate import SchemaBehindError, check_schema
@@ -50,8 +50,3 @@ def output_path(path: Path, *, option: str = "--output") -> Path:
     if path.is_dir():
         raise UsageError(f"{option} {path}: is a folder; name a file")
     return path
-
-
-def database_label(url: str) -> str:
-    """The database URL for a message, password masked."""
-    return mask_url_password(url)
