@@ -7,6 +7,7 @@ and the line.
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import subprocess
@@ -16,7 +17,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("bot", "handlers", "storage", "schedules")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 FLOWS_NO_STORAGE = "Flows do Slack choreography; they never touch the database"
@@ -36,8 +36,15 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def root_packages() -> list[str]:
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".importlinter", encoding="utf-8")
+    return config["importlinter"]["root_packages"].split()
+
+
 def product_copy(tmp_path: Path) -> Path:
-    for package in PRODUCT:
+    """The packages the contract names, and the contract, under `tmp_path`."""
+    for package in root_packages():
         shutil.copytree(
             ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
         )
