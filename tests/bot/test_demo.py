@@ -8,14 +8,14 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.demo.text import TEXT
 
-LIMIT = 60.0
+# Only against a hang: how fast the demo plays is not a test's business (bench/ times things).
+HANG = 300.0
 # What a CS manager must be able to follow, in order (the bot's own words where they prove
 # a scene happened: the plan moved, the decision-maker's message, the completion…).
 SCENES = {
@@ -187,15 +187,11 @@ def _run(args: list[str], cwd: Path, tmp: Path) -> subprocess.Popen[str]:
 
 def test_demo_plays_the_whole_onboarding_in_both_languages(tmp_path: Path) -> None:
     for lang, args in (("ja", []), ("en", ["--lang", "en"])):
-        # One after the other: each run's time is its own.
         cwd, tmp = tmp_path / lang, _scratch()
         cwd.mkdir()
-        started = time.monotonic()
         process = _run(args, cwd, tmp)
-        out, err = process.communicate(timeout=2 * LIMIT)
-        elapsed = time.monotonic() - started
+        out, err = process.communicate(timeout=HANG)
         assert process.returncode == 0, err
-        assert elapsed < LIMIT, f"{lang}: {elapsed:.0f} s"
         _in_order(out, SCENES[lang])
         narration = _narration(out)
         assert len(narration) > 100
@@ -222,7 +218,7 @@ def test_demo_plays_the_whole_onboarding_in_both_languages(tmp_path: Path) -> No
 def test_short_demo_keeps_what_it_names(tmp_path: Path) -> None:
     keep, tmp = tmp_path / "kept", _scratch()
     process = _run(["--short", "--lang", "en", "--keep", str(keep)], tmp_path, tmp)
-    out, err = process.communicate(timeout=LIMIT)
+    out, err = process.communicate(timeout=HANG)
     assert process.returncode == 0, err
     listed = out.split("Files kept:\n", 1)[1].splitlines()
     named = [Path(line.strip()) for line in listed if line.startswith("  ")]
@@ -237,5 +233,5 @@ def test_short_demo_keeps_what_it_names(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", [["--keep"], ["--lang", "fr"]])
 def test_demo_usage_errors(bad: list[str], tmp_path: Path) -> None:
     process = _run(bad, tmp_path, tmp_path)
-    _, err = process.communicate(timeout=LIMIT)
+    _, err = process.communicate(timeout=HANG)
     assert process.returncode == 2 and "Traceback" not in err
