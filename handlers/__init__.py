@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import errors
+from handlers import errors, request_context
 from handlers.actions import (
     adoption_buttons,
     escalation_buttons,
@@ -27,6 +27,7 @@ from handlers.views import escalation_forms, schedule_forms, start_project, surv
 
 def register(app: App, deps: Deps) -> None:
     for module in (
+        request_context,
         onboard,
         task_buttons,
         status_button,

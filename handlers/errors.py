@@ -17,10 +17,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.deps import Deps
-from bot.flows.locale import locale_for
 from bot.flows.refusals import error_message
 from bot.flows.start_modal import notify
-from handlers.payload import caller_from_command, caller_from_interaction
+from handlers.payload import caller_of
 
 logger = logging.getLogger("onboardbot.handlers")
 
@@ -43,8 +42,8 @@ def report(deps: Deps, error: Exception, body: dict[str, Any]) -> None:
     if body.get("type") == "event_callback" or ("user" not in body and "user_id" not in body):
         logger.error("error while handling an event", exc_info=error)
         return
-    caller = caller_from_command(body) if "command" in body else caller_from_interaction(body)
-    message = error_message(error, locale_for(deps, caller))
+    caller = caller_of(body, deps=deps)
+    message = error_message(error, caller.locale)
     response_url = body.get("response_url") or next(
         (u.get("response_url") for u in body.get("response_urls") or []), None
     )

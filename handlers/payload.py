@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows.context import Caller
 
@@ -12,20 +13,29 @@ MAX_ID = 2_147_483_647  # the largest id the database's integer columns hold
 _ID = re.compile(r"[0-9]{1,10}")
 
 
-def caller_from_command(body: dict[str, Any]) -> Caller:
-    return Caller(
-        user_id=body["user_id"],
-        channel_id=body.get("channel_id"),
-        payload_team_id=body.get("user_team_id") or body.get("team_id"),
-    )
-
-
-def caller_from_interaction(body: dict[str, Any]) -> Caller:
+def caller_of(
+    body: dict[str, Any], *, deps: Deps | None = None, form_channel: str | None = None
+) -> Caller:
+    """Who acted, and where, from any payload: a slash command, a button, a form. A form's
+    submission names no channel; `form_channel` is the one it was opened from, when the
+    form carries it. `deps` resolves who that is (see `Caller`)."""
+    if "command" in body:
+        return Caller(
+            user_id=body["user_id"],
+            channel_id=body.get("channel_id"),
+            payload_team_id=body.get("user_team_id") or body.get("team_id"),
+            deps=deps,
+        )
     user = body.get("user") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
+    if body.get("type") == "view_submission":
+        channel = form_channel
+    else:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+    return Caller(
+        user_id=user["id"], channel_id=channel, payload_team_id=user.get("team_id"), deps=deps
     )
-    return Caller(user_id=user["id"], channel_id=channel, payload_team_id=user.get("team_id"))
 
 
 def without_nul(text: str) -> str:

@@ -12,8 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.blocks.escape import escape
 from bot.blocks.message import Message
 from bot.blocks.replies import merged, reply
@@ -21,7 +19,7 @@ from bot.deps import Deps
 from bot.domain.command_text import Person
 from bot.domain.date_bounds import go_live_problem, kickoff_problem
 from bot.errors import UserError
-from bot.flows import kickoff
+from bot.flows import kickoff, kickoff_steps
 from bot.flows.outbox import dispatch, outbox_row
 from bot.i18n import t
 from bot.services import api_projects, starts
@@ -107,23 +105,18 @@ def start(deps: Deps, request: ApiStart, *, system: str) -> Outcome:
             [p.project_id for p in running],
         )
     worker = kickoff.new_worker()
-    try:
-        with unit_of_work(deps.engine) as session:
-            outcome = starts.begin(
-                session=session,
-                new=new,
-                calendar=deps.calendar(deps.settings.holiday_country),
-                now=now,
-                request=key,
-                worker=worker,
-                confirmed=request.again,
-            )
-    except IntegrityError:  # the same deal, started by another request at this very moment
-        with unit_of_work(deps.engine) as session:
-            found = api_projects.by_external_id(session=session, external_id=request.external_id)
-        if found is None:
-            raise
-        return Existing(found)
+    outcome = api_projects.begin_start(
+        engine=deps.engine,
+        external_id=request.external_id,
+        new=new,
+        calendar=deps.calendar(deps.settings.holiday_country),
+        now=now,
+        request=key,
+        worker=worker,
+        confirmed=request.again,
+    )
+    if isinstance(outcome, int):  # the same deal, started by another request at this moment
+        return Existing(outcome)
     if isinstance(outcome, starts.Repeated):
         return _repeated(deps, outcome, request)
     deps.work.submit(
@@ -164,26 +157,10 @@ def _check(deps: Deps, request: ApiStart) -> tuple[str, NewProject] | Invalid:
     csm, csm_problem = _csm(deps, request.csm)
     if csm_problem:
         problems.append(("csm", csm_problem))
-    named: list[str] = []
-    for name, person in (
-        ("champion", request.champion),
-        ("decision_maker", request.decision_maker),
-        *((f"members.{n}", p) for n, p in enumerate(request.members)),
-    ):
-        if person is None or person.user_id is None:
-            continue
-        if deps.directory.user(person.user_id) is None:
-            problems.append((name, f"{person.user_id} is not a user Slack knows"))
-        else:
-            named.append(person.user_id)
+    named = _known_people(deps, request, problems)
     if problems or csm is None or playbook is None:
         return Invalid(problems)
     locale = request.language or deps.directory.locale_of(csm, settings.default_locale)
-    external_teams = {
-        user_id: actor.team_id
-        for user_id in named
-        if (actor := deps.directory.actor(user_id)).is_external and actor.team_id
-    }
     return csm, NewProject(
         customer_name=request.customer_name,
         playbook=playbook,
@@ -199,9 +176,26 @@ def _check(deps: Deps, request: ApiStart) -> tuple[str, NewProject] | Invalid:
         members=request.members,
         fiscal_year_end_month=request.fiscal_year_end_month or 3,
         channel_name=request.channel_name,
-        external_teams=external_teams,
+        external_teams=kickoff_steps.external_teams(deps, named),
         external_id=request.external_id,
     )
+
+
+def _known_people(deps: Deps, request: ApiStart, problems: list[tuple[str, str]]) -> list[str]:
+    """The people named by user id; one Slack does not know is a problem of its field."""
+    named: list[str] = []
+    for name, person in (
+        ("champion", request.champion),
+        ("decision_maker", request.decision_maker),
+        *((f"members.{n}", p) for n, p in enumerate(request.members)),
+    ):
+        if person is None or person.user_id is None:
+            continue
+        if deps.directory.user(person.user_id) is None:
+            problems.append((name, f"{person.user_id} is not a user Slack knows"))
+        else:
+            named.append(person.user_id)
+    return named
 
 
 def _csm(deps: Deps, person: Person) -> tuple[str | None, str | None]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.message import about
 from bot.deps import Deps
 from bot.flows import home
 from bot.logs import bind
-from bot.services.health import project_health
-from bot.services.projects import local_today, project_view
-from storage import projects as project_rows
-from storage.db import session_scope
+from bot.services.checklist import checklist_state
+from bot.services.session import unit_of_work
 
 
 def refresh_checklist(deps: Deps, project_id: int) -> None:
@@ -29,25 +25,15 @@ def refresh_checklist(deps: Deps, project_id: int) -> None:
     with deps.project_turn(project_id) as last:
         if not last:
             return
-        with session_scope(deps.engine) as session:
-            project = project_rows.get(session=session, project_id=project_id)
-            if project is None or not project.channel_id:
-                return
-            view = project_view(session=session, project=project)
-            view = dataclasses.replace(
-                view,
-                health=project_health(
-                    session=session,
-                    project=project,
-                    view=view,
-                    now=deps.clock(),
-                    calendar_for=deps.calendar,
-                ),
+        with unit_of_work(deps.engine) as session:
+            state = checklist_state(
+                session=session, project_id=project_id, now=deps.clock(), calendar_for=deps.calendar
             )
-            today = local_today(project, deps.clock())
-            channel, stamps = project.channel_id, list(project.checklist_ts)
-        for ts, message in zip(stamps, checklist_messages(view, today=today), strict=False):
+        if state is None:
+            return
+        messages = checklist_messages(state.view, today=state.today)
+        for ts, message in zip(state.stamps, messages, strict=False):
             deps.gateway.update_message(
-                channel, ts, about(message, "onboarding_checklist", project_id=project_id)
+                state.channel_id, ts, about(message, "onboarding_checklist", project_id=project_id)
             )
-    home.refresh_quietly(deps, view.csm_user_id)
+    home.refresh_quietly(deps, state.view.csm_user_id)

@@ -16,18 +16,16 @@ from bot.blocks.escape import clip
 from bot.blocks.message import Message, about
 from bot.blocks.replies import reply
 from bot.deps import Deps
+from bot.domain.views import ProjectView
 from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
-from bot.flows.lookup import existing_project
 from bot.flows.modals import open_modal
 from bot.flows.outbox import dispatch, outbox_row
+from bot.flows.refusals import refused_here
 from bot.services import completion
-from bot.services.completion import Closed
-from bot.services.projects import blackouts, customer_member, local_today, project_view
-from storage import outbox as outbox_rows
-from storage import projects as project_rows
-from storage.db import session_scope
+from bot.services.results import Refused
+from bot.services.session import unit_of_work
 
 MAX_COMMENT = 3000
 
@@ -35,27 +33,18 @@ MAX_COMMENT = 3000
 def celebrate_if_done(deps: Deps, project_id: int) -> None:
     """After a task is done: if that was the last required one, close the project and post
     the completion message and the survey (once, even if two last clicks race)."""
-    now = deps.clock()
-    with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None or not completion.finish_if_done(
-            session=session, project=project, now=now
-        ):
-            return
-        view = project_view(session=session, project=project)
-        calendar = deps.calendar(
-            project.holiday_country, blackouts(session=session, project_id=project_id)
+    with unit_of_work(deps.engine) as session:
+        finished = completion.celebrate(
+            session=session, project_id=project_id, now=deps.clock(), calendar_for=deps.calendar
         )
-        today = local_today(project, now)
-        channel = project.channel_id
-    if not channel:
+    if finished is None:
         return
-    business = calendar.business_days_between(view.kickoff, today)
+    view, channel = finished.view, finished.channel_id
     deps.gateway.post_message(
         channel,
         about(
             completion_message(
-                view, business_days=business, calendar_days=(today - view.kickoff).days
+                view, business_days=finished.business_days, calendar_days=finished.calendar_days
             ),
             "onboarding_project_completed",
             project_id=project_id,
@@ -74,23 +63,21 @@ def close(
 
     The reason is kept for CS staff (event log, digest, report); the channel sees it only
     with `--share-reason`."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = project_rows.by_channel(session=session, channel_id=caller.channel_id or "")
-        if project is None:
-            raise UserError("deny.not_a_project_channel")
-        result, refusal = completion.close(
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        result = completion.close(
             session=session,
-            project=project,
+            channel_id=caller.channel_id,
             outcome=outcome,
             reason=clip(reason, 500) if reason else None,
             actor=actor,
             now=deps.clock(),
             share_reason=share_reason,
         )
-        if result != Closed.CHANGED:
-            raise UserError(refusal or "error.project_closed")
-        view, channel = project_view(session=session, project=project), project.channel_id
+    if isinstance(result, Refused):
+        raise UserError(result.key, **result.values)
+    view = result.value
+    channel = view.channel_id
     assert channel is not None
     closed = closed_message(
         view,
@@ -111,31 +98,33 @@ def close(
 def answer_survey(
     deps: Deps, caller: Caller, *, project_id: int, kind: str, score: int
 ) -> list[Message]:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = existing_project(session=session, project_id=project_id)
-        values = {"csat": score} if kind == "csat" else {"nps": score}
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
         answered = completion.record_survey(
-            session=session, project=project, actor=actor, now=deps.clock(), **values
+            session=session,
+            project_id=project_id,
+            actor=actor,
+            now=deps.clock(),
+            csat=score if kind == "csat" else None,
+            nps=score if kind != "csat" else None,
         )
-        locale = project.locale
-    if isinstance(answered, str):
-        return [reply(locale, answered)]
+    if isinstance(answered, Refused):
+        return refused_here(answered)
+    scores = answered.value
     # Thanks for what is stored: after both questions, no request to answer the other one.
-    return [survey_thanks(locale, csat=answered.csat, nps=answered.nps)]
+    return [survey_thanks(scores.locale, csat=scores.csat, nps=scores.nps)]
 
 
 def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id: int) -> None:
     """The survey's comment form, for the customer's people."""
 
     def form() -> dict[str, Any]:
-        with session_scope(deps.engine) as session:
-            project = existing_project(session=session, project_id=project_id)
-            # Refused in the modal, before anyone types a comment that could not be kept.
-            actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-            member = customer_member(session=session, project_id=project_id, user_id=actor.user_id)
-            if member is None:
-                raise UserError("deny.survey_customers_only")
+        # Refused in the modal, before anyone types a comment that could not be kept.
+        actor = caller.actor
+        with unit_of_work(deps.engine) as session:
+            project = completion.survey_project(session=session, project_id=project_id, actor=actor)
+            if isinstance(project, Refused):
+                raise UserError(project.key, **project.values)
             locale = project.locale
         return survey_comment_modal(project_id, locale=locale)
 
@@ -144,56 +133,53 @@ def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id
 
 def comment_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
     """Why this person's survey comment would not be taken (a message key), or None."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            return "error.project_not_found"
-        return completion.survey_refusal(session=session, project=project, actor=actor)
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        project = completion.survey_project(session=session, project_id=project_id, actor=actor)
+    return project.key if isinstance(project, Refused) else None
 
 
 def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = existing_project(session=session, project_id=project_id)
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
         answered = completion.record_survey(
             session=session,
-            project=project,
+            project_id=project_id,
             actor=actor,
             now=deps.clock(),
             comment=comment[:MAX_COMMENT],
         )
-    if isinstance(answered, str):
-        raise UserError(answered)
+    if isinstance(answered, Refused):
+        raise UserError(answered.key, **answered.values)
 
 
 def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) -> list[Message]:
     """The customer's check-in answer; *stalled* alerts the CSM (once)."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    actor = caller.actor
     now = deps.clock()
-    with session_scope(deps.engine) as session:
-        project = existing_project(session=session, project_id=project_id)
-        refusal = completion.record_checkin(
-            session=session, project=project, actor=actor, answer=answer, now=now
+
+    def alert(view: ProjectView) -> dict[str, Any]:
+        assert view.csm_user_id is not None
+        return outbox_row(
+            f"checkin-stalled:{project_id}",
+            "checkin",
+            view.csm_user_id,
+            stalled_alert(view, answered_by=caller.user_id),
+            project_id=project_id,
+            now=now,
         )
-        view = project_view(session=session, project=project)
-        if refusal is None and answer == "stalled" and view.csm_user_id:
-            alert = stalled_alert(view, answered_by=caller.user_id)
-            outbox_rows.enqueue(
-                session=session,
-                rows=[
-                    outbox_row(
-                        f"checkin-stalled:{project_id}",
-                        "checkin",
-                        view.csm_user_id,
-                        alert,
-                        project_id=project_id,
-                        now=now,
-                    )
-                ],
-            )
-    if refusal:
-        return [reply(view.locale, refusal)]
+
+    with unit_of_work(deps.engine) as session:
+        checked_in = completion.record_checkin(
+            session=session,
+            project_id=project_id,
+            actor=actor,
+            answer=answer,
+            now=now,
+            stalled_alert=alert,
+        )
+    if isinstance(checked_in, Refused):
+        return refused_here(checked_in)
     if answer == "stalled":
         dispatch(deps, now=now)
-    return [checkin_thanks(view.locale, answer)]
+    return [checkin_thanks(checked_in.value.locale, answer)]

@@ -7,8 +7,8 @@ import logging
 from bot.blocks.home import home_for_others, home_for_staff
 from bot.deps import Deps
 from bot.services.home import staff_home
+from bot.services.session import unit_of_work
 from bot.slack.gateway import SlackError
-from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def publish(deps: Deps, user_id: str) -> None:
                 raise
             logger.info("no Home tab for an unknown user")
         return
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         lines = staff_home(
             session=session, user_id=user_id, now=deps.clock(), calendar_for=deps.calendar
         )

@@ -10,68 +10,38 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.duplicate import duplicate_question
-from bot.blocks.escape import channel_link, clip, escape, mention
+from bot.blocks.escape import channel_link, escape
 from bot.blocks.message import Message, about
-from bot.blocks.refusals import invitation_refused
 from bot.blocks.replies import merged, reply
 from bot.blocks.schedule import schedule_prompt
 from bot.blocks.welcome import welcome_message
 from bot.deps import Deps
 from bot.domain import start_again
-from bot.domain.channel_names import channel_name
 from bot.domain.command_text import StartCommand
 from bot.domain.date_bounds import go_live_problem, kickoff_problem
 from bot.domain.permissions import can_use_cs_commands
+from bot.domain.playbook import Playbook
 from bot.errors import UserError
+from bot.flows import kickoff_steps as steps
 from bot.flows.context import Caller
 from bot.flows.outbox import outbox_row, worker_id
-from bot.i18n import t
 from bot.services import outbox as outbox_service
 from bot.services import starts
 from bot.services.duplicates import running_for_customer
 from bot.services.projects import (
     NewProject,
     attach_channel,
-    local_today,
-    project_view,
     record_messages,
 )
+from bot.services.session import unit_of_work
 from bot.slack.gateway import SlackError
-from storage.db import session_scope
 
 logger = logging.getLogger(__name__)
-
-MAX_NAME_TRIES = 30
-TOPIC_LIMIT = 250  # Slack's limit for a channel's topic and purpose
-POST_TRIES = 5
-# Slack errors that no retry will cure once the channel exists (it was archived, the app
-# lost its rights): the start is given up and the CSM told.
-HOPELESS = {
-    "is_archived",
-    "channel_not_found",
-    "not_in_channel",
-    "invalid_auth",
-    "account_inactive",
-    "token_revoked",
-    "missing_scope",
-    "invalid_blocks",
-    "msg_too_long",
-}
-TRANSIENT = {
-    "ratelimited",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "bad_gateway",
-    "request_timeout",
-    "connection_error",
-}
 
 
 class StartLost(Exception):
@@ -86,19 +56,14 @@ def start(
     `request` identifies the Slack request ("command:<trigger id>", "start-form:<view id>"):
     the same request never starts a second project.
     """
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    actor = caller.actor
     decision = can_use_cs_commands(actor)
     if not decision:
         raise UserError(decision.reason or "deny.not_staff")
     assert cmd.customer_name is not None
     settings = deps.settings
-    locale = cmd.lang or deps.directory.locale_of(caller.user_id, settings.default_locale)
-    name = cmd.playbook or settings.default_playbook
-    playbook = deps.playbooks.get(name)
-    if playbook is None:
-        raise UserError(
-            "error.unknown_playbook", name=escape(name), available=", ".join(sorted(deps.playbooks))
-        )
+    locale = cmd.lang or caller.own_locale
+    playbook = _playbook(deps, cmd)
     now = deps.clock()
     calendar = deps.calendar(settings.holiday_country)
     kickoff = cmd.kickoff or deps.today()
@@ -108,37 +73,10 @@ def start(
     if problem is not None:
         raise UserError(problem[0], **problem[1])
     csm = (cmd.csm.user_id if cmd.csm else None) or caller.user_id
-    # Everyone named by @mention must be someone Slack knows, and the CSM one of us:
-    # checked before anything is created.
-    named = [p.user_id for p in (cmd.champion, cmd.decision_maker, *cmd.members) if p and p.user_id]
-    for user_id in [csm, *named]:
-        if deps.directory.user(user_id) is None:
-            raise UserError("error.unknown_user", user=f"<@{user_id}>")
-    if deps.directory.actor(csm).is_external:
-        raise UserError("error.csm_external", user=f"<@{csm}>")
-    # A repeat is answered as one; a second project for one customer needs the CSM's yes.
-    with session_scope(deps.engine) as session:
-        repeat = starts.repeat_of(
-            session=session,
-            customer_name=cmd.customer_name,
-            request=_request_key(request),
-            now=now,
-            confirmed=cmd.again,
-        )
-        running = running_for_customer(session=session, customer_name=cmd.customer_name)
-    if repeat is not None:
-        key, values = _repeated(repeat)
-        raise UserError(key, **values)
-    asked = start_again.to_ask_about(cmd, [p.project_id for p in running])
-    if asked:
-        mine = deps.directory.locale_of(caller.user_id, settings.default_locale)
-        shown = [(p.project_id, p.channel_id, p.kickoff) for p in running if p.project_id in asked]
-        return [duplicate_question(mine, cmd, shown)]
-    external_teams = {
-        user_id: actor.team_id
-        for user_id in named
-        if (actor := deps.directory.actor(user_id)).is_external and actor.team_id
-    }
+    named = _known_people(deps, cmd, csm=csm)
+    question = _repeat_or_question(deps, cmd, caller, request=request, now=now)
+    if question is not None:
+        return [question]
     new = NewProject(
         customer_name=cmd.customer_name,
         playbook=playbook,
@@ -154,10 +92,10 @@ def start(
         members=cmd.members,
         fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
         channel_name=cmd.channel_name,
-        external_teams=external_teams,
+        external_teams=steps.external_teams(deps, named),
     )
     worker = _worker()
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         outcome = starts.begin(
             session=session,
             new=new,
@@ -178,18 +116,65 @@ def start(
         return [reply(locale, "start.taken_over", customer=escape(cmd.customer_name))]
 
 
+def _playbook(deps: Deps, cmd: StartCommand) -> Playbook:
+    name = cmd.playbook or deps.settings.default_playbook
+    playbook = deps.playbooks.get(name)
+    if playbook is None:
+        raise UserError(
+            "error.unknown_playbook", name=escape(name), available=", ".join(sorted(deps.playbooks))
+        )
+    return playbook
+
+
+def _repeat_or_question(
+    deps: Deps, cmd: StartCommand, caller: Caller, *, request: str | None, now: datetime
+) -> Message | None:
+    """A repeat is answered as one (refused); a second project for one customer needs the
+    CSM's yes: the question to ask, or None to go on."""
+    assert cmd.customer_name is not None
+    with unit_of_work(deps.engine) as session:
+        repeat = starts.repeat_of(
+            session=session,
+            customer_name=cmd.customer_name,
+            request=_request_key(request),
+            now=now,
+            confirmed=cmd.again,
+        )
+        running = running_for_customer(session=session, customer_name=cmd.customer_name)
+    if repeat is not None:
+        key, values = _repeated(repeat)
+        raise UserError(key, **values)
+    asked = start_again.to_ask_about(cmd, [p.project_id for p in running])
+    if not asked:
+        return None
+    shown = [(p.project_id, p.channel_id, p.kickoff) for p in running if p.project_id in asked]
+    return duplicate_question(caller.own_locale, cmd, shown)
+
+
+def _known_people(deps: Deps, cmd: StartCommand, *, csm: str) -> list[str]:
+    """Everyone named by @mention must be someone Slack knows, and the CSM one of us:
+    checked before anything is created. Returns the people named."""
+    named = [p.user_id for p in (cmd.champion, cmd.decision_maker, *cmd.members) if p and p.user_id]
+    for user_id in [csm, *named]:
+        if deps.directory.user(user_id) is None:
+            raise UserError("error.unknown_user", user=f"<@{user_id}>")
+    if deps.directory.actor(csm).is_external:
+        raise UserError("error.csm_external", user=f"<@{csm}>")
+    return named
+
+
 def set_up(deps: Deps, project_id: int, worker: str, *, resuming: bool = False) -> list[Message]:
     """Do what is left of a start in Slack, then make the project live. Returns the notes
     for the person who started it. Raises UserError when the start had to be given up
     (rolled back), StartLost when another worker holds it now."""
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         state = starts.state(session=session, project_id=project_id)
     if state is None:
         raise StartLost(project_id)
     locale, customer = state.locale, escape(state.customer_name)
 
     def hold() -> None:
-        with session_scope(deps.engine) as session:
+        with unit_of_work(deps.engine) as session:
             if not starts.hold(
                 session=session, project_id=project_id, worker=worker, now=deps.clock()
             ):
@@ -206,13 +191,13 @@ def set_up(deps: Deps, project_id: int, worker: str, *, resuming: bool = False) 
     notes: list[Message] = []
     try:
         if not state.reached(starts.StartStep.INVITED):
-            notes = _set_topic_and_invite(deps, state, channel_id, hold)
+            notes = steps.set_topic_and_invite(deps, state, channel_id, hold)
             _advance(deps, project_id, worker, starts.StartStep.INVITED)
         if not state.reached(starts.StartStep.POSTED):
             _post_kickoff_messages(deps, project_id, channel_id, hold, check_first=resuming)
             _advance(deps, project_id, worker, starts.StartStep.POSTED)
     except SlackError as exc:
-        if exc.code in HOPELESS:
+        if exc.code in steps.HOPELESS:
             _give_up(deps, project_id, worker, any_channel=True)
             raise UserError(
                 "start.abandoned",
@@ -221,37 +206,42 @@ def set_up(deps: Deps, project_id: int, worker: str, *, resuming: bool = False) 
                 error=exc.code,
             ) from None
         # Slack failed for now: the next recovery (within a minute) carries on from here.
-        with session_scope(deps.engine) as session:
+        with unit_of_work(deps.engine) as session:
             starts.release(session=session, project_id=project_id, worker=worker, now=deps.clock())
         raise UserError(
             "start.continuing", customer=customer, channel=channel_link(channel_id), error=exc.code
         ) from None
-    with session_scope(deps.engine) as session:
-        if not starts.activate(
-            session=session, project_id=project_id, worker=worker, now=deps.clock()
-        ):
-            raise StartLost(project_id)
-        tasks = len(project_view(session=session, project=_project(session, project_id)).tasks)
     started = reply(
         locale,
         "kickoff.started",
         customer=customer,
         channel=channel_link(channel_id),
-        tasks=tasks,
+        tasks=_activate(deps, project_id, worker),
     )
     # A response_url takes five answers: the notes travel together, however many there are.
     return [started, merged(notes)] if notes else [started]
+
+
+def _activate(deps: Deps, project_id: int, worker: str) -> int:
+    """Make the project live; returns how many tasks it has."""
+    with unit_of_work(deps.engine) as session:
+        if not starts.activate(
+            session=session, project_id=project_id, worker=worker, now=deps.clock()
+        ):
+            raise StartLost(project_id)
+        view, _today = starts.kickoff_view(session=session, project_id=project_id, now=deps.clock())
+        return len(view.tasks)
 
 
 def recover_starts(deps: Deps, *, now: datetime) -> list[int]:
     """Finish (or roll back) the starts whose worker stopped holding them (a crash, a stall
     past the lease); their CSM hears how it ended. Returns the project ids handled."""
     worker = _worker()
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         taken = starts.take_over_stalled(session=session, now=max(now, deps.clock()), worker=worker)
     handled = []
     for project_id in taken:
-        with session_scope(deps.engine) as session:
+        with unit_of_work(deps.engine) as session:
             state = starts.state(session=session, project_id=project_id)
         if state is None:
             continue
@@ -280,14 +270,14 @@ def _open_channel(
 ) -> str:
     hold()
     try:
-        channel_id, channel = _create_channel(
+        channel_id, channel = steps.create_channel(
             deps, state.customer_name, state.project_id, chosen=state.chosen_channel_name
         )
     except (SlackError, UserError):
         # No channel, no project: the CSM can simply run the command again.
         _give_up(deps, state.project_id, worker)
         raise
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         if not starts.advance(
             session=session,
             project_id=state.project_id,
@@ -308,114 +298,16 @@ def _open_channel(
     return channel_id
 
 
-def _create_channel(
-    deps: Deps, customer_name: str, project_id: int, *, chosen: str | None = None
-) -> tuple[str, str]:
-    """Create the project channel, adding a suffix while the name is taken; a name the CSM
-    chose is used as it is or refused."""
-    if chosen is not None:
-        try:
-            return deps.gateway.create_channel(chosen), chosen
-        except SlackError as exc:
-            if exc.code == "name_taken" or exc.code.startswith("invalid_name"):
-                raise UserError("error.channel_name_taken", name=chosen) from None
-            raise
-    short_id = f"p{project_id}"
-    for suffix in range(MAX_NAME_TRIES):
-        name = channel_name(customer_name, short_id=short_id, suffix=suffix)
-        try:
-            return deps.gateway.create_channel(name), name
-        except SlackError as exc:
-            if exc.code == "name_taken":
-                continue
-            if exc.code.startswith("invalid_name"):
-                customer_name = ""  # fall back to the short id
-                continue
-            raise
-    raise UserError("error.channel_name_exhausted")
-
-
-def _set_topic_and_invite(
-    deps: Deps, state: starts.StartState, channel_id: str, hold: Callable[[], None]
-) -> list[Message]:
-    locale, customer = state.locale, escape(state.customer_name)
-    csm = state.csm_user_id or state.created_by or ""
-    hold()
-    deps.gateway.set_topic(channel_id, _fit(locale, "kickoff.topic", customer, csm=f"<@{csm}>"))
-    deps.gateway.set_purpose(channel_id, _fit(locale, "kickoff.purpose", customer))
-    internal = [csm, state.created_by or csm]
-    for person in state.invitees:
-        if person.user_id and not deps.directory.actor(person.user_id).is_external:
-            internal.append(person.user_id)
-    notes = []
-    hold()
-    try:
-        deps.gateway.invite(channel_id, list(dict.fromkeys(p for p in internal if p)))
-    except SlackError as exc:  # the project stands; the CSM adds people by hand
-        if exc.code in HOPELESS:
-            raise
-        notes.append(
-            reply(locale, "kickoff.invite_failed", error=exc.code, channel=channel_link(channel_id))
-        )
-    return notes + _invite_customers(deps, channel_id, state.invitees, locale=locale, hold=hold)
-
-
-def _fit(locale: str, key: str, customer: str, **values: str) -> str:
-    """A topic or purpose within Slack's limit: the (escaped) customer name is shortened
-    on a character boundary so the rest, such as the CSM's mention, stays whole."""
-    room = TOPIC_LIMIT - len(t(locale, key, customer="", **values))
-    return clip(t(locale, key, customer=clip(customer, max(room, 1)), **values), TOPIC_LIMIT)
-
-
-def _invite_customers(
-    deps: Deps,
-    channel_id: str,
-    people: tuple[starts.Invitee, ...],
-    *,
-    locale: str,
-    hold: Callable[[], None],
-) -> list[Message]:
-    """Slack Connect invitations, one invitee per call; refusals become notes for the CSM."""
-    notes = []
-    for person in people:
-        target = person.email
-        if target is None and person.user_id and deps.directory.actor(person.user_id).is_external:
-            target = person.user_id
-        if target is None:
-            continue
-        hold()
-        try:
-            deps.gateway.invite_shared(
-                channel_id, email=person.email, user_id=None if person.email else target
-            )
-        except SlackError as exc:
-            if exc.code in HOPELESS:
-                raise
-            logger.info("shared invite refused: %s", exc.code)
-            notes.append(
-                invitation_refused(
-                    locale,
-                    who=escape(person.email) if person.email else mention(target),
-                    email=person.email,
-                    code=exc.code,
-                    channel=channel_link(channel_id),
-                )
-            )
-    return notes
-
-
 def _post_kickoff_messages(
     deps: Deps, project_id: int, channel_id: str, hold: Callable[[], None], *, check_first: bool
 ) -> None:
     """Welcome, checklist (pinned) and the scheduling prompt, each once: every message
     carries its own key, and a resumed start looks for it before posting again."""
-    with session_scope(deps.engine) as session:
-        project = _project(session, project_id)
-        view = project_view(session=session, project=project)
-        today = local_today(project, deps.clock())
+    with unit_of_work(deps.engine) as session:
+        view, today = starts.kickoff_view(session=session, project_id=project_id, now=deps.clock())
 
     def post(message: Message, key: str) -> str:
-        return _post_once(
+        return steps.post_once(
             deps, channel_id, message, f"kickoff:{project_id}:{key}", hold, check_first
         )
 
@@ -429,46 +321,21 @@ def _post_kickoff_messages(
     ]
     hold()
     deps.gateway.pin(channel_id, stamps[0])
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         record_messages(
             session=session, project_id=project_id, welcome_ts=welcome_ts, checklist_ts=stamps
         )
     post(ours(schedule_prompt(view), "onboarding_schedule_prompt"), "schedule-prompt")
 
 
-def _post_once(
-    deps: Deps,
-    channel_id: str,
-    message: Message,
-    key: str,
-    hold: Callable[[], None],
-    check_first: bool,
-) -> str:
-    """Post `message` once under `key`; rate limits and Slack's bad moments are waited out
-    here (each try renews the lease first), other errors go up."""
-    for attempt in range(POST_TRIES):
-        try:
-            return deps.gateway.post_once(
-                channel_id, message, key=key, check_first=check_first, hold=hold
-            )[1]
-        except SlackError as exc:
-            transient = exc.code in TRANSIENT or exc.code.startswith("http_5")
-            if not transient or attempt == POST_TRIES - 1:
-                raise
-            # After a 5xx or a lost answer the post may have landed: look before the next.
-            check_first = check_first or exc.code != "ratelimited"
-            time.sleep(min(30.0, exc.retry_after or 0.25 * 2**attempt))
-    raise AssertionError("unreachable")
-
-
 def _advance(deps: Deps, project_id: int, worker: str, step: starts.StartStep) -> None:
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         if not starts.advance(session=session, project_id=project_id, worker=worker, step=step):
             raise StartLost(project_id)
 
 
 def _give_up(deps: Deps, project_id: int, worker: str, *, any_channel: bool = False) -> None:
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         if any_channel:
             starts.abandon(session=session, project_id=project_id, worker=worker)
         else:
@@ -490,7 +357,7 @@ def _tell_creator(deps: Deps, state: starts.StartState, key: str, notes: list[Me
         )
         for n, note in enumerate(notes)
     ]
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         outbox_service.enqueue(session=session, rows=rows)
 
 
@@ -502,12 +369,6 @@ def _repeated(outcome: starts.Repeated) -> tuple[str, dict[str, object]]:
         "customer": customer,
         "channel": channel_link(outcome.channel_id),
     }
-
-
-def _project(session, project_id: int):  # type: ignore[no-untyped-def]
-    project = starts.project(session=session, project_id=project_id)
-    assert project is not None
-    return project
 
 
 def _request_key(request: str | None) -> str | None:

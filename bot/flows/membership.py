@@ -59,7 +59,7 @@ def member_joined(deps: Deps, *, channel_id: str, user_id: str) -> None:
 
 def identify(deps: Deps, caller: Caller, *, project_id: int, user_id: str, answer: str) -> Message:
     """The CSM's answer to "who is this?"; returns what replaces the question."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    actor = caller.actor
     with unit_of_work(deps.engine) as session:
         result = membership.identify(
             session=session,
@@ -82,7 +82,7 @@ def identify(deps: Deps, caller: Caller, *, project_id: int, user_id: str, answe
 
 def assign(deps: Deps, caller: Caller, *, user_id: str, role: str) -> Message:
     """Link a Slack user to champion, decision-maker or member of this channel's project."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    actor = caller.actor
     info = deps.directory.user(user_id) if actor.is_staff else None
     person = deps.directory.actor(user_id) if info is not None else None
     with unit_of_work(deps.engine) as session:

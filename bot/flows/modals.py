@@ -16,7 +16,6 @@ from bot.blocks.message import Message, section
 from bot.blocks.status_modal import message_modal
 from bot.deps import Deps
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.flows.refusals import error_message
 from bot.i18n import LOCALES, t
 from bot.slack.gateway import SlackError
@@ -35,7 +34,7 @@ def open_modal(deps: Deps, caller: Caller, *, trigger_id: str, build: Callable[[
     try:
         view = build()
     except Exception as error:  # the person sees why in the modal they already have open
-        locale = locale_for(deps, caller)
+        locale = caller.locale
         view = message_modal(
             error_message(error, locale),
             title=t(locale, "modal.refused_title"),

@@ -8,6 +8,7 @@ from bot.blocks.message import Message
 from bot.blocks.refusals import slack_refusal
 from bot.blocks.replies import reply
 from bot.errors import UserError
+from bot.services.results import Refused
 from bot.slack.gateway import SlackError
 
 logger = logging.getLogger("onboardbot.handlers")
@@ -30,3 +31,11 @@ def error_message(error: Exception, locale: str) -> Message:
         return slack_refusal(locale, code="connection_error", method="")
     logger.error("unhandled error", exc_info=error)
     return reply(locale, "error.unexpected")
+
+
+def refused_here(refused: Refused) -> list[Message]:
+    """A refusal about a project, answered in the project's language; when no project was
+    found it goes up to the error handler (the person's language)."""
+    if refused.locale is None:
+        raise UserError(refused.key, **refused.values)
+    return [reply(refused.locale, refused.key, **refused.values)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,18 +16,17 @@ from bot.blocks.schedule import (
     schedule_modal,
 )
 from bot.deps import Deps
-from bot.domain.schedule import ScheduleAnswers, fiscal_year_end
+from bot.domain.schedule import ScheduleAnswers
+from bot.domain.views import ProjectView, TaskView
 from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
-from bot.flows.lookup import existing_project
 from bot.flows.modals import open_modal
 from bot.flows.timeline import share_timeline
 from bot.services import schedule as schedule_service
-from bot.services.projects import local_today, project_view
-from bot.services.tasks import Outcome, TaskChange
-from storage import projects as project_rows
-from storage.db import session_scope
+from bot.services import schedule_views
+from bot.services.results import Refused
+from bot.services.session import unit_of_work
 
 
 def open_schedule_form(
@@ -43,41 +42,35 @@ def open_schedule_form(
 
 
 def _schedule_form(deps: Deps, caller: Caller, *, project_id: int | None) -> dict[str, Any]:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        if project_id is not None:
-            project = project_rows.get(session=session, project_id=project_id)
-        else:
-            project = project_rows.by_channel(session=session, channel_id=caller.channel_id or "")
-        if project is None or project.id is None:
-            raise UserError("deny.not_a_project_channel")
-        refusal = schedule_service.plan_refusal(session=session, project=project, actor=actor)
-        if refusal is not None:
-            raise UserError(refusal)
-        view = project_view(session=session, project=project)
-        today = local_today(project, deps.clock())
-        suggestion = fiscal_year_end(today, month=project.fiscal_year_end_month)
-        in_suggestion = [t for t in view.tasks if t.is_open and suggestion.contains(t.due)]
-        plan_end = max(t.due for t in view.tasks if t.status != "skipped")
-        committed = project.committed_go_live
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        form = schedule_views.schedule_form(
+            session=session,
+            project_id=project_id,
+            channel_id=caller.channel_id,
+            actor=actor,
+            now=deps.clock(),
+        )
+    if isinstance(form, Refused):
+        raise UserError(form.key, **form.values)
     return schedule_modal(
-        view,
-        suggestion=suggestion,
-        in_suggestion=in_suggestion,
-        plan_end=plan_end,
-        committed_go_live=committed,
+        form.view,
+        suggestion=form.suggestion,
+        in_suggestion=form.in_suggestion,
+        plan_end=form.plan_end,
+        committed_go_live=form.committed_go_live,
     )
 
 
 def submission_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
     """Why this person may not plan this project (a message key), or None: checked when
     the form comes back, whatever project its metadata names."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = project_rows.get(session=session, project_id=project_id)
-        if project is None:
-            return "error.project_not_found"
-        return schedule_service.plan_refusal(session=session, project=project, actor=actor)
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        refused = schedule_views.submission_refusal(
+            session=session, project_id=project_id, actor=actor
+        )
+    return refused.key if refused is not None else None
 
 
 def submit_schedule(
@@ -91,44 +84,42 @@ def submit_schedule(
     """Store the answers, re-plan around the busy periods, tell the channel what moved.
     Refused (and nothing stored) unless the person may plan this project; a submission
     that arrives again (`request`, the form's view) changes nothing more."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        project = existing_project(session=session, project_id=project_id)
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
         result = schedule_service.apply_answers(
             session=session,
-            project=project,
+            project_id=project_id,
             answers=answers,
             actor=actor,
             now=deps.clock(),
             calendar_for=deps.calendar,
             request=request,
         )
-        if result.refused is not None:
-            raise UserError(result.refused)
-        if result.repeated:
-            return
-        view = project_view(session=session, project=project)
-        tasks_by_id = {t.id: t for t in view.tasks}
-        moved = [(tasks_by_id[row.id], old, new, days) for row, old, new, days in result.moved]  # type: ignore[index]
-        optional_open = [t for t in view.tasks if t.is_open and not t.required]
-        channel = project.channel_id
+    if isinstance(result, Refused):
+        raise UserError(result.key, **result.values)
+    if result.value is None:
+        return  # this submission was applied before
+    replanned = result.value
+    view = replanned.view
+    assert view is not None and view.channel_id is not None and replanned.plan_end is not None
+    tasks_by_id = {t.id: t for t in view.tasks}
+    moved = [(tasks_by_id[row.id], old, new, days) for row, old, new, days in replanned.moved]  # type: ignore[index]  # a stored task has its id
     refresh_checklist(deps, project_id)
-    assert channel is not None and result.plan_end is not None
     summary = replan_summary(
         view,
         moved=moved,
-        plan_end=result.plan_end,
-        committed_go_live=result.committed_go_live,
-        initiatives=result.initiatives,
-        optional_open=optional_open,
+        plan_end=replanned.plan_end,
+        committed_go_live=replanned.committed_go_live,
+        initiatives=replanned.initiatives,
+        optional_open=[t for t in view.tasks if t.is_open and not t.required],
     )
     deps.gateway.post_message(
-        channel,
+        view.channel_id,
         about(
             summary,
             "onboarding_schedule_replanned",
             project_id=project_id,
-            task_ids=[row.id for row, *_ in result.moved],  # type: ignore[misc]
+            task_ids=[row.id for row, *_ in replanned.moved],  # type: ignore[misc]  # likewise
         ),
     )
     share_timeline(deps, project_id)
@@ -145,31 +136,40 @@ def open_more_time_form(deps: Deps, caller: Caller, *, trigger_id: str, task_id:
 
 
 def _more_time_form(deps: Deps, caller: Caller, *, task_id: int) -> dict[str, Any]:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        target = schedule_service.more_time_target(session=session, task_id=task_id, actor=actor)
-        if isinstance(target, TaskChange):
-            raise UserError(target.reason or "deny.not_project_member")
-        project, _task = target
-        assert project.id is not None
-        view = next(
-            t for t in project_view(session=session, project=project).tasks if t.id == task_id
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        form = schedule_views.more_time_form(
+            session=session, task_id=task_id, actor=actor, now=deps.clock()
         )
-        locale, today = project.locale, local_today(project, deps.clock())
-    return more_time_modal(view, project_id=project.id, locale=locale, today=today)
+    if isinstance(form, Refused):
+        raise UserError(form.key, **form.values)
+    return more_time_modal(
+        form.task, project_id=form.project_id, locale=form.locale, today=form.today
+    )
 
 
-def submit_more_time(
+@dataclass(frozen=True)
+class MovedTask:
+    """A task the Need-more-time form moved: what its channel and its CSM are told."""
+
+    task: TaskView  # as moved
+    view: ProjectView
+    old_due: date
+    reason: str
+    thread_ts: str | None  # the checklist's thread
+    alert: bool  # re-planned more than twice: the CSM hears of it
+    reasons: tuple[str, ...]
+
+
+def move_task(
     deps: Deps, caller: Caller, *, task_id: int, new_due: date | None, reason: str, note: str | None
-) -> tuple[str | None, Callable[[], None]]:
-    """Move the task in the database (fast, before the form is answered).
-
-    Returns a message key for the form when the date can't be used, and the Slack work that
-    follows (checklist, thread note, alert) to run once the form is answered.
-    """
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        outcome = schedule_service.request_more_time(
+) -> MovedTask | str | None:
+    """Move the task in the database (fast, before the form is answered). Returns the move
+    (to announce once the form is answered), a message key for the form when the date can't
+    be used or the person may not move it, or None when the date is the one it had."""
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        result = schedule_service.request_more_time(
             session=session,
             task_id=task_id,
             actor=actor,
@@ -179,81 +179,74 @@ def submit_more_time(
             now=deps.clock(),
             calendar_for=deps.calendar,
         )
-        change = outcome.change
-        if outcome.problem is not None:
-            return outcome.problem, _nothing
-        if change.outcome == Outcome.REFUSED:
-            # Shown on the form itself: the form is still open, so the person sees why.
-            return change.reason or "error.unexpected", _nothing
-        if change.outcome == Outcome.UNCHANGED:
-            return None, _nothing
-        project = change.project
-        assert project is not None and project.id is not None and outcome.old_due is not None
-        view = project_view(session=session, project=project)
-    task_view = next(t for t in view.tasks if t.id == task_id)
-    project_id, old_due = project.id, outcome.old_due
-    channel, thread = project.channel_id, (project.checklist_ts or [None])[0]
-
-    def tell_slack() -> None:
-        refresh_checklist(deps, project_id)
-        if channel:
-            note_message = replan_note(
-                task_view,
-                old_due=old_due,
-                new_due=task_view.due,
-                reason=reason,
-                actor_user_id=caller.user_id,
-                locale=view.locale,
-                customers=view.customer_user_ids,
-            )
-            deps.gateway.post_message(
-                channel,
-                about(
-                    note_message,
-                    "onboarding_task_replanned",
-                    project_id=project_id,
-                    task_ids=[task_id],
-                ),
-                thread_ts=thread,
-            )
-            share_timeline(deps, project_id, thread_ts=thread)
-        if outcome.alert and view.csm_user_id:
-            alert = replan_alert(
-                view, task_view, count=task_view.replan_count, reasons=list(outcome.reasons)
-            )
-            deps.gateway.post_message(
-                view.csm_user_id,
-                about(alert, "onboarding_replan_alert", project_id=project_id, task_ids=[task_id]),
-            )
-
-    return None, tell_slack
+    if isinstance(result, Refused):
+        # Shown on the form itself: the form is still open, so the person sees why.
+        return result.key
+    if result.value is None:
+        return None  # the date it had
+    moved = result.value
+    project, view = moved.project, moved.view
+    return MovedTask(
+        task=next(t for t in view.tasks if t.id == task_id),
+        view=view,
+        old_due=moved.old_due,
+        reason=reason,
+        thread_ts=project.checklist_ts[0] if project.checklist_ts else None,
+        alert=moved.alert,
+        reasons=moved.reasons,
+    )
 
 
-def _nothing() -> None:
-    return None
+def announce_move(deps: Deps, caller: Caller, moved: MovedTask) -> None:
+    """The Slack work after a move: the checklist, a note in its thread, the CSM's alert."""
+    view, task, thread = moved.view, moved.task, moved.thread_ts
+    refresh_checklist(deps, view.id)
+    if view.channel_id:
+        note_message = replan_note(
+            task,
+            old_due=moved.old_due,
+            new_due=task.due,
+            reason=moved.reason,
+            actor_user_id=caller.user_id,
+            locale=view.locale,
+            customers=view.customer_user_ids,
+        )
+        deps.gateway.post_message(
+            view.channel_id,
+            about(
+                note_message, "onboarding_task_replanned", project_id=view.id, task_ids=[task.id]
+            ),
+            thread_ts=thread,
+        )
+        share_timeline(deps, view.id, thread_ts=thread)
+    if moved.alert and view.csm_user_id:
+        alert = replan_alert(view, task, count=task.replan_count, reasons=list(moved.reasons))
+        deps.gateway.post_message(
+            view.csm_user_id,
+            about(alert, "onboarding_replan_alert", project_id=view.id, task_ids=[task.id]),
+        )
 
 
 def skip(deps: Deps, caller: Caller, *, task_id: int) -> list[Message]:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
         change = schedule_service.skip_task(
             session=session, task_id=task_id, actor=actor, now=deps.clock()
         )
-        locale = change.project.locale if change.project else deps.settings.default_locale
-    if change.outcome == Outcome.REFUSED:
-        return [reply(locale, change.reason or "error.unexpected")]
-    if change.project is not None and change.project.id is not None:
-        refresh_checklist(deps, change.project.id)
+    if isinstance(change, Refused):
+        return [reply(change.locale or deps.settings.default_locale, change.key, **change.values)]
+    assert change.value.id is not None
+    refresh_checklist(deps, change.value.id)
     return []
 
 
 def close_risk(deps: Deps, caller: Caller, *, risk_id: int) -> list[Message]:
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        outcome, project, reason = schedule_service.close_risk(
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        closed = schedule_service.close_risk(
             session=session, risk_id=risk_id, actor=actor, now=deps.clock()
         )
-        locale = project.locale if project else deps.settings.default_locale
-    if outcome == Outcome.REFUSED:
-        return [reply(locale, reason or "error.unexpected")]
+    if isinstance(closed, Refused):
+        return [reply(closed.locale or deps.settings.default_locale, closed.key, **closed.values)]
+    locale = closed.value.locale if closed.value else deps.settings.default_locale
     return [reply(locale, "riskreg.closed")]

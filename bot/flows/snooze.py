@@ -10,7 +10,6 @@ from bot.blocks.replies import reply
 from bot.blocks.snooze import snooze_modal
 from bot.deps import Deps
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.flows.modals import open_modal
 from bot.i18n import t
 from bot.services import snooze as service
@@ -27,7 +26,7 @@ def open_form(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
         caller,
         trigger_id=trigger_id,
         build=lambda: snooze_modal(
-            locale=locale_for(deps, caller), suggested=deps.today() + timedelta(days=7)
+            locale=caller.locale, suggested=deps.today() + timedelta(days=7)
         ),
     )
 
@@ -37,7 +36,7 @@ def problem(deps: Deps, caller: Caller, *, until: date) -> str | None:
     key = service.refusal(until=until, today=deps.today())
     if key is None:
         return None
-    locale = locale_for(deps, caller)
+    locale = caller.locale
     return t(locale, key, date=short_date(service.latest(deps.today()), locale))
 
 
@@ -50,7 +49,7 @@ def submit(deps: Deps, caller: Caller, *, until: date) -> None:
             today=deps.today(),
             now=deps.clock(),
         )
-    locale = locale_for(deps, caller)
+    locale = caller.locale
     key = "snooze.done" if count else "snooze.nothing"
     note = reply(locale, key, date=short_date(until, locale))
     try:

@@ -23,11 +23,11 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
     """The start form for CS staff (opened first: checking who asks may take a while)."""
 
     def form() -> dict[str, Any]:
-        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+        actor = caller.actor
         decision = can_use_cs_commands(actor)
         if not decision:
             raise UserError(decision.reason or "deny.not_staff")
-        locale = deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
+        locale = caller.own_locale
         playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]
         return start_modal(
             locale=locale,
@@ -44,7 +44,7 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
 def refusal(deps: Deps, caller: Caller) -> str | None:
     """Why this person may not start a project (a message key), checked again when the
     form comes back: a submission can be sent without the form ever having been opened."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    actor = caller.actor
     decision = can_use_cs_commands(actor)
     return None if decision else decision.reason or "deny.not_staff"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.blocks.message import Message, about
 from bot.blocks.notes import task_done_note, task_undone_note
 from bot.blocks.replies import reply
@@ -10,8 +12,9 @@ from bot.flows.checklist import refresh_checklist
 from bot.flows.completion import celebrate_if_done
 from bot.flows.context import Caller
 from bot.services.projects import project_view
-from bot.services.tasks import Outcome, TaskChange, complete_task, undo_task
-from storage.db import session_scope
+from bot.services.results import Changed, Refused, Result, Unchanged
+from bot.services.session import unit_of_work
+from bot.services.tasks import OnTask, complete_task, undo_task
 
 
 def done(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
@@ -32,44 +35,44 @@ def undo(deps: Deps, task_id: int, caller: Caller) -> list[Message]:
 
 
 def _change(
-    deps: Deps, task_id: int, caller: Caller, use_case, *, note, event: str
-) -> tuple[list[Message], int | None]:  # type: ignore[no-untyped-def]
+    deps: Deps,
+    task_id: int,
+    caller: Caller,
+    use_case: Callable[..., Result[OnTask]],
+    *,
+    note: Callable[..., Message],
+    event: str,
+) -> tuple[list[Message], int | None]:
     """Apply the change; returns the replies and, when something changed, the project id."""
-    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-    with session_scope(deps.engine) as session:
-        change: TaskChange = use_case(
-            session=session, task_id=task_id, actor=actor, now=deps.clock()
-        )
-        locale = (
-            change.project.locale
-            if change.project
-            else deps.directory.locale_of(caller.user_id, deps.settings.default_locale)
-        )
+    actor = caller.actor
+    with unit_of_work(deps.engine) as session:
+        change = use_case(session=session, task_id=task_id, actor=actor, now=deps.clock())
         view = None
-        if change.outcome == Outcome.CHANGED and change.project is not None:
-            view = project_view(session=session, project=change.project)
-    if change.outcome == Outcome.REFUSED:
-        return [reply(locale, change.reason or "error.unexpected")], None
-    assert change.project is not None and change.project.id is not None
+        if isinstance(change, Changed):
+            view = project_view(session=session, project=change.value.project)
+    if isinstance(change, Refused):
+        return [reply(change.locale or caller.own_locale, change.key, **change.values)], None
+    project = change.value.project
+    assert project.id is not None
     # Refresh on UNCHANGED too: a click on a stale message repairs what that person sees.
-    refresh_checklist(deps, change.project.id)
-    if change.outcome == Outcome.UNCHANGED:
+    refresh_checklist(deps, project.id)
+    if isinstance(change, Unchanged):
         return [], None
-    assert view is not None and change.project.channel_id and change.project.checklist_ts
+    assert view is not None and project.channel_id and project.checklist_ts
     task_view = next(t for t in view.tasks if t.id == task_id)
     deps.gateway.post_message(
-        change.project.channel_id,
+        project.channel_id,
         about(
             note(
                 task_view,
                 actor_user_id=caller.user_id,
-                locale=locale,
+                locale=project.locale,
                 customers=view.customer_user_ids,
             ),
             event,
-            project_id=change.project.id,
+            project_id=project.id,
             task_ids=[task_id],
         ),
-        thread_ts=change.project.checklist_ts[0],
+        thread_ts=project.checklist_ts[0],
     )
-    return [], change.project.id
+    return [], project.id

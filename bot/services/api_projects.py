@@ -6,16 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.kpi_facts import ProjectFacts, RiskFacts, TaskFacts
-from bot.services.projects import local_today
+from bot.services import starts
+from bot.services.projects import NewProject, local_today
 from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage import tasks as task_rows
-from storage.models import Project, ProjectStatus, StakeholderRole, TaskStatus
+from storage.db import session_scope
+from storage.models import Project, ProjectStatus, Risk, StakeholderRole, Task, TaskStatus
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 EXTERNAL_PREFIX = "ext:"
@@ -87,6 +91,38 @@ def by_external_id(*, session: Session, external_id: str) -> int | None:
     return session.exec(select(Project.id).where(Project.external_id == external_id)).first()
 
 
+def begin_start(
+    *,
+    engine: Engine,
+    external_id: str,
+    new: NewProject,
+    calendar: BusinessCalendar,
+    now: datetime,
+    request: str | None,
+    worker: str,
+    confirmed: bool,
+) -> starts.Begun | starts.Repeated | int:
+    """`starts.begin` in its own unit of work; when the same deal was started by another
+    request at this very moment, that project's id."""
+    try:
+        with session_scope(engine) as session:
+            return starts.begin(
+                session=session,
+                new=new,
+                calendar=calendar,
+                now=now,
+                request=request,
+                worker=worker,
+                confirmed=confirmed,
+            )
+    except IntegrityError:
+        with session_scope(engine) as session:
+            found = by_external_id(session=session, external_id=external_id)
+        if found is None:
+            raise
+        return found
+
+
 def describe(
     *, session: Session, project_id: int, now: datetime, calendar_for: CalendarFor
 ) -> ProjectInfo | None:
@@ -129,61 +165,20 @@ def _info(
     today = local_today(project, now)
     tasks = task_rows.of_project(session=session, project_id=project.id)
     risks = risk_rows.of_project(session=session, project_id=project.id)
-    infos = []
-    facts = []
-    for task in tasks:
-        overdue = (
+    overdue = {
+        task.id: (
             max(0, calendar.business_days_between(task.due, today))
             if task.status == TaskStatus.OPEN and task.due < today
             else 0
         )
-        assert task.id is not None
-        infos.append(
-            TaskInfo(
-                id=task.id,
-                key=task.key,
-                title_ja=task.title_ja,
-                title_en=task.title_en,
-                owner_side=task.owner_side,
-                status=task.status,
-                required=task.required,
-                planned_due=task.planned_due,
-                due=task.due,
-                completed_on=task.completed_on,
-                replans=task.replan_count,
-                days_overdue=overdue,
-            )
-        )
-        facts.append(
-            TaskFacts(
-                id=task.id,
-                project_id=project.id,
-                key=task.key,
-                title=task.title_en,
-                required=task.required,
-                first_value=task.first_value,
-                status=task.status,
-                planned_due=task.planned_due,
-                due=task.due,
-                completed_on=task.completed_on,
-                days_overdue=overdue,
-            )
-        )
+        for task in tasks
+    }
+    infos = [_task_info(task, days_overdue=overdue[task.id]) for task in tasks]
+    facts = [_task_facts(task, days_overdue=overdue[task.id]) for task in tasks]
     people = project_rows.stakeholders(session=session, project_id=project.id)
     csm = next((p.slack_user_id for p in people if p.role == StakeholderRole.CSM), None)
     assessment = kpis.assess(
-        ProjectFacts(
-            id=project.id,
-            customer_name=project.customer_name,
-            csm_user_id=csm,
-            status=project.status,
-            kickoff=project.kickoff,
-            created_on=project.created_at.date(),
-            completed_on=project.completed_at.date() if project.completed_at else None,
-            committed_go_live=project.committed_go_live,
-            target_go_live=project.target_go_live,
-            decision_maker_after_days=project.decision_maker_after_days,
-        ),
+        _project_facts(project, csm_user_id=csm),
         facts,
         [RiskFacts(project.id, r.kind, r.period_start, r.period_end) for r in risks],
         today=today,
@@ -212,16 +207,69 @@ def _info(
         done=sum(1 for t in counted if t.status == TaskStatus.DONE),
         total=len(counted),
         tasks=tuple(infos),
-        open_risks=tuple(
-            RiskInfo(
-                id=r.id,  # type: ignore[arg-type]
-                kind=r.kind,
-                reason=r.reason,
-                text=r.text,
-                period_start=r.period_start,
-                period_end=r.period_end,
-                said_at=r.said_at,
-            )
-            for r in risks
-        ),
+        open_risks=tuple(_risk_info(r) for r in risks),
+    )
+
+
+def _task_info(task: Task, *, days_overdue: int) -> TaskInfo:
+    assert task.id is not None
+    return TaskInfo(
+        id=task.id,
+        key=task.key,
+        title_ja=task.title_ja,
+        title_en=task.title_en,
+        owner_side=task.owner_side,
+        status=task.status,
+        required=task.required,
+        planned_due=task.planned_due,
+        due=task.due,
+        completed_on=task.completed_on,
+        replans=task.replan_count,
+        days_overdue=days_overdue,
+    )
+
+
+def _task_facts(task: Task, *, days_overdue: int) -> TaskFacts:
+    assert task.id is not None
+    return TaskFacts(
+        id=task.id,
+        project_id=task.project_id,
+        key=task.key,
+        title=task.title_en,
+        required=task.required,
+        first_value=task.first_value,
+        status=task.status,
+        planned_due=task.planned_due,
+        due=task.due,
+        completed_on=task.completed_on,
+        days_overdue=days_overdue,
+    )
+
+
+def _project_facts(project: Project, *, csm_user_id: str | None) -> ProjectFacts:
+    assert project.id is not None
+    return ProjectFacts(
+        id=project.id,
+        customer_name=project.customer_name,
+        csm_user_id=csm_user_id,
+        status=project.status,
+        kickoff=project.kickoff,
+        created_on=project.created_at.date(),
+        completed_on=project.completed_at.date() if project.completed_at else None,
+        committed_go_live=project.committed_go_live,
+        target_go_live=project.target_go_live,
+        decision_maker_after_days=project.decision_maker_after_days,
+    )
+
+
+def _risk_info(risk: Risk) -> RiskInfo:
+    assert risk.id is not None
+    return RiskInfo(
+        id=risk.id,
+        kind=risk.kind,
+        reason=risk.reason,
+        text=risk.text,
+        period_start=risk.period_start,
+        period_end=risk.period_end,
+        said_at=risk.said_at,
     )

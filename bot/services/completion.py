@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -12,8 +13,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.permissions import Actor, can_use_cs_commands
-from bot.services.projects import OPEN_STATUSES, customer_member
+from bot.domain.views import ProjectView
+from bot.services import access
+from bot.services.projects import (
+    OPEN_STATUSES,
+    blackouts,
+    customer_member,
+    local_today,
+    project_view,
+)
+from bot.services.results import Changed, Refused, Result, denied
 from storage import escalations as escalation_rows
 from storage import events
 from storage import outbox as outbox_rows
@@ -23,12 +34,42 @@ from storage.models import Project, ProjectStatus, SurveyAnswer, TaskStatus
 
 CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
 HABIT_WEEKS = 4  # nudge about the agreed habits weekly for the first month
+NOT_FOUND = Refused("error.project_not_found")
+
+CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
 
-class Closed(StrEnum):
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    REFUSED = "refused"
+@dataclass(frozen=True)
+class Finished:
+    """A project its last required task completed: what the celebration shows."""
+
+    view: ProjectView
+    channel_id: str
+    business_days: int
+    calendar_days: int
+
+
+def celebrate(
+    *, session: Session, project_id: int, now: datetime, calendar_for: CalendarFor
+) -> Finished | None:
+    """Complete the project if its last required task is done (for one request only, even
+    if two last clicks race); None when there is nothing to celebrate in a channel."""
+    project = access.project(session=session, project_id=project_id)
+    if project is None or not finish_if_done(session=session, project=project, now=now):
+        return None
+    view = project_view(session=session, project=project)
+    calendar = calendar_for(
+        project.holiday_country, blackouts(session=session, project_id=project_id)
+    )
+    today = local_today(project, now)
+    if not project.channel_id:
+        return None
+    return Finished(
+        view=view,
+        channel_id=project.channel_id,
+        business_days=calendar.business_days_between(view.kickoff, today),
+        calendar_days=(today - view.kickoff).days,
+    )
 
 
 def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool:
@@ -60,20 +101,24 @@ def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool
 def close(
     *,
     session: Session,
-    project: Project,
+    channel_id: str | None,
     outcome: str,
     reason: str | None,
     actor: Actor,
     now: datetime,
     share_reason: bool = False,
-) -> tuple[Closed, str | None]:
-    """`/onboard close completed|cancelled [reason]` by CS staff: the reason stays with CS
-    staff unless `share_reason`; queued reminders and unanswered drafts are withdrawn."""
+) -> Result[ProjectView]:
+    """`/onboard close completed|cancelled [reason]` by CS staff in the project's channel:
+    the reason stays with CS staff unless `share_reason`; queued reminders and unanswered
+    drafts are withdrawn. Returns the closed project."""
+    project = access.channel_project(session=session, channel_id=channel_id)
+    if project is None:
+        return Refused("deny.not_a_project_channel")
     decision = can_use_cs_commands(actor)
     if not decision:
-        return Closed.REFUSED, decision.reason
+        return denied(decision)
     if project.status not in OPEN_STATUSES:
-        return Closed.UNCHANGED, "error.project_closed"
+        return Refused("error.project_closed")
     before = project.status
     project.status = ProjectStatus.COMPLETED if outcome == "completed" else ProjectStatus.CANCELLED
     project.completed_at, project.close_reason, project.paused_until = now, reason, None
@@ -93,7 +138,7 @@ def close(
         },
     )
     end_messages(session=session, project_id=project.id, now=now)
-    return Closed.CHANGED, None
+    return Changed(project_view(session=session, project=project))
 
 
 def end_messages(*, session: Session, project_id: int, now: datetime) -> int:
@@ -103,12 +148,15 @@ def end_messages(*, session: Session, project_id: int, now: datetime) -> int:
     return outbox_rows.cancel_for_project(session=session, project_id=project_id)
 
 
-def survey_refusal(*, session: Session, project: Project, actor: Actor) -> str | None:
-    """The survey is the project's customers' to answer (a message key when not)."""
-    assert project.id is not None
-    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
-        return "deny.survey_customers_only"
-    return None
+def survey_project(*, session: Session, project_id: int, actor: Actor) -> Project | Refused:
+    """The project whose survey `actor` may answer: it is the project's customers' to
+    answer."""
+    project = access.project(session=session, project_id=project_id)
+    if project is None:
+        return NOT_FOUND
+    if customer_member(session=session, project_id=project_id, user_id=actor.user_id) is None:
+        return Refused("deny.survey_customers_only", locale=project.locale)
+    return project
 
 
 @dataclass(frozen=True)
@@ -117,26 +165,26 @@ class SurveyAnswered:
 
     csat: int | None
     nps: int | None
+    locale: str  # the project's
 
 
 def record_survey(
     *,
     session: Session,
-    project: Project,
+    project_id: int,
     actor: Actor,
     now: datetime,
     csat: int | None = None,
     nps: int | None = None,
     comment: str | None = None,
-) -> str | SurveyAnswered:
-    """Store (or update) a customer's answer; returns a refusal message key, or both scores
-    as now stored (so the thanks can tell whether the other question is still open)."""
-    assert project.id is not None
-    refusal = survey_refusal(session=session, project=project, actor=actor)
-    if refusal is not None:
-        return refusal
+) -> Result[SurveyAnswered]:
+    """Store (or update) a customer's answer; returns both scores as now stored (so the
+    thanks can tell whether the other question is still open)."""
+    project = survey_project(session=session, project_id=project_id, actor=actor)
+    if isinstance(project, Refused):
+        return project
     if (csat is not None and not 1 <= csat <= 5) or (nps is not None and not 0 <= nps <= 10):
-        return "error.unexpected"
+        return Refused("error.unexpected", locale=project.locale)
     # Two answers of one person at once (CSAT and NPS clicked together): the row is made
     # first, once, so the second waits for the first and then updates the same row.
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -166,21 +214,27 @@ def record_survey(
         project_id=project.id,
         after={"csat": csat, "nps": nps, "comment": bool(comment)},
     )
-    return SurveyAnswered(csat=answer.csat, nps=answer.nps)
+    return Changed(SurveyAnswered(csat=answer.csat, nps=answer.nps, locale=project.locale))
 
 
 def record_checkin(
-    *, session: Session, project: Project, actor: Actor, answer: str, now: datetime
-) -> str | None:
-    """The customer's answer to the adoption check-in; returns a refusal key or None."""
-    assert project.id is not None
+    *,
+    session: Session,
+    project_id: int,
+    actor: Actor,
+    answer: str,
+    now: datetime,
+    stalled_alert: Callable[[ProjectView], dict[str, Any]],
+) -> Result[ProjectView]:
+    """The customer's answer to the adoption check-in. *stalled* queues `stalled_alert`
+    (an outbox row for the CSM, once) in the same unit of work. Returns the project."""
+    project = access.project(session=session, project_id=project_id)
+    if project is None:
+        return NOT_FOUND
     if answer not in CHECKIN_ANSWERS:
-        return "error.unexpected"
-    if (
-        not actor.is_staff
-        and customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None
-    ):
-        return "deny.not_project_member"
+        return Refused("error.unexpected", locale=project.locale)
+    if not access.sees_project(session=session, project=project, actor=actor):
+        return Refused("deny.not_project_member", locale=project.locale)
     events.record(
         session=session,
         kind="checkin.answered",
@@ -189,7 +243,10 @@ def record_checkin(
         project_id=project.id,
         after={"answer": answer},
     )
-    return None
+    view = project_view(session=session, project=project)
+    if answer == "stalled" and view.csm_user_id:
+        outbox_rows.enqueue(session=session, rows=[stalled_alert(view)])
+    return Changed(view)
 
 
 CHECKIN_KEY = "checkin:"

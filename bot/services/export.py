@@ -50,7 +50,7 @@ def task_history(
         .where(or_(col(Task.planned_due) >= since, col(Task.completed_on) >= since))
         .order_by(col(Project.id), col(Task.position))
     ).all()
-    project_ids = sorted({p.id for _, p in rows})
+    project_ids = sorted({p.id for _, p in rows if p.id is not None})
     replans: dict[int, list[str]] = defaultdict(list)
     blackouts: dict[int, list[DateRange]] = defaultdict(list)
     if project_ids:

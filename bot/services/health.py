@@ -4,6 +4,7 @@ the project's own tasks, open busy periods and business days."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -12,11 +13,11 @@ from sqlmodel import Session
 from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.views import ProjectView, RiskView
-from bot.services.projects import blackouts, local_today
+from bot.services.projects import blackouts, local_today, project_view
 from bot.services.schedule import risk_views
 from storage.models import Project
 
-CalendarFor = Callable[[str, Sequence[DateRange] | None], BusinessCalendar]
+CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
 
 def project_health(
@@ -37,6 +38,17 @@ def project_health(
         now=now,
         calendar_for=calendar_for,
     )
+
+
+def view_with_health(
+    *, session: Session, project: Project, now: datetime, calendar_for: CalendarFor
+) -> ProjectView:
+    """The project's view with its health filled in."""
+    view = project_view(session=session, project=project)
+    health = project_health(
+        session=session, project=project, view=view, now=now, calendar_for=calendar_for
+    )
+    return dataclasses.replace(view, health=health)
 
 
 def health_of(

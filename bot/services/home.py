@@ -40,7 +40,7 @@ def staff_home(
                 kind=r.kind,
                 reason=r.reason,
                 text=r.text,
-                period_start=r.period_start,  # type: ignore[arg-type]
+                period_start=r.period_start,
                 period_end=r.period_end,
                 said_by=r.said_by,
                 status=r.status,

@@ -87,61 +87,8 @@ def start_project(
     session.add(project)
     session.flush()
     assert project.id is not None
-    people = [
-        Stakeholder(
-            project_id=project.id,
-            role=StakeholderRole.CSM,
-            side="vendor",
-            slack_user_id=new.csm_user_id,
-        )
-    ]
-    for role, person in (
-        (StakeholderRole.CHAMPION, new.champion),
-        (StakeholderRole.DECISION_MAKER, new.decision_maker),
-        *((StakeholderRole.MEMBER, member) for member in new.members),
-    ):
-        if person is not None:
-            team = new.external_teams.get(person.user_id or "")
-            people.append(
-                Stakeholder(
-                    project_id=project.id,
-                    role=role,
-                    side="customer",
-                    slack_user_id=person.user_id,
-                    email=person.email,
-                    is_external=team is not None,
-                    team_id=team,
-                    joined_at=now if person.user_id else None,
-                )
-            )
-    session.add_all(people)
-    for position, (spec, dated) in enumerate(
-        zip(
-            playbook.tasks,
-            plan(playbook.tasks, kickoff=new.kickoff, calendar=calendar),
-            strict=True,
-        )
-    ):
-        session.add(
-            Task(
-                project_id=project.id,
-                key=spec.id,
-                position=position,
-                phase=spec.phase,
-                title_ja=spec.title.ja,
-                title_en=spec.title.en,
-                why_ja=spec.why.ja,
-                why_en=spec.why.en,
-                owner_side=spec.owner_side,
-                owner_role=spec.owner_role,
-                start_date=dated.start,
-                planned_due=dated.due,
-                due=dated.due,
-                required=spec.required,
-                first_value=spec.first_value,
-                depends_on=list(spec.depends_on),
-            )
-        )
+    session.add_all(_people(new, project_id=project.id, now=now))
+    session.add_all(_tasks(new, project_id=project.id, calendar=calendar))
     events.record(
         session=session,
         kind="project.started",
@@ -157,6 +104,65 @@ def start_project(
     )
     session.flush()
     return project
+
+
+def _people(new: NewProject, *, project_id: int, now: datetime) -> list[Stakeholder]:
+    """The CSM and the customer's people named at the start."""
+    people = [
+        Stakeholder(
+            project_id=project_id,
+            role=StakeholderRole.CSM,
+            side="vendor",
+            slack_user_id=new.csm_user_id,
+        )
+    ]
+    for role, person in (
+        (StakeholderRole.CHAMPION, new.champion),
+        (StakeholderRole.DECISION_MAKER, new.decision_maker),
+        *((StakeholderRole.MEMBER, member) for member in new.members),
+    ):
+        if person is not None:
+            team = new.external_teams.get(person.user_id or "")
+            people.append(
+                Stakeholder(
+                    project_id=project_id,
+                    role=role,
+                    side="customer",
+                    slack_user_id=person.user_id,
+                    email=person.email,
+                    is_external=team is not None,
+                    team_id=team,
+                    joined_at=now if person.user_id else None,
+                )
+            )
+    return people
+
+
+def _tasks(new: NewProject, *, project_id: int, calendar: BusinessCalendar) -> list[Task]:
+    """The playbook's tasks, dated from the kickoff on the project's calendar."""
+    playbook = new.playbook
+    dates = plan(playbook.tasks, kickoff=new.kickoff, calendar=calendar)
+    return [
+        Task(
+            project_id=project_id,
+            key=spec.id,
+            position=position,
+            phase=spec.phase,
+            title_ja=spec.title.ja,
+            title_en=spec.title.en,
+            why_ja=spec.why.ja,
+            why_en=spec.why.en,
+            owner_side=spec.owner_side,
+            owner_role=spec.owner_role,
+            start_date=dated.start,
+            planned_due=dated.due,
+            due=dated.due,
+            required=spec.required,
+            first_value=spec.first_value,
+            depends_on=list(spec.depends_on),
+        )
+        for position, (spec, dated) in enumerate(zip(playbook.tasks, dates, strict=True))
+    ]
 
 
 def attach_channel(
@@ -279,11 +285,7 @@ def project_views(*, session: Session, projects: Sequence[Project]) -> dict[int,
     rows: defaultdict[int, list[Task]] = defaultdict(list)
     for row in task_rows.of_projects(session=session, project_ids=ids):
         rows[row.project_id].append(row)
-    return {
-        p.id: _view(p, people[p.id], rows[p.id])  # type: ignore[index]
-        for p in projects
-        if p.id is not None
-    }
+    return {p.id: _view(p, people[p.id], rows[p.id]) for p in projects if p.id is not None}
 
 
 def blackouts_of(*, session: Session, project_ids: Sequence[int]) -> dict[int, list[DateRange]]:
@@ -351,44 +353,6 @@ def _get(session: Session, project_id: int) -> Project:
     if project is None:
         raise LookupError(f"project {project_id} not found")
     return project
-
-
-def pause(
-    *, session: Session, project: Project, until: date | None, actor: str, now: datetime
-) -> None:
-    """Stop reminders and escalations (until a date, or until resumed)."""
-    before = {"status": project.status, "paused_until": _iso(project.paused_until)}
-    project.status, project.paused_until = ProjectStatus.PAUSED, until
-    events.record(
-        session=session,
-        kind="project.paused",
-        actor=actor,
-        at=now,
-        project_id=project.id,
-        before=before,
-        after={"status": "paused", "paused_until": _iso(until)},
-    )
-
-
-def resume(*, session: Session, project: Project, actor: str, now: datetime) -> bool:
-    """Start reminders again; False when the project was not paused."""
-    if project.status != ProjectStatus.PAUSED:
-        return False
-    project.status, project.paused_until = ProjectStatus.ACTIVE, None
-    events.record(
-        session=session,
-        kind="project.resumed",
-        actor=actor,
-        at=now,
-        project_id=project.id,
-        before={"status": "paused"},
-        after={"status": "active"},
-    )
-    return True
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def discard_project(*, session: Session, project_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -20,14 +21,22 @@ from bot.domain.schedule import (
     more_time_problem,
     replan_open_tasks,
 )
-from bot.domain.views import RiskView
-from bot.services.projects import OPEN_STATUSES, blackouts, customer_member, local_today
-from bot.services.tasks import Outcome, TaskChange, closed_reason
+from bot.domain.views import ProjectView, RiskView
+from bot.services import access
+from bot.services.projects import (
+    OPEN_STATUSES,
+    blackouts,
+    customer_member,
+    local_today,
+    project_view,
+)
+from bot.services.results import Changed, Refused, Result, Unchanged, denied
+from bot.services.tasks import OnTask, closed_reason
 from storage import events, requests
 from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage import tasks as task_rows
-from storage.models import Blackout, Project, ProjectStatus, Risk, Task, TaskStatus
+from storage.models import Blackout, Project, Risk, Task, TaskStatus
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
@@ -40,88 +49,85 @@ class ReplanResult:
     plan_end: date | None = None
     committed_go_live: date | None = None
     initiatives: int = 0
-    refused: str | None = None  # a message key: nothing was stored
-    repeated: bool = False  # this submission was applied before: nothing was stored again
+    view: ProjectView | None = None  # the project as re-planned
 
 
-def plan_refusal(*, session: Session, project: Project, actor: Actor) -> str | None:
-    """Why `actor` may not plan `project`'s schedule (a message key), or None: CS staff
-    and the project's own customer members may, while the project runs."""
+def plan_refusal(*, session: Session, project: Project, actor: Actor) -> Refused | None:
+    """Why `actor` may not plan `project`'s schedule, or None: CS staff and the project's
+    own customer members may, while the project runs."""
     assert project.id is not None
-    if project.status == ProjectStatus.STARTING:
-        return "error.project_starting"
     if project.status not in OPEN_STATUSES:
-        return "error.project_closed"
-    if actor.is_staff:
-        return None
-    if customer_member(session=session, project_id=project.id, user_id=actor.user_id) is None:
-        return "deny.not_this_project"
+        return Refused(closed_reason(project))
+    if not access.sees_project(session=session, project=project, actor=actor):
+        return Refused("deny.not_this_project")
     return None
 
 
 def apply_answers(
     *,
     session: Session,
-    project: Project,
+    project_id: int,
     answers: ScheduleAnswers,
     actor: Actor,
     now: datetime,
     calendar_for: CalendarFor,
     request: str | None = None,
-) -> ReplanResult:
+) -> Result[ReplanResult | None]:
     """Store the customer's answers as blackouts and risks, then move open tasks around them.
 
     Checked here, whatever the form said: who may plan this project (a submission may
-    name any project in its metadata), and that this submission (`request`) is new."""
-    assert project.id is not None
+    name any project in its metadata), and that this submission (`request`) is new: one
+    applied before is `Unchanged`."""
+    project = access.project(session=session, project_id=project_id)
+    if project is None:
+        return Refused("error.project_not_found")
     refusal = plan_refusal(session=session, project=project, actor=actor)
     if refusal is not None:
-        return ReplanResult(refused=refusal)
+        return refusal
     if request is not None and not requests.claim(
-        session=session, key=request, at=now, project_id=project.id
+        session=session, key=request, at=now, project_id=project_id
     ):
-        return ReplanResult(repeated=True)
+        return Unchanged(None)
+    _store_answers(session=session, project=project, answers=answers, actor=actor, now=now)
+    result = replan(
+        session=session,
+        project=project,
+        actor=actor.user_id,
+        now=now,
+        calendar_for=calendar_for,
+        reason="busy_period",
+    )
+    result.committed_go_live = project.committed_go_live
+    result.initiatives = initiative_count(answers.initiatives)
+    result.view = project_view(session=session, project=project)
+    return Changed(result)
+
+
+def _store_answers(
+    *, session: Session, project: Project, answers: ScheduleAnswers, actor: Actor, now: datetime
+) -> None:
+    """The answers as blackouts and risks (a busy period told twice is kept once)."""
+    project_id = project.id
+    assert project_id is not None
+
+    def risk(**fields: Any) -> Risk:
+        return Risk(project_id=project_id, said_by=actor.user_id, said_at=now, **fields)
+
     known = {
-        (b.start, b.end) for b in project_rows.blackouts(session=session, project_id=project.id)
+        (b.start, b.end) for b in project_rows.blackouts(session=session, project_id=project_id)
     }
     for period in answers.busy_periods:
         if (period.start, period.end) in known:
             continue  # the same busy period told twice is one blackout and one risk
         known.add((period.start, period.end))
         session.add(
-            Blackout(project_id=project.id, start=period.start, end=period.end, label="busy period")
+            Blackout(project_id=project_id, start=period.start, end=period.end, label="busy period")
         )
-        session.add(
-            Risk(
-                project_id=project.id,
-                kind="busy_period",
-                period_start=period.start,
-                period_end=period.end,
-                said_by=actor.user_id,
-                said_at=now,
-            )
-        )
+        session.add(risk(kind="busy_period", period_start=period.start, period_end=period.end))
     if answers.slip_reason or answers.slip_note:
-        session.add(
-            Risk(
-                project_id=project.id,
-                kind="slip_reason",
-                reason=answers.slip_reason,
-                text=answers.slip_note,
-                said_by=actor.user_id,
-                said_at=now,
-            )
-        )
+        session.add(risk(kind="slip_reason", reason=answers.slip_reason, text=answers.slip_note))
     if answers.initiatives:
-        session.add(
-            Risk(
-                project_id=project.id,
-                kind="initiatives",
-                text=answers.initiatives,
-                said_by=actor.user_id,
-                said_at=now,
-            )
-        )
+        session.add(risk(kind="initiatives", text=answers.initiatives))
     if answers.committed_go_live:
         project.committed_go_live = answers.committed_go_live
     session.flush()
@@ -139,17 +145,6 @@ def apply_answers(
             else None,
         },
     )
-    result = replan(
-        session=session,
-        project=project,
-        actor=actor.user_id,
-        now=now,
-        calendar_for=calendar_for,
-        reason="busy_period",
-    )
-    result.committed_go_live = project.committed_go_live
-    result.initiatives = initiative_count(answers.initiatives)
-    return result
 
 
 def replan(
@@ -202,33 +197,34 @@ def replan(
 
 
 @dataclass(frozen=True)
-class MoreTime:
-    change: TaskChange
-    old_due: date | None = None
-    problem: str | None = None  # a message key for the form when the date can't be used
-    alert: bool = False  # tell the CSM: re-planned more than twice
-    reasons: tuple[str, ...] = ()
+class Moved:
+    """A task moved at its owner's request."""
+
+    project: Project
+    task: Task
+    old_due: date
+    alert: bool  # tell the CSM: re-planned more than twice
+    reasons: tuple[str, ...]  # every reason given for moving it
+    view: ProjectView  # the project after the change
 
 
-def more_time_target(
-    *, session: Session, task_id: int, actor: Actor
-) -> tuple[Project, Task] | TaskChange:
+def more_time_target(*, session: Session, task_id: int, actor: Actor) -> OnTask | Refused:
     """The task `actor` may ask more time for (its owner side's people, CS staff), with its
     project; or the refusal. Checked when the form opens and again when it is submitted."""
     task = task_rows.get(session=session, task_id=task_id)
     if task is None:
-        return TaskChange(Outcome.REFUSED, reason="error.task_not_found")
+        return Refused("error.task_not_found")
     project = project_rows.get(session=session, project_id=task.project_id)
     assert project is not None and project.id is not None
     member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)
     decision = can_complete(actor, task_side=task.owner_side, is_customer_member=member is not None)
     if not decision:
-        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+        return denied(decision, locale=project.locale)
     if project.status not in OPEN_STATUSES:
-        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
+        return Refused(closed_reason(project), locale=project.locale)
     if task.status != TaskStatus.OPEN:
-        return TaskChange(Outcome.REFUSED, project, task, "error.task_not_open")
-    return project, task
+        return Refused("error.task_not_open", locale=project.locale)
+    return OnTask(project, task)
 
 
 def request_more_time(
@@ -241,23 +237,23 @@ def request_more_time(
     note: str | None,
     now: datetime,
     calendar_for: CalendarFor,
-) -> MoreTime:
+) -> Result[Moved | None]:
     """Move a task's due date at the owner's (or CS staff's) request, with the reason."""
     target = more_time_target(session=session, task_id=task_id, actor=actor)
-    if isinstance(target, TaskChange):
-        return MoreTime(target)
-    project, task = target
+    if isinstance(target, Refused):
+        return target
+    project, task = target.project, target.task
     assert project.id is not None
     calendar = calendar_for(
         project.holiday_country, blackouts(session=session, project_id=project.id)
     )
     problem = more_time_problem(new_due, today=local_today(project, now), calendar=calendar)
     if problem is not None:
-        return MoreTime(TaskChange(Outcome.REFUSED, project, task, problem), problem=problem)
+        return Refused(problem, locale=project.locale)
     assert new_due is not None
     old = task.due
     if new_due == old:
-        return MoreTime(TaskChange(Outcome.UNCHANGED, project, task), old_due=old)
+        return Unchanged(None)
     task.due, task.replan_count = new_due, task.replan_count + 1
     events.record(
         session=session,
@@ -275,29 +271,34 @@ def request_more_time(
         for e in events.for_project(session=session, project_id=project.id, kind="task.replanned")
         if e.task_id == task.id and (e.after or {}).get("source") == "more_time"
     )
-    return MoreTime(
-        TaskChange(Outcome.CHANGED, project, task),
-        old_due=old,
-        alert=task.replan_count > REPLANS_BEFORE_ALERT,
-        reasons=reasons,
+    return Changed(
+        Moved(
+            project=project,
+            task=task,
+            old_due=old,
+            alert=task.replan_count > REPLANS_BEFORE_ALERT,
+            reasons=reasons,
+            view=project_view(session=session, project=project),
+        )
     )
 
 
-def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> TaskChange:
+def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> Result[Project]:
     """CS staff drop an optional task from the plan."""
     decision = can_use_cs_commands(actor)
     task = task_rows.get(session=session, task_id=task_id)
     if task is None:
-        return TaskChange(Outcome.REFUSED, reason="error.task_not_found")
+        return Refused("error.task_not_found")
     project = project_rows.get(session=session, project_id=task.project_id)
+    assert project is not None
     if not decision:
-        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
-    if project is not None and project.status not in OPEN_STATUSES:
-        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
+        return denied(decision, locale=project.locale)
+    if project.status not in OPEN_STATUSES:
+        return Refused(closed_reason(project), locale=project.locale)
     if task.required:
-        return TaskChange(Outcome.REFUSED, project, task, "error.task_required")
+        return Refused("error.task_required", locale=project.locale)
     if task.status != TaskStatus.OPEN:
-        return TaskChange(Outcome.UNCHANGED, project, task)
+        return Unchanged(project)
     task.status = TaskStatus.SKIPPED
     events.record(
         session=session,
@@ -309,21 +310,22 @@ def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
         before={"status": "open"},
         after={"status": "skipped"},
     )
-    return TaskChange(Outcome.CHANGED, project, task)
+    return Changed(project)
 
 
 def close_risk(
     *, session: Session, risk_id: int, actor: Actor, now: datetime
-) -> tuple[Outcome, Project | None, str | None]:
+) -> Result[Project | None]:
+    """CS staff close a risk of the register."""
     decision = can_use_cs_commands(actor)
     risk = risk_rows.get(session=session, risk_id=risk_id)
     project = project_rows.get(session=session, project_id=risk.project_id) if risk else None
     if risk is None:
-        return Outcome.REFUSED, None, "error.risk_not_found"
+        return Refused("error.risk_not_found")
     if not decision:
-        return Outcome.REFUSED, project, decision.reason
+        return denied(decision, locale=project.locale if project else None)
     if not risk_rows.close(session=session, risk_id=risk_id, by=actor.user_id, at=now):
-        return Outcome.UNCHANGED, project, None
+        return Unchanged(project)
     events.record(
         session=session,
         kind="risk.closed",
@@ -333,7 +335,7 @@ def close_risk(
         before={"status": "open"},
         after={"status": "closed", "risk_id": risk_id},
     )
-    return Outcome.CHANGED, project, None
+    return Changed(project)
 
 
 def risk_view(r: Risk) -> RiskView:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,8 @@ from sqlmodel import Session, col, select
 
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.customers import customer_key as same_customer
-from bot.services.projects import NewProject, start_project
+from bot.domain.views import ProjectView
+from bot.services.projects import NewProject, local_today, project_view, start_project
 from storage import events, requests
 from storage import projects as project_rows
 from storage.models import HandledRequest, Project, ProjectStatus, StakeholderRole
@@ -163,6 +164,13 @@ def is_starting(project: Project) -> bool:
 
 def project(*, session: Session, project_id: int) -> Project | None:
     return session.get(Project, project_id)
+
+
+def kickoff_view(*, session: Session, project_id: int, now: datetime) -> tuple[ProjectView, date]:
+    """What the kickoff messages show: the project, and its date today."""
+    found = project(session=session, project_id=project_id)
+    assert found is not None
+    return project_view(session=session, project=found), local_today(found, now)
 
 
 def starting(*, session: Session, project_id: int) -> Project | None:

@@ -4,48 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Session
 
 from bot.domain.permissions import Actor, can_complete, can_undo
 from bot.services.projects import OPEN_STATUSES, customer_member, local_today
+from bot.services.results import Changed, Refused, Result, Unchanged, denied
 from storage import events
 from storage import projects as project_rows
 from storage import tasks as task_rows
 from storage.models import Project, ProjectStatus, Task, TaskStatus
 
 
-class Outcome(StrEnum):
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"  # already in that state: a double click, a retry, a stale message
-    REFUSED = "refused"
-
-
 @dataclass(frozen=True)
-class TaskChange:
-    outcome: Outcome
-    project: Project | None = None
-    task: Task | None = None
-    reason: str | None = None  # message key when refused
+class OnTask:
+    """The task a change was asked for, with its project."""
+
+    project: Project
+    task: Task
 
 
-def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> TaskChange:
+def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> Result[OnTask]:
     """Mark a task done once; later clicks on it change nothing."""
     found = _load(session, task_id)
-    if isinstance(found, TaskChange):
+    if isinstance(found, Refused):
         return found
-    project, task = found
+    project, task = found.project, found.task
     is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]
     decision = can_complete(
         actor, task_side=task.owner_side, is_customer_member=is_member is not None
     )
     if not decision:
-        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+        return denied(decision, locale=project.locale)
     if not task_rows.mark_done(
         session=session, task_id=task_id, by=actor.user_id, at=now, on=local_today(project, now)
     ):
-        return TaskChange(Outcome.UNCHANGED, project, task)
+        return Unchanged(found)
     events.record(
         session=session,
         kind="task.completed",
@@ -57,28 +51,28 @@ def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime
         after={"status": TaskStatus.DONE, "due": task.due.isoformat()},
     )
     session.refresh(task)
-    return TaskChange(Outcome.CHANGED, project, task)
+    return Changed(found)
 
 
-def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> TaskChange:
+def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> Result[OnTask]:
     """Re-open a completed task (CS staff, or whoever completed it)."""
     found = _load(session, task_id)
-    if isinstance(found, TaskChange):
+    if isinstance(found, Refused):
         return found
-    project, task = found
+    project, task = found.project, found.task
     is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]
     decision = can_undo(
         actor, completed_by=task.completed_by, is_customer_member=is_member is not None
     )
     if task.status == TaskStatus.DONE and not decision:
-        return TaskChange(Outcome.REFUSED, project, task, decision.reason)
+        return denied(decision, locale=project.locale)
     before = {
         "status": task.status,
         "completed_by": task.completed_by,
         "completed_at": task.completed_at.isoformat() if task.completed_at else None,
     }
     if not task_rows.mark_open(session=session, task_id=task_id):
-        return TaskChange(Outcome.UNCHANGED, project, task)
+        return Unchanged(found)
     events.record(
         session=session,
         kind="task.reopened",
@@ -90,7 +84,7 @@ def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
         after={"status": TaskStatus.OPEN},
     )
     session.refresh(task)
-    return TaskChange(Outcome.CHANGED, project, task)
+    return Changed(found)
 
 
 def closed_reason(project: Project) -> str:
@@ -100,12 +94,12 @@ def closed_reason(project: Project) -> str:
     return "error.project_closed"
 
 
-def _load(session: Session, task_id: int) -> tuple[Project, Task] | TaskChange:
+def _load(session: Session, task_id: int) -> OnTask | Refused:
     task = task_rows.get(session=session, task_id=task_id)
     if task is None:
-        return TaskChange(Outcome.REFUSED, reason="error.task_not_found")
+        return Refused("error.task_not_found")
     project = project_rows.get(session=session, project_id=task.project_id)
     assert project is not None
     if project.status not in OPEN_STATUSES:
-        return TaskChange(Outcome.REFUSED, project, task, closed_reason(project))
-    return project, task
+        return Refused(closed_reason(project), locale=project.locale)
+    return OnTask(project, task)

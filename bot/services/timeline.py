@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from sqlmodel import Session
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.playbook import Playbook
+from bot.domain.playbook import Locale, Playbook
 from bot.domain.timeline import Timeline, TimelineTask, project_timeline
 from bot.services.digest import CalendarFor
 from bot.services.projects import blackouts, local_today
@@ -23,7 +24,7 @@ def timeline_of(
     project = project_rows.get(session=session, project_id=project_id)
     if project is None:
         return None
-    locale = project.locale
+    locale = cast(Locale, project.locale)  # stored from a validated choice: ja or en
     playbook = Playbook.model_validate(project.playbook_snapshot)
     phases = {p.id: p.title.get(locale) for p in playbook.phases}
     busy = blackouts(session=session, project_id=project_id)

@@ -9,8 +9,9 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ESCALATION_SEND_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import escalations
+from bot.flows.context import Caller
 from handlers.errors import Later, after_ack
-from handlers.payload import caller_from_interaction, id_value
+from handlers.payload import id_value
 from handlers.respond import ephemeral
 
 GONE = "error.draft_gone"
@@ -19,9 +20,11 @@ GONE = "error.draft_gone"
 def register(app: App, deps: Deps) -> None:
     @app.action(ESCALATION_SEND_ACTION)
     @after_ack(deps)
-    def send(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
+    def send(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
+    ) -> Later:
         ack()
-        caller, escalation_id = caller_from_interaction(body), id_value(action, gone=GONE)
+        escalation_id = id_value(action, gone=GONE)
         on_draft = action.get("action_id") == ActionId.ESCALATION_SEND
 
         def sent() -> None:
@@ -35,9 +38,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.ESCALATION_EDIT)
     @after_ack(deps)
-    def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+    def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
         ack()
-        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        trigger_id = str(body.get("trigger_id") or "")
         escalation_id = id_value(action, gone=GONE)
         return lambda: escalations.open_edit_form(
             deps, caller, trigger_id=trigger_id, escalation_id=escalation_id
@@ -45,9 +48,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.ESCALATION_SKIP)
     @after_ack(deps)
-    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
         ack()
-        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        trigger_id = str(body.get("trigger_id") or "")
         escalation_id = id_value(action, gone=GONE)
         return lambda: escalations.open_skip_form(
             deps, caller, trigger_id=trigger_id, escalation_id=escalation_id

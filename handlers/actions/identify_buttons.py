@@ -10,14 +10,17 @@ from bot.blocks.ids import IDENTIFY_ACTION
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows import membership
+from bot.flows.context import Caller
 from handlers.errors import Later, after_ack
-from handlers.payload import bounded_id, caller_from_interaction
+from handlers.payload import bounded_id
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(IDENTIFY_ACTION)
     @after_ack(deps)
-    def answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
+    def answer(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
+    ) -> Later:
         ack()
         choice = IDENTIFY_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
         # value: "<project id>:<user id>"
@@ -25,7 +28,6 @@ def register(app: App, deps: Deps) -> None:
         project_id = bounded_id(project, gone="error.project_not_found")
         if not user_id.isalnum():
             raise UserError("error.project_not_found")  # a forged payload
-        caller = caller_from_interaction(body)
 
         def answered() -> None:
             note = membership.identify(

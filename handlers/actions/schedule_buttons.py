@@ -9,17 +9,18 @@ from slack_bolt import Ack, App, Respond
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import schedule
+from bot.flows.context import Caller
 from handlers.errors import Later, after_ack
-from handlers.payload import caller_from_interaction, id_value
+from handlers.payload import id_value
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.PLAN_SCHEDULE)
     @after_ack(deps)
-    def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+    def plan(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
         ack()
-        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        trigger_id = str(body.get("trigger_id") or "")
         project_id = id_value(action, gone="error.project_not_found")
         return lambda: schedule.open_schedule_form(
             deps, caller, trigger_id=trigger_id, project_id=project_id
@@ -27,9 +28,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.TASK_MORE_TIME)
     @after_ack(deps)
-    def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> Later:
+    def more_time(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
         ack()
-        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        trigger_id = str(body.get("trigger_id") or "")
         task_id = id_value(action)
         return lambda: schedule.open_more_time_form(
             deps, caller, trigger_id=trigger_id, task_id=task_id
@@ -37,17 +38,18 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ActionId.TASK_SKIP)
     @after_ack(deps)
-    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> Later:
+    def skip(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
+    ) -> Later:
         ack()
-        caller, task_id = caller_from_interaction(body), id_value(action)
+        task_id = id_value(action)
         return lambda: ephemeral(respond, schedule.skip(deps, caller, task_id=task_id))
 
     @app.action(ActionId.RISK_CLOSE)
     @after_ack(deps)
     def close_risk(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
     ) -> Later:
         ack()
-        caller = caller_from_interaction(body)
         risk_id = id_value(action, gone="error.risk_not_found")
         return lambda: ephemeral(respond, schedule.close_risk(deps, caller, risk_id=risk_id))

@@ -11,29 +11,27 @@ from bot.deps import Deps
 from bot.domain.schedule import parse_day
 from bot.flows import snooze
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.i18n import t
 from handlers.errors import Later, after_ack
-from handlers.payload import caller_from_interaction
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.REMINDER_SNOOZE)
     @after_ack(deps)
-    def pressed(ack: Ack, body: dict[str, Any]) -> Later:
+    def pressed(ack: Ack, body: dict[str, Any], caller: Caller) -> Later:
         ack()
-        caller, trigger_id = caller_from_interaction(body), str(body.get("trigger_id") or "")
+        trigger_id = str(body.get("trigger_id") or "")
         return lambda: snooze.open_form(deps, caller, trigger_id=trigger_id)
 
     @app.view(CallbackId.SNOOZE)
     @after_ack(deps)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        user = body["user"]
-        caller = Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], caller: Caller
+    ) -> Later | None:
         until = parse_day(field_value(view, SnoozeField.UNTIL))
         if until is None:
-            message = t(locale_for(deps, caller), "form.bad_date")
+            message = t(caller.locale, "form.bad_date")
             ack(response_action="errors", errors={SnoozeField.UNTIL.value: message})
             return None
         problem = snooze.problem(deps, caller, until=until)

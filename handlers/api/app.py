@@ -301,8 +301,8 @@ def _out(info: ProjectInfo) -> dict[str, Any]:
         id=info.id,
         external_id=info.external_id,
         customer_name=info.customer_name,
-        state=info.state,  # type: ignore[arg-type]
-        health="starting" if info.state == "starting" else info.health,  # type: ignore[arg-type]
+        state=info.state,
+        health="starting" if info.state == "starting" else info.health,
         health_reasons=list(info.health_reasons),
         playbook=info.playbook,
         language=info.locale,
@@ -321,8 +321,8 @@ def _out(info: ProjectInfo) -> dict[str, Any]:
                 id=t.id,
                 key=t.key,
                 title={"ja": t.title_ja, "en": t.title_en},
-                owner_side=t.owner_side,  # type: ignore[arg-type]
-                status=t.status,  # type: ignore[arg-type]
+                owner_side=t.owner_side,
+                status=t.status,
                 required=t.required,
                 planned_due=t.planned_due,
                 due=t.due,

@@ -12,9 +12,8 @@ from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain import command_text as cmd
 from bot.flows import completion, kickoff, membership, pause, schedule, start_modal, status
-from bot.flows.locale import locale_for
+from bot.flows.context import Caller
 from handlers.errors import Later, after_ack
-from handlers.payload import caller_from_command
 from handlers.respond import ephemeral
 from handlers.views.values import without_nul
 
@@ -22,29 +21,27 @@ from handlers.views.values import without_nul
 def register(app: App, deps: Deps) -> None:
     @app.command("/onboard")
     @after_ack(deps)
-    def onboard(ack: Ack, body: dict[str, Any], respond: Respond) -> Later | None:
-        caller = caller_from_command(body)
+    def onboard(ack: Ack, body: dict[str, Any], respond: Respond, caller: Caller) -> Later | None:
         try:
             command = cmd.parse(without_nul(body.get("text") or ""))
         except cmd.ParseError as exc:
             # The mistake quotes what the person typed: escape it like any user text.
             values = {k: escape(v) if isinstance(v, str) else v for k, v in exc.values.items()}
-            message = reply(locale_for(deps, caller), exc.key, **values)
+            message = reply(caller.locale, exc.key, **values)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
             return None
         if isinstance(command, cmd.HelpCommand):
-            message = help_message(locale_for(deps, caller), topic=command.topic)
+            message = help_message(caller.locale, topic=command.topic)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
             return None
         ack()  # answer inside Slack's 3 seconds; the work follows on the work pool
         trigger_id = str(body.get("trigger_id") or "")
-        return lambda: _run(deps, command, body, respond, trigger_id)
+        return lambda: _run(deps, command, caller, respond, trigger_id)
 
 
 def _run(
-    deps: Deps, command: cmd.Command, body: dict[str, Any], respond: Respond, trigger_id: str
+    deps: Deps, command: cmd.Command, caller: Caller, respond: Respond, trigger_id: str
 ) -> None:
-    caller = caller_from_command(body)
     if isinstance(command, cmd.StartCommand) and command.customer_name is None:
         start_modal.open_start_modal(deps, caller, trigger_id=trigger_id)
     elif isinstance(command, cmd.StartCommand):
@@ -78,4 +75,4 @@ def _run(
     elif isinstance(command, cmd.ScheduleCommand):
         schedule.open_schedule_form(deps, caller, trigger_id=trigger_id)
     else:
-        ephemeral(respond, [help_message(locale_for(deps, caller))])
+        ephemeral(respond, [help_message(caller.locale)])

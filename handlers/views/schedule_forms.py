@@ -11,7 +11,6 @@ from bot.deps import Deps
 from bot.domain.schedule import parse_day, schedule_answers
 from bot.flows import schedule
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.i18n import t
 from handlers.errors import Later, after_ack
 from handlers.payload import metadata_id
@@ -21,13 +20,14 @@ from handlers.views.values import field_value
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SCHEDULE)
     @after_ack(deps)
-    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        caller = _caller(body)
+    def schedule_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], caller: Caller
+    ) -> Later | None:
         fields = {f.value: field_value(view, f.value) for f in ScheduleField}
         project_id = metadata_id(view, gone="error.project_not_found")
         answers = schedule_answers(fields, today=deps.today())
         if isinstance(answers, list):
-            locale = locale_for(deps, caller)
+            locale = caller.locale
             ack(
                 response_action="errors",
                 errors={e.field: t(locale, e.key, **e.values) for e in answers},
@@ -36,7 +36,7 @@ def register(app: App, deps: Deps) -> None:
         # Checked on the way back too: the metadata may name any project.
         refusal = schedule.submission_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            message = t(locale_for(deps, caller), refusal)
+            message = t(caller.locale, refusal)
             ack(response_action="errors", errors={ScheduleField.SLIP_REASON.value: message})
             return None
         ack()
@@ -48,32 +48,30 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(CallbackId.MORE_TIME)
     @after_ack(deps)
-    def more_time_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        caller = _caller(body)
+    def more_time_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], caller: Caller
+    ) -> Later | None:
         raw_due = field_value(view, MoreTimeField.NEW_DUE)
         reason = field_value(view, MoreTimeField.REASON) or "other"
         note = field_value(view, MoreTimeField.NOTE)
         task_id = metadata_id(view, gone="error.task_not_found")
         new_due = parse_day(raw_due)
         if raw_due and new_due is None:  # not a calendar day, e.g. 2027-13-45
-            locale = locale_for(deps, caller)
+            locale = caller.locale
             ack(
                 response_action="errors",
                 errors={MoreTimeField.NEW_DUE.value: t(locale, "form.bad_date")},
             )
             return None
         # Validate and apply before answering: a refused date is shown on the form itself.
-        problem, then = schedule.submit_more_time(
+        moved = schedule.move_task(
             deps, caller, task_id=task_id, new_due=new_due, reason=reason, note=note
         )
-        if problem is not None:
-            locale = locale_for(deps, caller)
-            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: t(locale, problem)})
+        if isinstance(moved, str):
+            locale = caller.locale
+            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: t(locale, moved)})
             return None
         ack()
-        return then
-
-
-def _caller(body: dict[str, Any]) -> Caller:
-    user = body["user"]
-    return Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
+        if moved is None:
+            return None  # the date it had: nothing to tell
+        return lambda: schedule.announce_move(deps, caller, moved)

@@ -11,7 +11,6 @@ from bot.deps import Deps
 from bot.domain.start_form import start_command_from_form
 from bot.flows import start_modal
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.i18n import t
 from handlers.errors import Later, after_ack
 from handlers.views.values import field_value
@@ -20,19 +19,11 @@ from handlers.views.values import field_value
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.START_PROJECT)
     @after_ack(deps)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        user = body["user"]
-        metadata = view.get("private_metadata")
-        caller = Caller(
-            user_id=user["id"],
-            # The channel the form was opened from, to answer there; nothing else is trusted.
-            channel_id=metadata if isinstance(metadata, str) and metadata.isalnum() else None,
-            payload_team_id=user.get("team_id"),
-        )
+    def submitted(ack: Ack, view: dict[str, Any], caller: Caller) -> Later | None:
         fields = {field.value: field_value(view, field.value) for field in StartField}
         result = start_command_from_form(fields, playbooks=set(deps.playbooks), today=deps.today())
         if isinstance(result, list):
-            locale = locale_for(deps, caller)
+            locale = caller.locale
             ack(
                 response_action="errors",
                 errors={e.field: t(locale, e.key, **e.values) for e in result},
@@ -40,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
             return None
         refusal = start_modal.refusal(deps, caller)
         if refusal is not None:
-            message = t(locale_for(deps, caller), refusal)
+            message = t(caller.locale, refusal)
             ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: message})
             return None
         ack()

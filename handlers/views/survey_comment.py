@@ -10,7 +10,6 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
-from bot.flows.locale import locale_for
 from bot.i18n import t
 from handlers.errors import Later, after_ack
 from handlers.payload import metadata_id
@@ -20,9 +19,9 @@ from handlers.views.values import field_value
 def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.SURVEY_COMMENT)
     @after_ack(deps)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> Later | None:
-        user = body["user"]
-        caller = Caller(user_id=user["id"], payload_team_id=user.get("team_id"))
+    def submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], caller: Caller
+    ) -> Later | None:
         comment = field_value(view, SurveyField.COMMENT) or ""
         if not comment.strip():
             ack()
@@ -30,7 +29,7 @@ def register(app: App, deps: Deps) -> None:
         project_id = metadata_id(view, gone="error.project_not_found")
         refusal = completion.comment_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            message = t(locale_for(deps, caller), refusal)
+            message = t(caller.locale, refusal)
             ack(response_action="errors", errors={SurveyField.COMMENT.value: message})
             return None
         ack()

@@ -1,45 +1,20 @@
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from bot.domain.calendar import BusinessCalendar
-from bot.domain.command_text import Person
 from bot.domain.permissions import Actor
-from bot.domain.playbook import load_playbooks
-from bot.services.projects import NewProject, project_view, start_project
-from bot.services.tasks import Outcome, complete_task, undo_task
+from bot.services.projects import project_view
+from bot.services.results import Changed, Refused, Unchanged
+from bot.services.tasks import complete_task, undo_task
 from storage import events, tasks
 from storage.db import session_scope
 from storage.projects import get
-
-NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
-CSM = Actor("UCSM", "T1", is_staff=True, is_external=False)
-CUSTOMER = Actor("WCUST", "T2", is_staff=False, is_external=True)
-OTHER_CUSTOMER = Actor("WOTHER", "T3", is_staff=False, is_external=True)
-INTERNAL = Actor("UINT", "T1", is_staff=False, is_external=False)
+from tests.services.seeds import CSM, CUSTOMER, INTERNAL, NOW, OTHER_CUSTOMER, running_project
 
 
 @pytest.fixture
 def project_id(engine) -> int:  # type: ignore[no-untyped-def]
-    playbook = load_playbooks()["low-touch"]
-    with session_scope(engine) as session:
-        project = start_project(
-            session=session,
-            new=NewProject(
-                customer_name="Acme",
-                playbook=playbook,
-                kickoff=date(2027, 4, 5),
-                locale="ja",
-                timezone="Asia/Tokyo",
-                csm_user_id="UCSM",
-                created_by="UCSM",
-                champion=Person(user_id="WCUST"),
-                decision_maker=Person(email="boss@acme.example"),
-            ),
-            calendar=BusinessCalendar(country="JP"),
-            now=NOW,
-        )
-        return project.id  # type: ignore[return-value]
+    return running_project(engine, channel_id=None)
 
 
 def _task_id(engine, project_id: int, side: str) -> int:  # type: ignore[no-untyped-def]
@@ -67,7 +42,7 @@ def test_customer_completes_customer_task_once(engine, project_id: int) -> None:
         first = complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
     with session_scope(engine) as session:
         second = complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
-    assert (first.outcome, second.outcome) == (Outcome.CHANGED, Outcome.UNCHANGED)
+    assert isinstance(first, Changed) and isinstance(second, Unchanged)
     with session_scope(engine) as session:
         task = tasks.get(session=session, task_id=task_id)
         assert task.status == "done" and task.completed_by == "WCUST"  # type: ignore[union-attr]
@@ -90,7 +65,7 @@ def test_refusals_change_nothing(
     task_id = _task_id(engine, project_id, side)
     with session_scope(engine) as session:
         change = complete_task(session=session, task_id=task_id, actor=actor, now=NOW)
-    assert change.outcome == Outcome.REFUSED and change.reason == reason
+    assert change == Refused(reason, locale="ja")
     with session_scope(engine) as session:
         assert tasks.get(session=session, task_id=task_id).status == "open"  # type: ignore[union-attr]
         kinds = [e.kind for e in events.for_project(session=session, project_id=project_id)]
@@ -100,23 +75,16 @@ def test_refusals_change_nothing(
 def test_staff_completes_any_task_and_undo_rules(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
     task_id = _task_id(engine, project_id, "customer")
     with session_scope(engine) as session:
-        assert (
-            complete_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
-            == Outcome.CHANGED
-        )
+        changed = complete_task(session=session, task_id=task_id, actor=CSM, now=NOW)
+        assert isinstance(changed, Changed)
     with session_scope(engine) as session:
         refused = undo_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
-    assert refused.outcome == Outcome.REFUSED and refused.reason == "deny.undo_others"
+    assert refused == Refused("deny.undo_others", locale="ja")
     with session_scope(engine) as session:
-        assert (
-            undo_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
-            == Outcome.CHANGED
-        )
+        assert isinstance(undo_task(session=session, task_id=task_id, actor=CSM, now=NOW), Changed)
     with session_scope(engine) as session:
-        assert (
-            undo_task(session=session, task_id=task_id, actor=CSM, now=NOW).outcome
-            == Outcome.UNCHANGED
-        )
+        again = undo_task(session=session, task_id=task_id, actor=CSM, now=NOW)
+        assert isinstance(again, Unchanged)
         task = tasks.get(session=session, task_id=task_id)
         assert task.status == "open" and task.completed_by is None  # type: ignore[union-attr]
         reopened = events.for_project(session=session, project_id=project_id, kind="task.reopened")

@@ -1,0 +1,56 @@
+"""A running project in a channel, made through the services, for service tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine
+
+from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.command_text import Person
+from bot.domain.permissions import Actor
+from bot.domain.playbook import load_playbooks
+from bot.services.projects import NewProject, attach_channel, start_project
+from storage.db import session_scope
+
+NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
+CHANNEL = "CACME"
+CSM = Actor("UCSM", "T1", is_staff=True, is_external=False)
+CUSTOMER = Actor("WCUST", "T2", is_staff=False, is_external=True)
+OTHER_CUSTOMER = Actor("WOTHER", "T3", is_staff=False, is_external=True)
+INTERNAL = Actor("UINT", "T1", is_staff=False, is_external=False)
+
+
+def calendar_for(country: str, blackouts: list[DateRange] | None = None) -> BusinessCalendar:
+    return BusinessCalendar(country=country, blackouts=list(blackouts or []))
+
+
+def running_project(engine: Engine, *, channel_id: str | None = CHANNEL) -> int:
+    """Acme's low-touch project (Japanese), its champion WCUST, in `channel_id`."""
+    with session_scope(engine) as session:
+        project = start_project(
+            session=session,
+            new=NewProject(
+                customer_name="Acme",
+                playbook=load_playbooks()["low-touch"],
+                kickoff=date(2027, 4, 5),
+                locale="ja",
+                timezone="Asia/Tokyo",
+                csm_user_id="UCSM",
+                created_by="UCSM",
+                champion=Person(user_id="WCUST"),
+                decision_maker=Person(email="boss@acme.example"),
+            ),
+            calendar=BusinessCalendar(country="JP"),
+            now=NOW,
+        )
+        assert project.id is not None
+        if channel_id is not None:
+            attach_channel(
+                session=session,
+                project_id=project.id,
+                channel_id=channel_id,
+                channel_name="acme",
+                now=NOW,
+            )
+        return project.id
