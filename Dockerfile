@@ -12,6 +12,8 @@ RUN useradd --create-home --uid 10001 onboardbot \
 
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
+# Only the product's packages: slack_sandbox (the local Slack of the demo and the tests) stays
+# out of the image, and .dockerignore keeps it out of the build context too.
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage

@@ -25,7 +25,7 @@ from bench.common import Row, backends, percentile
 from bench.morning import portfolio_fill
 from bench.sandboxed import SeededBot, latency_summary, seeded_bot
 from bot.blocks.ids import ActionId
-from bot.sandbox import ApiCall
+from slack_sandbox import ApiCall
 from storage import tasks
 from storage.db import session_scope
 

@@ -27,8 +27,8 @@ from slack_sdk import WebClient
 
 from bench.common import Row, backends, percentile
 from bench.sandboxed import SECRET, TOKEN, SeededBot, latency_summary, seeded_bot
-from bot.sandbox import DriverResponse, Sandbox, SlackDriver
 from bot.server import make_server
+from slack_sandbox import DriverResponse, Sandbox, SlackDriver
 
 TARGET_P99_RATIO = 2.0
 WARMUP = 10

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import percentile, scratch_database
 from bot.local import LocalBot, start_local_bot
-from bot.sandbox import Sandbox, SlackDriver
+from slack_sandbox import Sandbox, SlackDriver
 from storage import projects
 from storage.db import session_scope
 

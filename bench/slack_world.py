@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bench.reminders import NOW, columns, write_rows
-from bot.sandbox import Sandbox
-from bot.sandbox.rate_limits import PostLimits
+from slack_sandbox import Sandbox
+from slack_sandbox.rate_limits import PostLimits
 from storage.db import make_engine
 
 SECRET = "bench-signing-secret"

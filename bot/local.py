@@ -10,9 +10,9 @@ from typing import Any
 from bot.app import build_api, build_app, build_deps
 from bot.config import load_settings
 from bot.deps import Deps
-from bot.sandbox import Sandbox
 from bot.server import make_server, wsgi_app
 from bot.work import TrackedExecutor, wait_all_idle
+from slack_sandbox import Sandbox
 from storage.db import make_engine
 from storage.migrate import upgrade
 

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.cli.errors import UsageError
-from bot.demo import run_demo
+from bot.cli.sandbox_cmd import require_sandbox
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,4 +31,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     if args.keep is not None and args.keep.exists() and not args.keep.is_dir():
         raise UsageError(f"--keep {args.keep}: not a folder")
+    require_sandbox("demo")
+    # The demo and the sandbox are imported only when a demo really runs.
+    from bot.demo import run_demo
+
     return run_demo(lang=args.lang, keep=args.keep, short=args.short)

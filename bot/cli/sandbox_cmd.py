@@ -48,9 +48,10 @@ def _aware(text: str) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    # The page and the bot import the product only when a sandbox really starts.
-    from bot.sandbox.web.server import PageServer
-    from bot.sandbox.web.session import Session, new_workdir
+    require_sandbox("sandbox")
+    # The page and the bot are imported only when a sandbox really starts.
+    from bot.demo.session import BotSession, new_workdir
+    from slack_sandbox.web.server import PageServer
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("slack_sdk").setLevel(logging.CRITICAL)
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     workdir = new_workdir()
     try:
         try:
-            session = Session(
+            session = BotSession(
                 workdir=workdir, start=args.now, playbook=args.playbook, lang=args.lang
             )
         except PlaybookError as exc:
@@ -83,6 +84,19 @@ def run(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def require_sandbox(command: str) -> None:
+    """Fail in one line when the local Slack sandbox (`slack_sandbox`) is not installed: the
+    production image leaves it out, since the running bot never needs it."""
+    try:
+        import slack_sandbox  # noqa: F401
+    except ModuleNotFoundError:
+        raise Failure(
+            f"onboardbot {command} needs the local Slack sandbox (slack_sandbox), which is not"
+            " installed here (the production image leaves it out): run it from a clone of the"
+            " repository with `make demo` or `pip install -e '.[dev]'`"
+        ) from None
 
 
 def _wait_for_stop() -> None:

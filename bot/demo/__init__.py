@@ -23,8 +23,8 @@ from bot.demo.text import TEXT
 from bot.demo.transcript import Transcript
 from bot.demo.world import World
 from bot.local import BOT_TOKEN, SIGNING_SECRET, start_local_bot
-from bot.sandbox import Sandbox, SlackDriver
-from bot.sandbox.clock import WorldClock
+from slack_sandbox import Sandbox, SlackDriver
+from slack_sandbox.clock import WorldClock
 
 __all__ = ["run_demo"]
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.demo.text import TEXT
-from bot.sandbox.sandbox import Sandbox
+from slack_sandbox.sandbox import Sandbox
 
 Json = dict[str, Any]
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")

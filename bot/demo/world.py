@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.local import LocalBot
-from bot.sandbox import Sandbox, SlackDriver, User
-from bot.sandbox.clock import WorldClock
 from bot.slack.pacing import Pacer
 from schedules.scheduler import job_specs, run_job
+from slack_sandbox import Sandbox, SlackDriver, User
+from slack_sandbox.clock import WorldClock
 from storage import projects, tasks
 from storage.db import session_scope
 

@@ -34,7 +34,7 @@ from bot.blocks.ids import (
 from bot.blocks.message import Message
 from bot.domain.views import HabitView, HomeProject, ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
-from bot.sandbox.block_limits import check_blocks, check_view
+from slack_sandbox.block_limits import check_blocks, check_view
 from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 5, 12)  # Wednesday

@@ -16,7 +16,7 @@ from bot.blocks.ids import ActionId
 from bot.blocks.message import Message
 from bot.blocks.progress import progress_bar
 from bot.domain.views import PhaseView, ProjectView, TaskView
-from bot.sandbox.block_limits import check_blocks
+from slack_sandbox.block_limits import check_blocks
 from tests.blocks.builders import project_view
 
 KICKOFF = date(2027, 4, 5)  # Monday

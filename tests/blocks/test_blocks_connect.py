@@ -13,7 +13,7 @@ from bot.blocks.message import Message, section
 from bot.blocks.refusals import ADMIN_FIXES, invitation_refused, is_retryable, slack_refusal
 from bot.blocks.replies import merged, reply
 from bot.i18n import LOCALES, catalog
-from bot.sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
+from slack_sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
 
 EVIL = "<!channel> Acme & Co"
 

@@ -26,7 +26,7 @@ from bot.blocks.message import Message
 from bot.domain import kpis
 from bot.domain.digest import Digest
 from bot.i18n import LOCALES
-from bot.sandbox.block_limits import check_blocks
+from slack_sandbox.block_limits import check_blocks
 
 TODAY = date(2027, 4, 19)  # Monday
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

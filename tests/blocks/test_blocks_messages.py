@@ -27,7 +27,7 @@ from bot.blocks.welcome import welcome_message
 from bot.domain.command_text import SUBCOMMANDS
 from bot.domain.views import ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
-from bot.sandbox.block_limits import check_blocks, check_view
+from slack_sandbox.block_limits import check_blocks, check_view
 from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 4, 13)  # Tuesday

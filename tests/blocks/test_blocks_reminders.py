@@ -17,7 +17,7 @@ from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
 from bot.domain.reminders import DueTask, EscalationDraft, OpenTask, ProjectInfo, ReminderDraft
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
-from bot.sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
+from slack_sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
 
 TODAY = date(2027, 4, 14)  # Wednesday
 LEVELS = ("csm", "decision_maker", "decision_maker_notice")

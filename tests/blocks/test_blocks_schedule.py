@@ -27,7 +27,7 @@ from bot.domain.calendar import DateRange
 from bot.domain.schedule import SLIP_REASONS
 from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
-from bot.sandbox.block_limits import check_blocks, check_view
+from slack_sandbox.block_limits import check_blocks, check_view
 from tests.blocks.builders import project_view, task_view
 
 TODAY = date(2027, 2, 1)  # Monday

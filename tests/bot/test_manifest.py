@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.sandbox.scopes import IM, METHOD_SCOPES, PRIVATE, PUBLIC, manifest_scopes
+from slack_sandbox.scopes import IM, METHOD_SCOPES, PRIVATE, PUBLIC, manifest_scopes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.web.server import PageServer
-from bot.sandbox.web.session import Session
+from bot.demo.session import BotSession
+from slack_sandbox.web.server import PageServer
 
 CHROMIUM = os.environ.get("ONBOARDBOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("ONBOARDBOT_SCREENSHOTS", "test-results/screenshots"))
@@ -45,9 +45,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def sandbox_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, str]]:
+def sandbox_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BotSession, str]]:
     """One sandbox session (the bot on a fresh SQLite file) and its page, for the module."""
-    session = Session(workdir=tmp_path_factory.mktemp("sandbox"), start=START, lang="en")
+    session = BotSession(workdir=tmp_path_factory.mktemp("sandbox"), start=START, lang="en")
     server = PageServer(session).start_in_thread()
     try:
         yield session, server.url
@@ -76,7 +76,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def tab(
-    browser: Any, request: pytest.FixtureRequest, sandbox_page: tuple[Session, str]
+    browser: Any, request: pytest.FixtureRequest, sandbox_page: tuple[BotSession, str]
 ) -> Iterator[Any]:
     """A fresh tab; when the test failed, its screenshot is saved under SCREENSHOTS.
 

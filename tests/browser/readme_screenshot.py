@@ -12,14 +12,14 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bot.sandbox.web.server import PageServer
-from bot.sandbox.web.session import Session
+from bot.demo.session import BotSession
+from slack_sandbox.web.server import PageServer
 from tests.browser.conftest import CHROMIUM, START
 
 
 def main(output: Path) -> int:
     with tempfile.TemporaryDirectory() as workdir:
-        session = Session(workdir=Path(workdir), start=START, lang="en")
+        session = BotSession(workdir=Path(workdir), start=START, lang="en")
         server = PageServer(session).start_in_thread()
         try:
             cast = session.cast

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.web.session import Session
+from bot.demo.session import BotSession
 
 pytestmark = pytest.mark.browser
 try:
@@ -46,7 +46,7 @@ def task_button(tab: Any, task: str, label: str) -> Any:
 
 
 def test_the_csm_starts_a_project_from_the_composer(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.csm, session.cast.general)
@@ -65,7 +65,7 @@ def test_the_csm_starts_a_project_from_the_composer(
 
 
 def test_the_start_form_opens_from_a_bare_command_and_cancels(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.csm, session.cast.general)
@@ -86,7 +86,7 @@ def test_the_start_form_opens_from_a_bare_command_and_cancels(
 
 
 def test_an_external_person_gets_slacks_answer_to_a_slash_command(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.champion)
@@ -104,7 +104,7 @@ def test_an_external_person_gets_slacks_answer_to_a_slash_command(
 
 
 def test_the_champion_ticks_a_task_and_the_checklist_changes(
-    tab: Any, browser: Any, sandbox_page: tuple[Session, str]
+    tab: Any, browser: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     channel = session.sandbox.channel_by_name("onb-acme")
@@ -127,7 +127,7 @@ def test_the_champion_ticks_a_task_and_the_checklist_changes(
 
 
 def test_need_more_time_shows_the_error_on_the_date_then_takes_a_good_one(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     channel = session.sandbox.channel_by_name("onb-acme")
@@ -160,7 +160,7 @@ def test_need_more_time_shows_the_error_on_the_date_then_takes_a_good_one(
 
 
 def test_the_next_business_morning_brings_the_champion_a_reminder(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.champion)
@@ -177,7 +177,7 @@ def test_the_next_business_morning_brings_the_champion_a_reminder(
 
 
 def test_a_customer_of_another_organisation_sees_none_of_it(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.other_customer)
@@ -196,7 +196,7 @@ def test_a_customer_of_another_organisation_sees_none_of_it(
 
 
 def test_the_csm_sees_the_project_on_the_app_home(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.csm)
@@ -205,7 +205,7 @@ def test_the_csm_sees_the_project_on_the_app_home(
 
 
 def test_next_monday_brings_the_digest_with_its_thread_and_chart(
-    tab: Any, sandbox_page: tuple[Session, str]
+    tab: Any, sandbox_page: tuple[BotSession, str]
 ) -> None:
     session, url = sandbox_page
     open_as(tab, url, session.cast.staff, session.cast.cs_channel)

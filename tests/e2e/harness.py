@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.deps import Deps
 from bot.local import LocalBot, start_local_bot
-from bot.sandbox import Sandbox, SlackDriver, User
-from bot.sandbox.clock import WorldClock
 from bot.slack.pacing import Pacer
+from slack_sandbox import Sandbox, SlackDriver, User
+from slack_sandbox.clock import WorldClock
 from storage import events, projects, tasks
 from storage.db import session_scope
 

@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block, BlockElement
 from slack_sdk.models.views import View
 
-from bot.sandbox import Sandbox, SlackDriver
-from bot.sandbox.web.render import dropped
+from slack_sandbox import Sandbox, SlackDriver
+from slack_sandbox.web.render import dropped
 
 _MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "response_url"}
 _VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.sandbox import User
+from slack_sandbox import User
 from tests.e2e.harness import SECRET, Harness
 
 FORM = "application/x-www-form-urlencoded"

@@ -28,8 +28,8 @@ from bot.domain.command_text import ParseError, StartCommand
 from bot.domain.schedule import MAX_BUSY_DAYS, ScheduleAnswers, schedule_answers
 from bot.domain.start_form import FieldError, start_command_from_form
 from bot.i18n import catalog, placeholders, t
-from bot.sandbox import DriverResponse, User
 from schedules.jobs import adoption, digest, escalations, join_check, reminders, risk_reminders
+from slack_sandbox import DriverResponse, User
 from storage import projects
 from storage.db import session_scope
 from storage.models import Project, SurveyAnswer

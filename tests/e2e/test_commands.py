@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from bot.sandbox import DriverError
+from slack_sandbox import DriverError
 from tests.e2e.harness import Harness, project_tasks
 
 START = "Acme Corp --playbook low-touch --kickoff 2027-04-05 --champion taro@acme.example --lang en"

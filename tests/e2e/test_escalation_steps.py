@@ -17,7 +17,6 @@ from sqlmodel import select
 from bot.cli import main
 from bot.flows.digest import compute
 from bot.i18n import t
-from bot.sandbox import User
 from schedules.jobs import (
     adoption,
     digest,
@@ -27,6 +26,7 @@ from schedules.jobs import (
     risk_reminders,
     send_outbox,
 )
+from slack_sandbox import User
 from storage import escalations as escalation_rows
 from storage import outbox
 from storage.db import session_scope

@@ -21,8 +21,8 @@ import pytest
 from bot.blocks.ids import ActionId, CallbackId
 from bot.domain import start_again
 from bot.domain.command_text import StartCommand
-from bot.sandbox import User
 from schedules.jobs import adoption
+from slack_sandbox import User
 from storage.db import session_scope
 from storage.models import Escalation, Risk, Task
 from tests.e2e.harness import Harness, start_harness

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from bot.cli import main
 from bot.flows.digest import compute
-from bot.sandbox import Sandbox, SlackDriver
+from slack_sandbox import Sandbox, SlackDriver
 from storage import job_runs
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade

@@ -21,8 +21,8 @@ from bot.app import build_deps
 from bot.blocks.message import Message
 from bot.deps import Deps
 from bot.flows.outbox import DispatchResult, dispatch, outbox_row
-from bot.sandbox import User
 from bot.slack.pacing import Pacer
+from slack_sandbox import User
 from storage import outbox
 from storage.db import session_scope
 from tests.e2e.harness import Harness

@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import DriverResponse, Sandbox
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import DriverResponse, Sandbox
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 from tests.e2e.payloads import invalid_payloads
 
 

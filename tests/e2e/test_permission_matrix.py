@@ -41,9 +41,9 @@ from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.i18n import catalog
-from bot.sandbox import ButtonRef, DriverError, DriverResponse, User
-from bot.sandbox.buttons import interactive_elements
 from schedules.jobs import adoption, escalations, reminders
+from slack_sandbox import ButtonRef, DriverError, DriverResponse, User
+from slack_sandbox.buttons import interactive_elements
 from storage.db import session_scope
 from storage.models import Project, Risk, Stakeholder, SurveyAnswer, Task
 from tests.e2e.harness import (

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.i18n import t
-from bot.sandbox import User
 from schedules.jobs import digest, escalations, join_check, reminders
+from slack_sandbox import User
 from storage import projects
 from storage.db import session_scope
 from tests.e2e.harness import Harness, project_tasks, send_draft, start_harness
@@ -260,7 +260,7 @@ def test_a_private_cs_team_channel_works_with_the_manifests_scopes(private_team:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_without_groups_read_in_the_manifest_staff_checks_fail_and_say_why(db_url: str) -> None:
-    from bot.sandbox.scopes import manifest_scopes
+    from slack_sandbox.scopes import manifest_scopes
 
     bot = start_harness(db_url, private_cs_channel=True, scopes=manifest_scopes() - {"groups:read"})
     try:

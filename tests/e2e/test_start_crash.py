@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.i18n import t
-from bot.sandbox import Sandbox, SlackDriver, User
+from slack_sandbox import Sandbox, SlackDriver, User
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import JobRun, Project

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.sandbox.models import ButtonRef
+from slack_sandbox.models import ButtonRef
 from tests.e2e.harness import Harness, project_events, project_tasks
 
 START = "Acme Corp --playbook low-touch --kickoff 2027-04-05 --champion taro@acme.example --lang en"

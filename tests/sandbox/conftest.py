@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox import Sandbox
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import Sandbox
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 
 
 class RateClock:

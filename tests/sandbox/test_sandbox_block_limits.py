@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import Sandbox
-from bot.sandbox.block_limits import check_blocks, check_view
+from slack_sandbox import Sandbox
+from slack_sandbox.block_limits import check_blocks, check_view
 
 
 def section(text: str = "hi", **extra: Any) -> dict[str, Any]:

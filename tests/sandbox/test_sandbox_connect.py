@@ -9,9 +9,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox import Sandbox
-from bot.sandbox.recorder import RequestRecorder
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import Sandbox
+from slack_sandbox.recorder import RequestRecorder
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 from tests.sandbox.calls import error_of
 
 SECRET = "connect-secret"

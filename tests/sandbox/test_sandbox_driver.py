@@ -15,9 +15,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox import DriverError, Sandbox, SlackDriver
-from bot.sandbox.recorder import RequestRecorder
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import DriverError, Sandbox, SlackDriver
+from slack_sandbox.recorder import RequestRecorder
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 
 SECRET = "driver-secret"
 

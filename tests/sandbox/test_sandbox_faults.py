@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.sandbox import Sandbox
+from slack_sandbox import Sandbox
 
 
 def test_ratelimit_answers_429_with_retry_after(sandbox: Sandbox, client: WebClient) -> None:

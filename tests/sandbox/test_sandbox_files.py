@@ -6,7 +6,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import Sandbox
+from slack_sandbox import Sandbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

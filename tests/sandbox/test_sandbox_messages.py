@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox import Sandbox
+from slack_sandbox import Sandbox
 from tests.sandbox.calls import error_of
 from tests.sandbox.conftest import RateClock
 

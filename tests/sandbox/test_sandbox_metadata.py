@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox import Sandbox
+from slack_sandbox import Sandbox
 from tests.sandbox.calls import error_of
 
 SENT = {"event_type": "onboarding_reminder", "event_payload": {"send_key": "k-1", "step": 2}}

@@ -6,10 +6,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import Sandbox
-from bot.sandbox.methods import METHODS
-from bot.sandbox.rate_limits import METHOD_TIERS, POST_METHOD, TIER_2, PostLimits, RateLimits
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import Sandbox
+from slack_sandbox.methods import METHODS
+from slack_sandbox.rate_limits import METHOD_TIERS, POST_METHOD, TIER_2, PostLimits, RateLimits
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 
 
 class FakeClock:

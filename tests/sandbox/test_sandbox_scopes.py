@@ -9,9 +9,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import Sandbox
-from bot.sandbox.methods import METHODS
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE, METHOD_SCOPES, manifest_scopes
+from slack_sandbox import Sandbox
+from slack_sandbox.methods import METHODS
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE, METHOD_SCOPES, manifest_scopes
 from tests.sandbox.calls import error_of
 
 

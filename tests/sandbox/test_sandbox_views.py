@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox import Sandbox
-from bot.sandbox.scopes import EVERY_METHOD_SCOPE
+from slack_sandbox import Sandbox
+from slack_sandbox.scopes import EVERY_METHOD_SCOPE
 
 MODAL = {
     "type": "modal",

@@ -4,8 +4,8 @@ is not."""
 
 from __future__ import annotations
 
-from bot.sandbox.web.mrkdwn import to_html
-from bot.sandbox.web.render import Where, blocks_html, dropped, message_html, visible_text
+from slack_sandbox.web.mrkdwn import to_html
+from slack_sandbox.web.render import Where, blocks_html, dropped, message_html, visible_text
 
 NAMES = Where(
     attrs={"channel": "C1", "ts": "1.000001"},

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox import Sandbox
-from bot.sandbox.web.screen import HOME, Screens
+from slack_sandbox import Sandbox
+from slack_sandbox.web.screen import HOME, Screens
 
 
 @pytest.fixture
