@@ -12,6 +12,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -72,3 +74,31 @@ def test_a_taken_port_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert out == ""
     assert err.strip() == f"onboardbot: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+# As in the production image, which leaves the sandbox out.
+WITHOUT_SANDBOX = """
+import sys
+sys.modules["slack_sandbox"] = None  # `import slack_sandbox` now fails as if not installed
+from bot.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["demo", "sandbox"])
+def test_without_the_sandbox_installed_it_is_one_line_and_exit_code_1(
+    command: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SANDBOX, command],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"onboardbot: onboardbot {command} needs the local Slack sandbox")
+    assert "make demo" in done.stderr

@@ -1,9 +1,13 @@
 """The deployment files agree with the code and with each other: for each mode, its manifest
-(mode, URLs, scopes, events, command), its compose profile, and the README's steps."""
+(mode, URLs, scopes, events, command), its compose profile, and the README's steps; and the
+image holds the product only, which runs without the sandbox."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,3 +202,49 @@ def test_the_image_never_gets_secrets_or_local_data() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "COPY . " not in dockerfile  # only the packages, never the whole folder
     assert re.search(r"^USER \S+", dockerfile, re.M)  # not root
+
+
+# What the production image copies: the product's packages and what `pip install .` reads.
+PRODUCT = {"pyproject.toml", "README.md", "LICENSE", "bot", "handlers", "storage", "schedules"}
+
+
+def test_the_image_holds_the_product_and_not_the_sandbox() -> None:
+    copied = set()
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            *sources, _destination = line.split()[1:]
+            copied |= {source.rstrip("/") for source in sources}
+    assert copied == PRODUCT
+    assert "slack_sandbox" in (ROOT / ".dockerignore").read_text().splitlines()
+    assert (ROOT / "slack_sandbox" / "__init__.py").is_file()  # what the two lines keep out
+
+
+# Every module of the running bot (what `onboardbot run` and the jobs reach, and the other
+# operator commands), imported in a fresh interpreter; only the demo's tools may import the
+# sandbox, and they do it when their command runs.
+IMPORT_THE_PRODUCT = """
+import importlib, sys
+from pathlib import Path
+TOOLS = ("bot.demo", "bot.local", "bot.__main__")  # (__main__ would run the command line)
+for package in ("bot", "handlers", "schedules", "storage"):
+    for path in sorted(Path(package).rglob("*.py")):
+        name = ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+        if not name.startswith(TOOLS) and "migrations" not in path.parts:
+            importlib.import_module(name)
+from bot.cli import build_parser
+build_parser().parse_args(["run", "--mode", "http"])
+print(sorted(m for m in sys.modules if m.split(".")[0] == "slack_sandbox"))
+"""
+
+
+def test_the_running_bot_never_imports_the_sandbox() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_THE_PRODUCT],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
