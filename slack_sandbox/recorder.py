@@ -56,7 +56,7 @@ class RequestRecorder:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]  # what server_address holds, typed
         return f"http://{host}:{port}/slack/events"
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:

@@ -29,7 +29,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]  # what server_address holds, typed
         return f"http://{host}:{port}"
 
     def start_in_thread(self) -> None:

@@ -115,7 +115,7 @@ def invite(ws: Workspace, args: Args) -> Json:
         if (e := _invite_problem(ws, channel, u)) is not None
     ]
     if failures:
-        raise WebApiError(failures[0]["error"], errors=failures)
+        raise WebApiError(str(failures[0]["error"]), errors=failures)
     for user_id in user_ids:
         ws.add_member(channel, user_id, inviter=ws.bot.id)
     return {"ok": True, "channel": _info(ws, channel)}

@@ -146,8 +146,8 @@ def _input(block: Json, head: str, where: Where) -> str:
     block_id = str(block.get("block_id", ""))
     label = _text(block.get("label"), where)
     optional = ' <span class="optional">(optional)</span>' if block.get("optional") else ""
-    element = block.get("element") if isinstance(block.get("element"), dict) else {}
-    control = _control(element, block_id, where)
+    element = block.get("element")
+    control = _control(element if isinstance(element, dict) else {}, block_id, where)
     hint = block.get("hint")
     hint_html = f'<div class="hint">{_text(hint, where)}</div>' if hint else ""
     error = where.errors.get(block_id)

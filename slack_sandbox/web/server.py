@@ -43,7 +43,7 @@ class PageServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]  # what server_address holds, typed
         return f"http://{host}:{port}/"
 
     def start_in_thread(self) -> PageServer:
@@ -126,8 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             state = session.screens.state(
                 viewer,
-                conversation=(query.get("c") or [None])[0],
-                thread=(query.get("t") or [None])[0],
+                conversation=next(iter(query.get("c") or []), None),
+                thread=next(iter(query.get("t") or []), None),
             )
         except KeyError:
             self._json(404, {"error": f"no person {viewer}"})
