@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo sandbox test lint bench clean
 
+# `-e .` installs the product and slack_sandbox, the local Slack of the demo, the sandbox page
+# and the tests (the production image leaves it out: see the Dockerfile).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -2,6 +2,9 @@
 
 with Sandbox(signing_secret=SECRET) as sandbox:
     driver = SlackDriver(bot_url, SECRET, sandbox)
+
+A tool beside the product (the demo, the sandbox page, the tests, the benchmarks): it imports
+nothing of the bot, the bot's layers never import it, and the production image leaves it out.
 """
 
 from slack_sandbox.driver import SlackDriver

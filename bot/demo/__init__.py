@@ -5,6 +5,10 @@ Nothing here is faked: the real Bolt app serves signed requests over HTTP and ca
 sandbox's Web API through the real slack_sdk client, and the scheduler's jobs run through
 `schedules.scheduler.run_job`; only Slack and the clock are local. The demo drives the
 sandbox like people would and moves simulated time; the bot has no demo mode.
+`bot.demo.session` serves the same bot to `onboardbot sandbox`'s page.
+
+In the product, only the `demo` and `sandbox` commands import this package, when they run:
+it needs `slack_sandbox`, which the production image leaves out.
 """
 
 from __future__ import annotations

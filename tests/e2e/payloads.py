@@ -5,7 +5,7 @@ view), and the bodies the bot answered requests with (ack text and blocks, a vie
 `response_action`). The sandbox's own checker (`block_violations`) is ours; these models are
 Slack's SDK's, written by someone else.
 
-The same payloads go through the sandbox page's renderer (`bot/sandbox/web/render.py`): a
+The same payloads go through the sandbox page's renderer (`slack_sandbox/web/render.py`): a
 block, element or text it would not show is reported too, so every kind of payload the
 end-to-end suite makes the bot send is drawn by the page.
 """
