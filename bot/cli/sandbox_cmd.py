@@ -93,9 +93,9 @@ def require_sandbox(command: str) -> None:
         import slack_sandbox  # noqa: F401
     except ModuleNotFoundError:
         raise Failure(
-            f"onboardbot {command} needs the local Slack sandbox (slack_sandbox), which is not"
-            " installed here (the production image leaves it out): run it from a clone of the"
-            " repository with `make demo` or `pip install -e '.[dev]'`"
+            f"{command} needs the local Slack sandbox (slack_sandbox), which is not installed"
+            " here (the production image leaves it out): run it from a clone of the repository"
+            f" (`make {command}`)"
         ) from None
 
 

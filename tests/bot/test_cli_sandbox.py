@@ -100,5 +100,5 @@ def test_without_the_sandbox_installed_it_is_one_line_and_exit_code_1(
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert done.stderr.startswith(f"onboardbot: onboardbot {command} needs the local Slack sandbox")
-    assert "make demo" in done.stderr
+    assert done.stderr.startswith(f"onboardbot: {command} needs the local Slack sandbox")
+    assert done.stderr.rstrip().endswith(f"(`make {command}`)")
