@@ -50,17 +50,11 @@ def run_demo(
         short: only today's kickoff (the demo before the whole onboarding existed).
     """
     started = time.monotonic()
-    text = TEXT[lang]
-    # The demo commits thousands of times: a memory-backed folder where there is one,
-    # unless TMPDIR names another.
-    memory = Path("/dev/shm")
-    base = memory if memory.is_dir() and not os.environ.get("TMPDIR") else None
-    folder = Path(tempfile.mkdtemp(prefix="onboardbot-demo-", dir=base))
+    folder = _scratch_folder()
     db = folder / "demo.db"
     kept: list[Path] = []
     begin = _short_start() if short else STARTED.astimezone(UTC)
     clock = WorldClock(begin - timedelta(minutes=1))
-    calls = 0
     try:
         with Sandbox(
             signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, rate_clock=clock.monotonic
@@ -70,13 +64,7 @@ def run_demo(
             if keep is not None:
                 keep.mkdir(parents=True, exist_ok=True)
             try:
-                if short:
-                    from bot.demo.kickoff import play_kickoff
-
-                    play_kickoff(world, show, lang, start=begin)
-                else:
-                    Story(world, show, lang).play()
-                show.flush()
+                _play(world, show, lang, short=short, begin=begin)
             finally:
                 world.local.close()
             problems = sandbox.block_violations
@@ -87,6 +75,7 @@ def run_demo(
             kept.append(_copy_database(db, keep / db.name))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    text = TEXT[lang]
     write("")
     if short:
         write(text["short_note"])
@@ -98,6 +87,25 @@ def run_demo(
         write(text["removed"])
     write(text["finished"].format(seconds=time.monotonic() - started, calls=calls))
     return 0
+
+
+def _scratch_folder() -> Path:
+    """A temporary folder for the database and the pictures. The demo commits thousands of
+    times: a memory-backed folder where there is one, unless TMPDIR names another."""
+    memory = Path("/dev/shm")
+    base = memory if memory.is_dir() and not os.environ.get("TMPDIR") else None
+    return Path(tempfile.mkdtemp(prefix="onboardbot-demo-", dir=base))
+
+
+def _play(world: World, show: Transcript, lang: str, *, short: bool, begin: datetime) -> None:
+    """The whole onboarding, or with `short` only today's kickoff."""
+    if short:
+        from bot.demo.kickoff import play_kickoff
+
+        play_kickoff(world, show, lang, start=begin)
+    else:
+        Story(world, show, lang).play()
+    show.flush()
 
 
 def _copy_database(source: Path, target: Path) -> Path:
