@@ -15,7 +15,6 @@ from bot.server import WSGIApp
 from bot.services.webhooks import follower as webhook_follower
 from bot.slack.directory import Directory
 from bot.slack.gateway import Gateway, build_client
-from bot.work import TrackedExecutor
 from storage import events
 from storage.db import make_engine
 from storage.migrate import check_schema
@@ -49,9 +48,12 @@ def build_deps(settings: Settings, *, check_db: bool = True) -> Deps:
     )
 
 
-def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
-    """The Bolt app with every listener registered. `executor` runs listeners up to their
-    acknowledgement only; the work after it goes to `deps.work` (see `bot.work`)."""
+def build_app(deps: Deps) -> App:
+    """The Bolt app with every listener registered.
+
+    Each listener's ack function runs to its end in the thread that received the request
+    (waitress' or Socket Mode's: `process_before_response`), so the answer never waits for
+    a pool; only then does Bolt start its lazy functions, on `deps.work` (see `bot.work`)."""
     import handlers  # only the composition root knows the handlers
 
     bolt_logger = logging.getLogger("onboardbot.bolt")
@@ -59,7 +61,8 @@ def build_app(deps: Deps, *, executor: TrackedExecutor | None = None) -> App:
         # Bolt reads SLACK_BOT_TOKEN itself and warns that our client wins: by design.
         bolt_logger.addFilter(DropMessages(warning_client_prioritized_and_token_skipped()))
     app = App(
-        listener_executor=executor or TrackedExecutor(name="ack"),
+        process_before_response=True,
+        listener_executor=deps.work,
         signing_secret=deps.settings.slack_signing_secret,
         client=deps.gateway.client,
         token_verification_enabled=False,

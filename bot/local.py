@@ -11,7 +11,7 @@ from bot.app import build_api, build_app, build_deps
 from bot.config import load_settings
 from bot.deps import Deps
 from bot.server import make_server, wsgi_app
-from bot.work import TrackedExecutor, wait_all_idle
+from bot.work import wait_all_idle
 from slack_sandbox import Sandbox
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -26,14 +26,13 @@ class LocalBot:
 
     sandbox: Sandbox
     deps: Deps
-    executor: TrackedExecutor
     url: str
     server: Any
     thread: threading.Thread
 
     def settle(self, timeout: float = 15.0) -> None:
         """Wait until the work promised by acks is done and pushed events are delivered."""
-        pools = (self.executor, self.deps.work)
+        pools = (self.deps.work,)
         for _ in range(3):
             if not wait_all_idle(pools, timeout):
                 raise TimeoutError("bot work did not finish")
@@ -47,7 +46,6 @@ class LocalBot:
         self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self.server.close()
         self.thread.join(timeout=5)
-        self.executor.shutdown(wait=True)
         self.deps.work.shutdown(wait=True)
         self.deps.engine.dispose()
 
@@ -69,9 +67,8 @@ def start_local_bot(
         **settings,
     )
     deps = build_deps(config)
-    executor = TrackedExecutor(name="ack")
     server = make_server(
-        wsgi_app(build_app(deps, executor=executor), deps, api=build_api(deps)),
+        wsgi_app(build_app(deps), deps, api=build_api(deps)),
         host="127.0.0.1",
         port=0,
     )
@@ -79,9 +76,7 @@ def start_local_bot(
     thread = threading.Thread(target=_serve, args=(server,), name="bot-http", daemon=True)
     thread.start()
     sandbox.events_url = url
-    return LocalBot(
-        sandbox=sandbox, deps=deps, executor=executor, url=url, server=server, thread=thread
-    )
+    return LocalBot(sandbox=sandbox, deps=deps, url=url, server=server, thread=thread)
 
 
 def _serve(server: Any) -> None:

@@ -1,15 +1,17 @@
 """The one error reporter: a localized answer to the person, never a stack trace.
 
-Listeners are wrapped with `after_ack`. A listener reads and checks the payload, calls
-`ack()`, and returns what is left to do (a function of no arguments) instead of doing it:
-that runs on `deps.work`, so acknowledgements never wait behind slow Slack work. Errors
-raised before `ack()` reach Bolt's `@app.error`; errors after it go to the same `report`.
+Each listener is Bolt's `ack=` / `lazy=[...]` pair. The ack function reads and checks the
+payload, answers Slack, and leaves what it parsed in `context["parsed"]`; the App processes
+it before responding, in the request's own thread. Only then does Bolt start the lazy
+function, on `deps.work`, so acknowledgements never wait behind slow Slack work. Errors in
+the ack function reach Bolt's `@app.error`; errors in lazy work go to the same `report`.
 Only requests whose signature the HTTP layer verified (or Socket Mode's) get this far.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +24,6 @@ from bot.flows.start_modal import notify
 from handlers.payload import caller_of
 
 logger = logging.getLogger("onboardbot.handlers")
-
-
-Later = Callable[[], None]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -53,35 +52,28 @@ def report(deps: Deps, error: Exception, body: dict[str, Any]) -> None:
         notify(deps, caller, [message])
 
 
-def after_ack(deps: Deps) -> Callable[[Callable[..., Later | None]], Callable[..., None]]:
-    """Decorate a listener that returns its post-ack work: run that work on `deps.work`;
-    errors raised once it has acknowledged go to `report`."""
+def reported(deps: Deps, work: Callable[..., None]) -> Callable[..., None]:
+    """`work` as a lazy listener: `app.action(...)(ack=..., lazy=[reported(deps, work)])`.
 
-    def decorate(listener: Callable[..., Later | None]) -> Callable[..., None]:
-        @functools.wraps(listener)
-        def wrapper(**kwargs: Any) -> None:
-            body = kwargs.get("body") or {}
-            try:
-                later = listener(**kwargs)
-            except Exception as error:
-                ack = kwargs.get("ack")
-                if ack is not None and getattr(ack, "response", None) is None:
-                    raise  # not acknowledged yet: Bolt's error path answers Slack
-                deps.work.submit(report_quietly, deps, error, body)
-                return
-            if later is not None:
-                deps.work.submit(_run_later, deps, later, body)
+    Bolt starts it on `deps.work` once the ack function has returned, with a copy of the
+    request's context. It runs only when the ack function left the request it parsed in
+    `context["parsed"]`: not after a refusal shown on a form, nor after an error (Bolt's
+    `@app.error` has it). Bolt only logs a lazy listener's errors: these go to `report`.
+    `work` takes `parsed` and `body` (Bolt injects arguments by name)."""
+    missing = {"parsed", "body"} - set(inspect.signature(work).parameters)
+    if missing:
+        raise TypeError(f"{work.__name__} must take {', '.join(sorted(missing))}")
 
-        return wrapper
+    @functools.wraps(work)
+    def run(**kwargs: Any) -> None:
+        if kwargs["parsed"] is None:
+            return
+        try:
+            work(**kwargs)
+        except Exception as error:
+            report_quietly(deps, error, kwargs["body"])
 
-    return decorate
-
-
-def _run_later(deps: Deps, later: Later, body: dict[str, Any]) -> None:
-    try:
-        later()
-    except Exception as error:
-        report_quietly(deps, error, body)
+    return run
 
 
 def report_quietly(deps: Deps, error: Exception, body: dict[str, Any]) -> None:

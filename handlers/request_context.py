@@ -1,7 +1,9 @@
 """Who is asking and where, read from the payload once per request.
 
 Listeners take it as `caller` (Bolt injects context values by name); the acting `Actor` and
-the language to answer in are resolved from it once, when a flow first needs them.
+the language to answer in are resolved from it once, when a flow first needs them. Lazy
+listeners get the same `Caller` (Bolt deep-copies the context for them; a Caller copies as
+itself), with what the ack function resolved.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         if body.get("user_id") or (body.get("user") or {}).get("id"):
             context["caller"] = caller_of(body, deps=deps, form_channel=_start_form_channel(body))
+        context["parsed"] = None  # what the ack function read, for the lazy part (see errors)
         next_()
 
 

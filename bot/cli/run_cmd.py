@@ -23,7 +23,7 @@ from bot.flows.kickoff import recover_starts
 from bot.flows.outbox import worker_id
 from bot.logs import configure
 from bot.server import make_server, wsgi_app
-from bot.work import TrackedExecutor, wait_all_idle
+from bot.work import wait_all_idle
 from schedules.scheduler import build_scheduler, catch_up
 from storage import outbox, webhooks
 from storage.db import session_scope
@@ -44,8 +44,7 @@ def run_bot(args: argparse.Namespace) -> int:
     settings = context.settings(require=REQUIRED[args.mode])
     configure(level=settings.log_level, fmt=settings.log_format)
     deps = context.deps(settings)
-    executor = TrackedExecutor(name="ack")
-    app = build_app(deps, executor=executor)
+    app = build_app(deps)
     stopping = threading.Event()
     # Listen (or connect) before anything else starts, so a busy port or an unreachable
     # Slack ends the command with one line and nothing left running.
@@ -58,7 +57,6 @@ def run_bot(args: argparse.Namespace) -> int:
                 wsgi_app(app, deps, api=build_api(deps)), host=args.host, port=args.port
             )
     except Failure:
-        executor.shutdown(wait=False)
         deps.engine.dispose()
         raise
     me = worker_id()
@@ -84,7 +82,7 @@ def run_bot(args: argparse.Namespace) -> int:
         logger.info("serving on http://%s:%s/slack/events", args.host, args.port)
         with contextlib.suppress(KeyboardInterrupt, OSError):  # OSError: closed by SIGTERM
             server.run()
-    shutdown(deps, scheduler=scheduler, executor=executor, worker=me)
+    shutdown(deps, scheduler=scheduler, worker=me)
     return 0
 
 
@@ -151,20 +149,17 @@ def quiet(*names: str) -> Iterator[None]:
             lg.setLevel(level)
 
 
-def shutdown(
-    deps: Deps, *, scheduler: BaseScheduler, executor: TrackedExecutor, worker: str
-) -> None:
+def shutdown(deps: Deps, *, scheduler: BaseScheduler, worker: str) -> None:
     """Stop the scheduler, finish acknowledged work, give back claimed outbox rows."""
     started = time.monotonic()
     deps.stopping.set()  # running jobs stop claiming and hand back what they hold
     stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
     stopper.start()
-    wait_all_idle((executor, deps.work), timeout=SHUTDOWN_SECONDS)
+    wait_all_idle((deps.work,), timeout=SHUTDOWN_SECONDS)
     stopper.join(timeout=max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - started)))
     with session_scope(deps.engine) as session:
         released = outbox.release(session=session, worker=worker)
         released += webhooks.release(session=session, worker=worker)
     logger.info("stopped in %.1fs; released %d outbox rows", time.monotonic() - started, released)
-    executor.shutdown(wait=False, cancel_futures=True)
     deps.work.shutdown(wait=False, cancel_futures=True)
     deps.engine.dispose()

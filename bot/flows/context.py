@@ -44,6 +44,11 @@ class Caller:
         deps = self._deps
         return deps.directory.locale_of(self.user_id, deps.settings.default_locale)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Caller:
+        # Bolt deep-copies the request's context for lazy listeners: they share this one
+        # request's caller (read-only once resolved) and the app's deps, never copies.
+        return self
+
     @property
     def _deps(self) -> Deps:
         assert self.deps is not None, "a Caller from a payload carries the app's deps"

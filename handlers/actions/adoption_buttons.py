@@ -4,71 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.ids import CHECKIN_ACTION, SURVEY_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import completion, status
 from bot.flows.context import Caller
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.payload import bounded_id, id_value
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(SURVEY_ACTION)
-    @after_ack(deps)
-    def survey(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
+    def survey_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
         kind, score = SURVEY_ACTION.match(action["action_id"]).groups()  # type: ignore[union-attr]
         # value: "project:score"
         project = str(action.get("value") or "").partition(":")[0]
-        project_id = bounded_id(project, gone="error.project_not_found")
-        return lambda: ephemeral(
-            respond,
-            completion.answer_survey(
-                deps, caller, project_id=project_id, kind=kind, score=int(score)
-            ),
-        )
+        context["parsed"] = (bounded_id(project, gone="error.project_not_found"), kind, int(score))
 
-    @app.action(ActionId.SURVEY_COMMENT)
-    @after_ack(deps)
-    def comment(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
+    def survey(
+        parsed: tuple[int, str, int], body: dict[str, Any], respond: Respond, caller: Caller
+    ) -> None:
+        project_id, kind, score = parsed
+        answers = completion.answer_survey(
+            deps, caller, project_id=project_id, kind=kind, score=score
+        )
+        ephemeral(respond, answers)
+
+    def project_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        trigger_id = str(body.get("trigger_id") or "")
-        project_id = id_value(action, gone="error.project_not_found")
-        return lambda: completion.open_comment_form(
-            deps, caller, trigger_id=trigger_id, project_id=project_id
-        )
+        context["parsed"] = id_value(action, gone="error.project_not_found")
 
-    @app.action(CHECKIN_ACTION)
-    @after_ack(deps)
-    def checkin(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
+    def comment(parsed: int, body: dict[str, Any], caller: Caller) -> None:
+        trigger_id = str(body.get("trigger_id") or "")
+        completion.open_comment_form(deps, caller, trigger_id=trigger_id, project_id=parsed)
+
+    def checkin_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
         answer = CHECKIN_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
-        project_id = id_value(action, gone="error.project_not_found")
-        return lambda: ephemeral(
-            respond,
-            completion.answer_checkin(deps, caller, project_id=project_id, answer=answer),
-        )
+        context["parsed"] = (id_value(action, gone="error.project_not_found"), answer)
 
-    @app.action(ActionId.HOME_OPEN_STATUS)
-    @after_ack(deps)
-    def home_status(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller
-    ) -> Later:
-        ack()
+    def checkin(
+        parsed: tuple[int, str], body: dict[str, Any], respond: Respond, caller: Caller
+    ) -> None:
+        project_id, answer = parsed
+        ephemeral(respond, completion.answer_checkin(deps, caller, project_id=project_id, answer=answer))
+
+    def home_status(parsed: int, body: dict[str, Any], caller: Caller) -> None:
         trigger_id = str(body.get("trigger_id") or "")
-        project_id = id_value(action, gone="error.project_not_found")
-        return lambda: status.open_status_modal(
-            deps, caller, trigger_id=trigger_id, project_id=project_id
-        )
+        status.open_status_modal(deps, caller, trigger_id=trigger_id, project_id=parsed)
+
+    app.action(SURVEY_ACTION)(ack=survey_pressed, lazy=[reported(deps, survey)])
+    app.action(ActionId.SURVEY_COMMENT)(ack=project_pressed, lazy=[reported(deps, comment)])
+    app.action(CHECKIN_ACTION)(ack=checkin_pressed, lazy=[reported(deps, checkin)])
+    app.action(ActionId.HOME_OPEN_STATUS)(ack=project_pressed, lazy=[reported(deps, home_status)])
 
     @app.action(ActionId.HOME_OPEN_CHANNEL)
-    @after_ack(deps)
     def home_channel(ack: Ack) -> None:
         ack()  # a link button: Slack opens the channel, the app only acknowledges

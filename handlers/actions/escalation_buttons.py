@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.ids import ESCALATION_SEND_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import escalations
 from bot.flows.context import Caller
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.payload import id_value
 from handlers.respond import ephemeral
 
@@ -18,40 +18,28 @@ GONE = "error.draft_gone"
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ESCALATION_SEND_ACTION)
-    @after_ack(deps)
+    def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        context["parsed"] = id_value(action, gone=GONE)
+
     def send(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
-        ack()
-        escalation_id = id_value(action, gone=GONE)
+        parsed: int, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
+    ) -> None:
         on_draft = action.get("action_id") == ActionId.ESCALATION_SEND
+        note = escalations.send(deps, caller, escalation_id=parsed, on_draft=on_draft)
+        if on_draft and respond.response_url is not None:
+            respond(text=note.text, blocks=note.blocks, replace_original=True)
+        elif not on_draft:  # from the morning summary, which stays as it is
+            ephemeral(respond, [note])
 
-        def sent() -> None:
-            note = escalations.send(deps, caller, escalation_id=escalation_id, on_draft=on_draft)
-            if on_draft and respond.response_url is not None:
-                respond(text=note.text, blocks=note.blocks, replace_original=True)
-            elif not on_draft:  # from the morning summary, which stays as it is
-                ephemeral(respond, [note])
-
-        return sent
-
-    @app.action(ActionId.ESCALATION_EDIT)
-    @after_ack(deps)
-    def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
-        ack()
+    def edit(parsed: int, body: dict[str, Any], caller: Caller) -> None:
         trigger_id = str(body.get("trigger_id") or "")
-        escalation_id = id_value(action, gone=GONE)
-        return lambda: escalations.open_edit_form(
-            deps, caller, trigger_id=trigger_id, escalation_id=escalation_id
-        )
+        escalations.open_edit_form(deps, caller, trigger_id=trigger_id, escalation_id=parsed)
 
-    @app.action(ActionId.ESCALATION_SKIP)
-    @after_ack(deps)
-    def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], caller: Caller) -> Later:
-        ack()
+    def skip(parsed: int, body: dict[str, Any], caller: Caller) -> None:
         trigger_id = str(body.get("trigger_id") or "")
-        escalation_id = id_value(action, gone=GONE)
-        return lambda: escalations.open_skip_form(
-            deps, caller, trigger_id=trigger_id, escalation_id=escalation_id
-        )
+        escalations.open_skip_form(deps, caller, trigger_id=trigger_id, escalation_id=parsed)
+
+    app.action(ESCALATION_SEND_ACTION)(ack=pressed, lazy=[reported(deps, send)])
+    app.action(ActionId.ESCALATION_EDIT)(ack=pressed, lazy=[reported(deps, edit)])
+    app.action(ActionId.ESCALATION_SKIP)(ack=pressed, lazy=[reported(deps, skip)])

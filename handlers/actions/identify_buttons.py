@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.ids import IDENTIFY_ACTION
 from bot.deps import Deps
 from bot.errors import UserError
 from bot.flows import membership
 from bot.flows.context import Caller
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.payload import bounded_id
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(IDENTIFY_ACTION)
-    @after_ack(deps)
-    def answer(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
+    def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
         choice = IDENTIFY_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
         # value: "<project id>:<user id>"
@@ -28,11 +24,15 @@ def register(app: App, deps: Deps) -> None:
         project_id = bounded_id(project, gone="error.project_not_found")
         if not user_id.isalnum():
             raise UserError("error.project_not_found")  # a forged payload
+        context["parsed"] = (project_id, user_id, choice)
 
-        def answered() -> None:
-            note = membership.identify(
-                deps, caller, project_id=project_id, user_id=user_id, answer=choice
-            )
-            respond(text=note.text, blocks=note.blocks, replace_original=True)
+    def answer(
+        parsed: tuple[int, str, str], body: dict[str, Any], respond: Respond, caller: Caller
+    ) -> None:
+        project_id, user_id, choice = parsed
+        note = membership.identify(
+            deps, caller, project_id=project_id, user_id=user_id, answer=choice
+        )
+        respond(text=note.text, blocks=note.blocks, replace_original=True)
 
-        return answered
+    app.action(IDENTIFY_ACTION)(ack=pressed, lazy=[reported(deps, answer)])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks.ids import ActionId, CallbackId, SnoozeField
 from bot.deps import Deps
@@ -12,31 +13,33 @@ from bot.domain.schedule import parse_day
 from bot.flows import snooze
 from bot.flows.context import Caller
 from bot.i18n import t
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ActionId.REMINDER_SNOOZE)
-    @after_ack(deps)
-    def pressed(ack: Ack, body: dict[str, Any], caller: Caller) -> Later:
+    def pressed(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        trigger_id = str(body.get("trigger_id") or "")
-        return lambda: snooze.open_form(deps, caller, trigger_id=trigger_id)
+        context["parsed"] = str(body.get("trigger_id") or "")
 
-    @app.view(CallbackId.SNOOZE)
-    @after_ack(deps)
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], caller: Caller
-    ) -> Later | None:
+    def open_form(parsed: str, body: dict[str, Any], caller: Caller) -> None:
+        snooze.open_form(deps, caller, trigger_id=parsed)
+
+    def submitted(ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext) -> None:
         until = parse_day(field_value(view, SnoozeField.UNTIL))
         if until is None:
             message = t(caller.locale, "form.bad_date")
             ack(response_action="errors", errors={SnoozeField.UNTIL.value: message})
-            return None
+            return
         problem = snooze.problem(deps, caller, until=until)
         if problem is not None:
             ack(response_action="errors", errors={SnoozeField.UNTIL.value: problem})
-            return None
+            return
         ack()
-        return lambda: snooze.submit(deps, caller, until=until)
+        context["parsed"] = until
+
+    def snoozed(parsed: date, body: dict[str, Any], caller: Caller) -> None:
+        snooze.submit(deps, caller, until=parsed)
+
+    app.action(ActionId.REMINDER_SNOOZE)(ack=pressed, lazy=[reported(deps, open_form)])
+    app.view(CallbackId.SNOOZE)(ack=submitted, lazy=[reported(deps, snoozed)])

@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import task_buttons
 from bot.flows.context import Caller
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.payload import id_value
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(ActionId.TASK_DONE)
-    @after_ack(deps)
-    def done(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
+    def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        task_id = id_value(action)
-        return lambda: ephemeral(respond, task_buttons.done(deps, task_id, caller))
+        context["parsed"] = id_value(action)
 
-    @app.action(ActionId.TASK_UNDO)
-    @after_ack(deps)
-    def undo(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller
-    ) -> Later:
-        ack()
-        task_id = id_value(action)
-        return lambda: ephemeral(respond, task_buttons.undo(deps, task_id, caller))
+    def done(parsed: int, body: dict[str, Any], respond: Respond, caller: Caller) -> None:
+        ephemeral(respond, task_buttons.done(deps, parsed, caller))
+
+    def undo(parsed: int, body: dict[str, Any], respond: Respond, caller: Caller) -> None:
+        ephemeral(respond, task_buttons.undo(deps, parsed, caller))
+
+    app.action(ActionId.TASK_DONE)(ack=pressed, lazy=[reported(deps, done)])
+    app.action(ActionId.TASK_UNDO)(ack=pressed, lazy=[reported(deps, undo)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.escape import escape
 from bot.blocks.help import help_message
@@ -13,15 +13,13 @@ from bot.deps import Deps
 from bot.domain import command_text as cmd
 from bot.flows import completion, kickoff, membership, pause, schedule, start_modal, status
 from bot.flows.context import Caller
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.respond import ephemeral
 from handlers.views.values import without_nul
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/onboard")
-    @after_ack(deps)
-    def onboard(ack: Ack, body: dict[str, Any], respond: Respond, caller: Caller) -> Later | None:
+    def onboard(ack: Ack, body: dict[str, Any], caller: Caller, context: BoltContext) -> None:
         try:
             command = cmd.parse(without_nul(body.get("text") or ""))
         except cmd.ParseError as exc:
@@ -29,18 +27,22 @@ def register(app: App, deps: Deps) -> None:
             values = {k: escape(v) if isinstance(v, str) else v for k, v in exc.values.items()}
             message = reply(caller.locale, exc.key, **values)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
-            return None
+            return
         if isinstance(command, cmd.HelpCommand):
             message = help_message(caller.locale, topic=command.topic)
             ack(response_type="ephemeral", text=message.text, blocks=message.blocks)
-            return None
+            return
         ack()  # answer inside Slack's 3 seconds; the work follows on the work pool
-        trigger_id = str(body.get("trigger_id") or "")
-        return lambda: _run(deps, command, caller, respond, trigger_id)
+        context["parsed"] = command
+
+    def run(parsed: cmd.Command, body: dict[str, Any], respond: Respond, caller: Caller) -> None:
+        _run(deps, parsed, caller, respond, trigger_id=str(body.get("trigger_id") or ""))
+
+    app.command("/onboard")(ack=onboard, lazy=[reported(deps, run)])
 
 
 def _run(
-    deps: Deps, command: cmd.Command, caller: Caller, respond: Respond, trigger_id: str
+    deps: Deps, command: cmd.Command, caller: Caller, respond: Respond, *, trigger_id: str
 ) -> None:
     if isinstance(command, cmd.StartCommand) and command.customer_name is None:
         start_modal.open_start_modal(deps, caller, trigger_id=trigger_id)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.deps import Deps
 from bot.flows import home
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    @after_ack(deps)
-    def opened(event: dict[str, Any]) -> Later | None:
+    def opened(event: dict[str, Any], context: BoltContext) -> None:
         user_id = event.get("user")
-        if event.get("tab", "home") != "home" or not isinstance(user_id, str) or not user_id:
-            return None
-        return lambda: home.publish(deps, user_id)
+        if event.get("tab", "home") == "home" and isinstance(user_id, str) and user_id:
+            context["parsed"] = user_id
+
+    def publish(parsed: str, body: dict[str, Any]) -> None:
+        home.publish(deps, parsed)
+
+    app.event("app_home_opened")(ack=opened, lazy=[reported(deps, publish)])

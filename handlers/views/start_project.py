@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks.ids import CallbackId, StartField
 from bot.deps import Deps
+from bot.domain.command_text import StartCommand
 from bot.domain.start_form import start_command_from_form
 from bot.flows import start_modal
 from bot.flows.context import Caller
 from bot.i18n import t
-from handlers.errors import Later, after_ack
+from handlers.errors import reported
 from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(CallbackId.START_PROJECT)
-    @after_ack(deps)
-    def submitted(ack: Ack, view: dict[str, Any], caller: Caller) -> Later | None:
+    def submitted(ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext) -> None:
         fields = {field.value: field_value(view, field.value) for field in StartField}
         result = start_command_from_form(fields, playbooks=set(deps.playbooks), today=deps.today())
         if isinstance(result, list):
@@ -28,13 +27,18 @@ def register(app: App, deps: Deps) -> None:
                 response_action="errors",
                 errors={e.field: t(locale, e.key, **e.values) for e in result},
             )
-            return None
+            return
         refusal = start_modal.refusal(deps, caller)
         if refusal is not None:
             message = t(caller.locale, refusal)
             ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: message})
-            return None
+            return
         ack()
         # One form starts one project, however often its submission arrives.
-        request = f"start-form:{view.get('id') or ''}"
-        return lambda: start_modal.submit(deps, result, caller, request=request)
+        context["parsed"] = (result, f"start-form:{view.get('id') or ''}")
+
+    def start(parsed: tuple[StartCommand, str], body: dict[str, Any], caller: Caller) -> None:
+        command, request = parsed
+        start_modal.submit(deps, command, caller, request=request)
+
+    app.view(CallbackId.START_PROJECT)(ack=submitted, lazy=[reported(deps, start)])
