@@ -18,7 +18,9 @@ from handlers.respond import ephemeral
 def register(app: App, deps: Deps) -> None:
     def survey_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        kind, score = SURVEY_ACTION.match(action["action_id"]).groups()  # type: ignore[union-attr]
+        matched = SURVEY_ACTION.match(action["action_id"])
+        assert matched is not None  # Bolt routed it here by this pattern
+        kind, score = matched.groups()
         # value: "project:score"
         project = str(action.get("value") or "").partition(":")[0]
         context["parsed"] = (bounded_id(project, gone="error.project_not_found"), kind, int(score))
@@ -42,14 +44,18 @@ def register(app: App, deps: Deps) -> None:
 
     def checkin_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        answer = CHECKIN_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
+        matched = CHECKIN_ACTION.match(action["action_id"])
+        assert matched is not None  # Bolt routed it here by this pattern
+        answer = matched.group(1)
         context["parsed"] = (id_value(action, gone="error.project_not_found"), answer)
 
     def checkin(
         parsed: tuple[int, str], body: dict[str, Any], respond: Respond, caller: Caller
     ) -> None:
         project_id, answer = parsed
-        ephemeral(respond, completion.answer_checkin(deps, caller, project_id=project_id, answer=answer))
+        ephemeral(
+            respond, completion.answer_checkin(deps, caller, project_id=project_id, answer=answer)
+        )
 
     def home_status(parsed: int, body: dict[str, Any], caller: Caller) -> None:
         trigger_id = str(body.get("trigger_id") or "")

@@ -18,7 +18,9 @@ from handlers.payload import bounded_id
 def register(app: App, deps: Deps) -> None:
     def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        choice = IDENTIFY_ACTION.match(action["action_id"]).group(1)  # type: ignore[union-attr]
+        matched = IDENTIFY_ACTION.match(action["action_id"])
+        assert matched is not None  # Bolt routed it here by this pattern
+        choice = matched.group(1)
         # value: "<project id>:<user id>"
         project, _, user_id = str(action.get("value") or "").partition(":")
         project_id = bounded_id(project, gone="error.project_not_found")
