@@ -1,8 +1,8 @@
 """Thread pools that can tell when they are idle (tests, graceful shutdown).
 
-The bot keeps two: Bolt runs each listener up to its acknowledgement on one (`acks`), and
-what a listener promised to do after acknowledging runs on the other (`Deps.work`). Work
-waiting on a slow Slack, a pacing sleep or a Retry-After then never holds up the next
+Bolt runs each listener's ack function in the thread that received the request (waitress'
+or Socket Mode's) and its lazy work, what is left once Slack has its answer, on `Deps.work`.
+Work waiting on a slow Slack, a pacing sleep or a Retry-After then never holds up the next
 request's acknowledgement, which Slack wants within 3 seconds.
 """
 
