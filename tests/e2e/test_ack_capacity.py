@@ -69,3 +69,43 @@ def test_help_is_answered_at_once_behind_20_starts_waiting_on_the_pacer(bot: Har
         gate.set()
     bot.settle(timeout=120)
     assert len(bot.created_channels()) == 20
+
+
+def test_socket_mode_acknowledges_while_the_work_pool_is_full(bot: Harness) -> None:
+    """Socket Mode hands each request to Bolt in its own worker thread (slack_sdk's pool):
+    the ack function runs there, never behind the lazy work that fills `deps.work`."""
+    from slack_bolt.request import BoltRequest
+
+    from bot.app import build_app
+    from bot.deps import WORK_THREADS
+    from bot.sandbox.payloads import slash_form
+
+    gate = threading.Event()
+    for _ in range(WORK_THREADS + 4):
+        bot.deps.work.submit(gate.wait, 60)
+    app = build_app(bot.deps)
+    ws = bot.sandbox.workspace
+    with ws.lock:
+        user, channel = ws.user(bot.people.csm.id), ws.channel(bot.general)
+        assert user is not None and channel is not None
+        form = slash_form(
+            ws,
+            user=user,
+            channel=channel,
+            command="/onboard",
+            text="help",
+            response_url=ws.issue_response_url(channel_id=channel.id, user_id=user.id),
+            trigger_id=ws.issue_trigger(user.id),
+        )
+    try:
+        started = time.perf_counter()
+        response = app.dispatch(BoltRequest(mode="socket_mode", body=form))
+        elapsed = time.perf_counter() - started
+        assert response.status == 200
+        assert "/onboard start" in str(response.body)
+        assert elapsed < 1.0, f"help took {elapsed:.2f}s"
+        status = app.dispatch(BoltRequest(mode="socket_mode", body={**form, "text": "status"}))
+        assert status.status == 200 and bot.deps.work.pending > WORK_THREADS + 4
+    finally:
+        gate.set()
+    bot.settle()
