@@ -18,8 +18,8 @@ import yaml
 from bot.config import REQUIRED
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENT_LISTENER = re.compile(r"@app\.event\(\s*\"([a-z_]+)\"")
-COMMAND_LISTENER = re.compile(r"@app\.command\(\s*\"(/[a-z-]+)\"")
+EVENT_LISTENER = re.compile(r"\bapp\.event\(\s*\"([a-z_]+)\"")
+COMMAND_LISTENER = re.compile(r"\bapp\.command\(\s*\"(/[a-z-]+)\"")
 
 
 def _yaml(name: str) -> dict[str, Any]:
