@@ -127,9 +127,8 @@ def test_both_manifests_describe_the_same_app() -> None:
 def test_each_manifest_matches_the_code(mode: dict[str, str]) -> None:
     manifest = _yaml(mode["manifest"])
     handlers = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").rglob("*.py"))
-    assert set(EVENT_LISTENER.findall(handlers)) <= set(
-        manifest["settings"]["event_subscriptions"]["bot_events"]
-    )
+    events = set(EVENT_LISTENER.findall(handlers))
+    assert events and events <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert set(COMMAND_LISTENER.findall(handlers)) == {
         c["command"] for c in manifest["features"]["slash_commands"]
     }
