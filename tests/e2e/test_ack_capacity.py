@@ -78,7 +78,7 @@ def test_socket_mode_acknowledges_while_the_work_pool_is_full(bot: Harness) -> N
 
     from bot.app import build_app
     from bot.deps import WORK_THREADS
-    from bot.sandbox.payloads import slash_form
+    from slack_sandbox.payloads import slash_form
 
     gate = threading.Event()
     for _ in range(WORK_THREADS + 4):
