@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.duplicate import duplicate_question
@@ -77,23 +77,7 @@ def start(
     question = _repeat_or_question(deps, cmd, caller, request=request, now=now)
     if question is not None:
         return [question]
-    new = NewProject(
-        customer_name=cmd.customer_name,
-        playbook=playbook,
-        kickoff=kickoff,
-        locale=locale,
-        timezone=settings.default_timezone,
-        csm_user_id=csm,
-        created_by=caller.user_id,
-        team_id=deps.directory.installed_team_id,
-        go_live=cmd.go_live,
-        champion=cmd.champion,
-        decision_maker=cmd.decision_maker,
-        members=cmd.members,
-        fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
-        channel_name=cmd.channel_name,
-        external_teams=steps.external_teams(deps, named),
-    )
+    new = _new_project(deps, cmd, caller, playbook=playbook, kickoff=kickoff, csm=csm, named=named)
     worker = _worker()
     with unit_of_work(deps.engine) as session:
         outcome = starts.begin(
@@ -114,6 +98,37 @@ def start(
         # Our worker stalled past its lease and another took the start over: it finishes
         # the kickoff and tells the CSM.
         return [reply(locale, "start.taken_over", customer=escape(cmd.customer_name))]
+
+
+def _new_project(
+    deps: Deps,
+    cmd: StartCommand,
+    caller: Caller,
+    *,
+    playbook: Playbook,
+    kickoff: date,
+    csm: str,
+    named: list[str],
+) -> NewProject:
+    """What the start form or command asked for, as the service takes it."""
+    assert cmd.customer_name is not None
+    return NewProject(
+        customer_name=cmd.customer_name,
+        playbook=playbook,
+        kickoff=kickoff,
+        locale=cmd.lang or caller.own_locale,
+        timezone=deps.settings.default_timezone,
+        csm_user_id=csm,
+        created_by=caller.user_id,
+        team_id=deps.directory.installed_team_id,
+        go_live=cmd.go_live,
+        champion=cmd.champion,
+        decision_maker=cmd.decision_maker,
+        members=cmd.members,
+        fiscal_year_end_month=cmd.fiscal_year_end_month or 3,
+        channel_name=cmd.channel_name,
+        external_teams=steps.external_teams(deps, named),
+    )
 
 
 def _playbook(deps: Deps, cmd: StartCommand) -> Playbook:

@@ -18,6 +18,11 @@ from handlers.views.values import field_value
 
 
 def register(app: App, deps: Deps) -> None:
+    _register_schedule(app, deps)
+    _register_more_time(app, deps)
+
+
+def _register_schedule(app: App, deps: Deps) -> None:
     def schedule_submitted(
         ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext
     ) -> None:
@@ -49,6 +54,10 @@ def register(app: App, deps: Deps) -> None:
             deps, caller, project_id=project_id, answers=answers, request=request
         )
 
+    app.view(CallbackId.SCHEDULE)(ack=schedule_submitted, lazy=[reported(deps, scheduled)])
+
+
+def _register_more_time(app: App, deps: Deps) -> None:
     def more_time_submitted(
         ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext
     ) -> None:
@@ -80,5 +89,4 @@ def register(app: App, deps: Deps) -> None:
     def announce(parsed: schedule.MovedTask, body: dict[str, Any], caller: Caller) -> None:
         schedule.announce_move(deps, caller, parsed)
 
-    app.view(CallbackId.SCHEDULE)(ack=schedule_submitted, lazy=[reported(deps, scheduled)])
     app.view(CallbackId.MORE_TIME)(ack=more_time_submitted, lazy=[reported(deps, announce)])
