@@ -9,102 +9,31 @@ first start: a new install does not post last Monday's digest.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import metrics
 from bot.deps import Deps
-from schedules.jobs import JOBS, JobReport
-from storage import job_runs
-from storage.db import session_scope
+from bot.flows import job_runs
+from schedules.jobs import JOBS, JobReport, JobSpec, job_specs
+
+__all__ = [
+    "JOBS",
+    "NOT_RUN_BEFORE_FIRST_START",
+    "JobSpec",
+    "build_scheduler",
+    "catch_up",
+    "job_specs",
+    "previous_fire_time",
+    "run_job",
+    "slot_of",
+]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class JobSpec:
-    name: str
-    trigger: BaseTrigger
-    period: timedelta  # the slot size: a run stands for the period it starts
-    catch_up: bool = True
-    schedule: str = ""  # for people: "every 10 minutes", "mon 09:00 (Asia/Tokyo)"
-
-
 NOT_RUN_BEFORE_FIRST_START = "not run: before the bot's first start"
-
-
-def job_specs(deps: Deps) -> list[JobSpec]:
-    """The schedule. Reminders and escalations run often because each person's 09:00
-    comes at a different moment; their outbox keys make extra runs harmless."""
-    digest = deps.settings.digest_time
-    specs = [
-        JobSpec(
-            "reminders",
-            CronTrigger(minute="*/10", timezone=UTC),
-            timedelta(minutes=10),
-            schedule="every 10 minutes (each person at 09:00 their time)",
-        ),
-        JobSpec(
-            "escalations",
-            CronTrigger(minute="5-59/10", timezone=UTC),
-            timedelta(minutes=10),
-            schedule="every 10 minutes, at :05, :15, …",
-        ),
-        JobSpec(
-            "outbox",
-            IntervalTrigger(seconds=30, timezone=UTC),
-            timedelta(seconds=30),
-            catch_up=False,
-            schedule="every 30 seconds",
-        ),
-        *(
-            [
-                JobSpec(
-                    "webhooks",
-                    IntervalTrigger(seconds=10, timezone=UTC),
-                    timedelta(seconds=10),
-                    catch_up=False,
-                    schedule="every 10 seconds",
-                )
-            ]
-            if deps.settings.webhook_receivers
-            else []
-        ),
-        _hourly("join_check", minute=7),
-        _hourly("risk_reminders", minute=9),
-        _hourly("adoption", minute=11),
-    ]
-    if "digest" in JOBS:
-        specs.append(
-            JobSpec(
-                "digest",
-                CronTrigger(
-                    day_of_week=digest.day_of_week,
-                    hour=digest.hour,
-                    minute=digest.minute,
-                    timezone=deps.settings.default_timezone,
-                ),
-                timedelta(days=7),
-                schedule=f"{deps.settings.digest_cron} ({deps.settings.default_timezone})",
-            )
-        )
-    return specs
-
-
-def _hourly(name: str, *, minute: int) -> JobSpec:
-    return JobSpec(
-        name,
-        CronTrigger(minute=minute, timezone=UTC),
-        timedelta(hours=1),
-        schedule=f"hourly at :{minute:02d}",
-    )
 
 
 def slot_of(now: datetime, period: timedelta) -> datetime:
@@ -118,35 +47,14 @@ def run_job(
 ) -> JobReport | None:
     """Run `name` for its slot unless another runner (or an earlier run) already did."""
     spec = next(s for s in job_specs(deps) if s.name == name)
-    slot = slot or slot_of(now, spec.period)
-    with session_scope(deps.engine) as session:
-        if not job_runs.try_start(
-            session=session, job=name, slot=slot, runner=runner or "scheduler", now=now
-        ):
-            logger.info("%s for %s already ran", name, slot.isoformat())
-            return None
-    started = time.perf_counter()
-    try:
-        report = JOBS[name](deps, now=now)
-    except Exception as exc:
-        metrics.JOB_RUNS.labels(name, "error").inc()
-        with session_scope(deps.engine) as session:
-            job_runs.finish(
-                session=session,
-                job=name,
-                slot=slot,
-                now=deps.clock(),
-                outcome=f"error: {type(exc).__name__}",
-            )
-        raise
-    metrics.JOB_RUNS.labels(name, "ok").inc()
-    metrics.JOB_DURATION.labels(name).observe(time.perf_counter() - started)
-    with session_scope(deps.engine) as session:
-        job_runs.finish(
-            session=session, job=name, slot=slot, now=deps.clock(), outcome=report.summary()
-        )
-    logger.info(report.summary())
-    return report
+    return job_runs.run_once(
+        deps,
+        name,
+        lambda: JOBS[name](deps, now=now),
+        slot=slot or slot_of(now, spec.period),
+        now=now,
+        runner=runner or "scheduler",
+    )
 
 
 def catch_up(deps: Deps, *, now: datetime, runner: str = "") -> list[str]:
@@ -164,20 +72,17 @@ def catch_up(deps: Deps, *, now: datetime, runner: str = "") -> list[str]:
         if previous is None:
             continue
         slot = slot_of(previous, spec.period)
-        with session_scope(deps.engine) as session:
-            last = job_runs.last_slot(session=session, job=spec.name)
-            if last is None:
-                if job_runs.try_start(
-                    session=session, job=spec.name, slot=slot, runner=runner or "start", now=now
-                ):
-                    job_runs.finish(
-                        session=session,
-                        job=spec.name,
-                        slot=slot,
-                        now=now,
-                        outcome=NOT_RUN_BEFORE_FIRST_START,
-                    )
-                continue
+        last = job_runs.last_slot(deps, spec.name)
+        if last is None:
+            job_runs.mark_not_run(
+                deps,
+                spec.name,
+                slot=slot,
+                now=now,
+                runner=runner or "start",
+                outcome=NOT_RUN_BEFORE_FIRST_START,
+            )
+            continue
         if last < slot and run_job(deps, spec.name, now=now, slot=slot, runner=runner):
             ran.append(spec.name)
     return ran

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, any_, bindparam, case, delete, func, update
@@ -16,16 +17,92 @@ from storage.bulk import chunks
 from storage.models import Outbox, OutboxStatus
 
 
-def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """Where a message goes when Slack refuses its DM: a threaded mention in a channel, or
+    a DM to the CSM who passes it on."""
+
+    to: str  # a channel id, or the CSM's user id
+    text: str
+    blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One decided message, as it is written to the outbox. Its unique `key` makes deciding
+    it twice harmless; `at` is when it was decided (and may first be tried)."""
+
+    key: str
+    kind: str
+    recipient: str  # a user id (a DM) or a channel id
+    text: str
+    blocks: list[dict[str, Any]]
+    at: datetime
+    project_id: int | None = None
+    thread_ts: str | None = None
+    task_ids: tuple[int, ...] = ()
+    local_date: date | None = None
+    fallback: Fallback | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The row's column values for the INSERT."""
+        fallback = self.fallback
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "project_id": self.project_id,
+            "recipient": self.recipient,
+            "thread_ts": self.thread_ts,
+            "text": self.text,
+            "blocks": self.blocks,
+            "task_ids": list(self.task_ids),
+            "local_date": self.local_date,
+            "fallback_channel": fallback.to if fallback else None,
+            "fallback_thread_ts": fallback.thread_ts if fallback else None,
+            "fallback_text": fallback.text if fallback else None,
+            "fallback_blocks": fallback.blocks if fallback else None,
+            "next_attempt_at": self.at,
+            "created_at": self.at,
+        }
+
+
+def message_of(row: Outbox) -> OutboxMessage:
+    """A stored row as the message it holds."""
+    fallback = None
+    if row.fallback_channel:
+        fallback = Fallback(
+            row.fallback_channel,
+            row.fallback_text or row.text,
+            row.fallback_blocks or row.blocks,
+            row.fallback_thread_ts,
+        )
+    return OutboxMessage(
+        key=row.key,
+        kind=row.kind,
+        recipient=row.recipient,
+        text=row.text,
+        blocks=row.blocks,
+        at=row.created_at,
+        project_id=row.project_id,
+        thread_ts=row.thread_ts,
+        task_ids=tuple(row.task_ids or ()),
+        local_date=row.local_date,
+        fallback=fallback,
+    )
+
+
+def enqueue(*, session: Session, rows: Sequence[OutboxMessage]) -> int:
     """Insert rows whose key is new; rows with a known key are skipped. Returns how many
     were inserted (also correct when another replica inserts the same keys at once)."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    columns = max(len(row) for row in rows)
+    values = [row.columns() for row in rows]
+    columns = len(values[0])
     inserted = 0
-    for piece in chunks(rows, per_item=columns):
+    for piece in chunks(values, per_item=columns):
         statement = (
             insert(Outbox)
             .values(list(piece))
@@ -45,46 +122,6 @@ def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
     for piece in chunks(keys):
         found |= set(session.exec(select(Outbox.key).where(col(Outbox.key).in_(list(piece)))))
     return found
-
-
-def claim(
-    *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
-) -> list[Outbox]:
-    """Take up to `limit` due rows for `worker`: pending ones, and claimed ones whose lease
-    ran out (their worker died or stalled). A row is only ever held by one worker at a time.
-    Claiming is not trying: `renew(count_attempt=True)` counts a try right before it."""
-    due = (
-        select(Outbox.id)
-        .where(
-            or_(
-                (col(Outbox.status) == OutboxStatus.PENDING) & (col(Outbox.next_attempt_at) <= now),
-                (col(Outbox.status) == OutboxStatus.CLAIMED) & (col(Outbox.claimed_until) < now),
-            )
-        )
-        .order_by(col(Outbox.id))
-        .limit(limit)
-    )
-    claimed = []
-    for row_id in list(session.exec(due)):
-        result = session.execute(
-            update(Outbox)
-            .where(
-                col(Outbox.id) == row_id,
-                or_(
-                    (col(Outbox.status) == OutboxStatus.PENDING)
-                    & (col(Outbox.next_attempt_at) <= now),
-                    (col(Outbox.status) == OutboxStatus.CLAIMED)
-                    & (col(Outbox.claimed_until) < now),
-                ),
-            )
-            .values(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_until=now + lease)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(row_id)
-    if not claimed:
-        return []
-    query = select(Outbox).where(col(Outbox.id).in_(claimed)).order_by(col(Outbox.id))
-    return list(session.exec(query.execution_options(populate_existing=True)))
 
 
 def _due(now: datetime) -> Any:
@@ -208,39 +245,6 @@ def dm_channels(*, session: Session) -> dict[str, str]:
     return {str(user): str(channel) for user, channel in session.exec(query)}
 
 
-def renew(
-    *, session: Session, row_id: int, worker: str, until: datetime, count_attempt: bool = False
-) -> int | None:
-    """Extend `worker`'s claim on a row to `until`, in one statement; with `count_attempt`
-    also count a try. Returns the row's tries so far, or None when the claim was lost
-    (another worker took the row after the lease ran out): the row must not be sent then."""
-    values: dict[str, Any] = {"claimed_until": until}
-    if count_attempt:
-        values["attempts"] = Outbox.attempts + 1
-    found = session.execute(
-        update(Outbox).where(*_held(row_id, worker)).values(**values).returning(Outbox.attempts)
-    ).first()
-    return None if found is None else int(found[0])
-
-
-def mark_sent(
-    *, session: Session, row_id: int, worker: str, now: datetime, channel: str, ts: str, via: str
-) -> bool:
-    result = session.execute(
-        update(Outbox)
-        .where(*_held(row_id, worker))
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=now,
-            sent_channel=channel,
-            sent_ts=ts,
-            delivered_via=via,
-            claimed_until=None,
-        )
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
 def mark_retry(
     *,
     session: Session,
@@ -308,6 +312,10 @@ def rows(
     if status is not None:
         query = query.where(Outbox.status == status)
     return list(session.exec(query.order_by(col(Outbox.id))))
+
+
+def by_key(*, session: Session, key: str) -> Outbox | None:
+    return session.exec(select(Outbox).where(col(Outbox.key) == key)).first()
 
 
 def sent_task_ids(*, session: Session, kind: str, project_ids: Sequence[int]) -> list[list[int]]:

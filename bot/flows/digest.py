@@ -11,19 +11,14 @@ from bot.blocks.chart import digest_chart_png
 from bot.blocks.digest import digest_messages
 from bot.deps import Deps
 from bot.domain.digest import Digest
-from bot.flows.outbox import dispatch, outbox_row
+from bot.flows.job_report import JobReport
+from bot.flows.outbox import dispatch
+from bot.flows.outgoing import outbox_row
 from bot.i18n import t
-from bot.services.digest import (
-    build_digest,
-    cancel_reasons,
-    load_facts,
-    undelivered_reminders,
-)
+from bot.services import digest as service
+from bot.services import outbox as outbox_service
+from bot.services.session import unit_of_work
 from bot.slack.gateway import SlackError
-from storage import events
-from storage import outbox as outbox_rows
-from storage.db import session_scope
-from storage.models import OutboxStatus
 
 logger = logging.getLogger(__name__)
 DIGEST = "digest"  # the outbox kind of the summary and its thread
@@ -42,8 +37,8 @@ def compute(
     """The digest as of `now` (or the KPIs for [start, end), for `onboardbot report`)."""
     week_start, week_end, today = week_of(now, deps.settings.default_timezone)
     zone = ZoneInfo(deps.settings.default_timezone)
-    with session_scope(deps.engine) as session:
-        facts = load_facts(
+    with unit_of_work(deps.engine) as session:
+        facts = service.load_facts(
             session=session,
             today=today,
             timezone=deps.settings.default_timezone,
@@ -51,9 +46,9 @@ def compute(
         )
         since = datetime.combine(start or week_start, datetime.min.time(), zone)
         until = datetime.combine(end or week_end, datetime.min.time(), zone)
-        lost = undelivered_reminders(session=session, since=since, until=until)
-        cancelled = cancel_reasons(session=session, since=since, until=until)
-    digest = build_digest(
+        lost = service.undelivered_reminders(session=session, since=since, until=until)
+        cancelled = service.cancel_reasons(session=session, since=since, until=until)
+    digest = service.build_digest(
         facts=facts,
         start=start or week_start,
         end=end or week_end,
@@ -64,6 +59,11 @@ def compute(
         weekly=start is None and end is None,
     )
     return dataclasses.replace(digest, cancellations=cancelled)
+
+
+def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The weekly digest to CS_TEAM_CHANNEL (once per week)."""
+    return JobReport("digest", post_weekly(deps, now=now, dry_run=dry_run))
 
 
 def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str]:
@@ -79,21 +79,18 @@ def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str
     key = f"digest:{week}"
     if dry_run:
         return [key, *(f"{key}:detail:{n}" for n in range(len(details))), f"{key}:chart"]
-    with session_scope(deps.engine) as session:
-        outbox_rows.enqueue(
+    with unit_of_work(deps.engine) as session:
+        outbox_service.enqueue(
             session=session,
             rows=[outbox_row(key, DIGEST, channel, summary, project_id=None, now=now)],
         )
     dispatch(deps, now=now)
-    with session_scope(deps.engine) as session:
-        sent = next(
-            (r for r in outbox_rows.rows(session=session, kind_prefix=DIGEST) if r.key == key),
-            None,
-        )
-    if sent is None or sent.status != OutboxStatus.SENT or not sent.sent_ts:
+    with unit_of_work(deps.engine) as session:
+        thread_ts = outbox_service.sent_ts(session=session, key=key)
+    if thread_ts is None:
         return [key]  # the outbox retries; the thread follows on the next run
-    with session_scope(deps.engine) as session:
-        outbox_rows.enqueue(
+    with unit_of_work(deps.engine) as session:
+        outbox_service.enqueue(
             session=session,
             rows=[
                 outbox_row(
@@ -103,14 +100,14 @@ def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str
                     message,
                     project_id=None,
                     now=now,
-                    thread_ts=sent.sent_ts,
+                    thread_ts=thread_ts,
                 )
                 for n, message in enumerate(details)
             ],
         )
     dispatch(deps, now=now)
     _upload_chart_once(
-        deps, digest, key=f"{key}:chart", channel=channel, thread_ts=sent.sent_ts, now=now
+        deps, digest, key=f"{key}:chart", channel=channel, thread_ts=thread_ts, now=now
     )
     return [key]
 
@@ -118,11 +115,8 @@ def post_weekly(deps: Deps, *, now: datetime, dry_run: bool = False) -> list[str
 def _upload_chart_once(
     deps: Deps, digest: Digest, *, key: str, channel: str, thread_ts: str, now: datetime
 ) -> None:
-    with session_scope(deps.engine) as session:
-        if any(
-            (e.after or {}).get("key") == key
-            for e in events.by_kind(session=session, kind="digest.chart")
-        ):
+    with unit_of_work(deps.engine) as session:
+        if service.chart_shared(session=session, key=key):
             return
     filename = f"onboarding-{digest.end}.png"
     try:
@@ -140,11 +134,5 @@ def _upload_chart_once(
     except SlackError as exc:
         logger.warning("digest chart not shared this run (tried again next run): %s", exc.code)
         return
-    with session_scope(deps.engine) as session:
-        events.record(
-            session=session,
-            kind="digest.chart",
-            actor="system",
-            at=now,
-            after={"key": key, "file": file_id},
-        )
+    with unit_of_work(deps.engine) as session:
+        service.record_chart(session=session, key=key, file_id=file_id, now=now)

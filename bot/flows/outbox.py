@@ -12,16 +12,19 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import metrics
 from bot.blocks.message import EVENT_TYPES, Message, metadata
 from bot.deps import Deps
+from bot.flows.outgoing import outbox_row
 from bot.services import outbox as outbox_service
+from bot.services.outbox import Claimed, OutboxMessage
+from bot.services.session import unit_of_work
 from bot.slack.gateway import SEND_TIMEOUT, SlackError
-from storage.db import session_scope
-from storage.models import Outbox
+
+__all__ = ["LEASE", "ClaimLost", "DispatchResult", "dispatch", "outbox_row", "worker_id"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,45 +68,6 @@ PERMANENT = {
 }
 
 
-def outbox_row(
-    key: str,
-    kind: str,
-    recipient: str,
-    message: Message,
-    *,
-    project_id: int | None,
-    now: datetime | None = None,
-    thread_ts: str | None = None,
-    task_ids: list[int] | None = None,
-    local_date: date | None = None,
-    fallback: Message | None = None,
-    fallback_channel: str | None = None,
-    fallback_thread_ts: str | None = None,
-) -> dict[str, Any]:
-    """One message to send, as a row for `storage.outbox.enqueue`. `now` is when it was
-    decided and may first be tried (jobs fill it in once they know which keys are new);
-    `fallback` is what to send to `fallback_channel` (a channel, or the CSM who passes it on)
-    when the recipient cannot get a DM."""
-    row: dict[str, Any] = {
-        "key": key,
-        "kind": kind,
-        "project_id": project_id,
-        "recipient": recipient,
-        "thread_ts": thread_ts,
-        "text": message.text,
-        "blocks": message.blocks,
-        "task_ids": task_ids or [],
-        "local_date": local_date,
-        "fallback_channel": fallback_channel,
-        "fallback_thread_ts": fallback_thread_ts,
-        "fallback_text": fallback.text if fallback else None,
-        "fallback_blocks": fallback.blocks if fallback else None,
-    }
-    if now is not None:  # left out, not None: the columns are required
-        row["next_attempt_at"] = row["created_at"] = now
-    return row
-
-
 def worker_id() -> str:
     """This process, as a claimer of outbox rows (each dispatch adds its own suffix)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
@@ -123,8 +87,7 @@ class DispatchResult:
 
 @dataclass(frozen=True)
 class _Retry:
-    row: Outbox
-    attempts: int
+    row: Claimed  # its tries so far: this one included (counted when the row was claimed)
     error: SlackError
     at: datetime
 
@@ -134,12 +97,12 @@ class _Batch:
     """One claimed batch: what its workers posted and what must be tried again, recorded
     together in one transaction when the batch ends."""
 
-    rows: list[Outbox]
+    rows: list[Claimed]
     until: datetime  # when our claims on the rows run out unless renewed
     lost: set[int] = field(default_factory=set)
-    sent: list[tuple[Outbox, str, str, str]] = field(default_factory=list)
+    sent: list[tuple[Claimed, str, str, str]] = field(default_factory=list)
     retries: list[_Retry] = field(default_factory=list)
-    untried: list[Outbox] = field(default_factory=list)
+    untried: list[Claimed] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -159,7 +122,7 @@ class _Dispatcher:
         the job's start (a slow batch would otherwise hold rows on an expired lease)."""
         return max(self.start, self.deps.clock())
 
-    def hold(self, batch: _Batch, row: Outbox) -> None:
+    def hold(self, batch: _Batch, row: Claimed) -> None:
         """Make sure our claim on `row` lasts through a post that starts now; raise
         ClaimLost when it is no longer ours (taken over, or withdrawn). The batch's claims
         are renewed from now in one statement (not one per post) when they run short, and
@@ -169,7 +132,7 @@ class _Dispatcher:
             if row.id not in batch.lost and (due or batch.until - self.now() <= RENEW_MARGIN):
                 until = self.now() + self.lease
                 ids = [r.id for r in batch.rows if r.id is not None and r.id not in batch.lost]
-                with session_scope(self.deps.engine) as session:
+                with unit_of_work(self.deps.engine) as session:
                     held = outbox_service.hold_many(
                         session=session, row_ids=ids, worker=self.worker, until=until
                     )
@@ -177,7 +140,7 @@ class _Dispatcher:
                 batch.until = until
                 self.held_at = time.monotonic()
             if row.id in batch.lost:
-                raise ClaimLost(row.key)
+                raise ClaimLost(row.message.key)
 
 
 def dispatch(
@@ -211,37 +174,38 @@ def dispatch(
     threads = workers or deps.settings.outbox_workers
     with ThreadPoolExecutor(threads, thread_name_prefix="outbox") as pool:
         while True:
-            with session_scope(deps.engine) as session:
+            with unit_of_work(deps.engine) as session:
                 claimed_at = run.now()
                 rows = outbox_service.claim_batch(
                     session=session, now=claimed_at, worker=run.worker, lease=lease, limit=size
                 )
             if not rows:
                 return run.result
-            batch = _Batch(rows, until=claimed_at + lease)
-            run.held_at = time.monotonic()
-            started = time.monotonic()
-            conversations: defaultdict[str, list[Outbox]] = defaultdict(list)
-            for row in rows:
-                conversations[row.recipient].append(row)
-            failures = [
-                exc
-                for exc in pool.map(
-                    functools.partial(_send_all, run, batch), conversations.values()
-                )
-                if exc is not None
-            ]
-            _record(run, batch)
-            if failures:
-                raise failures[0]
-            if deps.stopping.is_set():
-                return run.result
-            per_row = (time.monotonic() - started) / len(rows)
-            if len(rows) < size:
+            per_row = _send_batch(run, pool, _Batch(rows, until=claimed_at + lease))
+            if deps.stopping.is_set() or len(rows) < size:
                 return run.result
             size = max(
                 1, min(limit, int(lease.total_seconds() * BATCH_SHARE / max(per_row, 0.001)))
             )
+
+
+def _send_batch(run: _Dispatcher, pool: ThreadPoolExecutor, batch: _Batch) -> float:
+    """Post a claimed batch, one conversation per worker thread, and record what Slack
+    answered; returns the seconds a row took."""
+    run.held_at = time.monotonic()
+    started = time.monotonic()
+    conversations: defaultdict[str, list[Claimed]] = defaultdict(list)
+    for row in batch.rows:
+        conversations[row.message.recipient].append(row)
+    failures = [
+        exc
+        for exc in pool.map(functools.partial(_send_all, run, batch), conversations.values())
+        if exc is not None
+    ]
+    _record(run, batch)
+    if failures:
+        raise failures[0]
+    return (time.monotonic() - started) / len(batch.rows)
 
 
 def _know_dm_channels(deps: Deps) -> None:
@@ -249,12 +213,12 @@ def _know_dm_channels(deps: Deps) -> None:
     open thousands of DMs again (conversations.open is Tier 3, 50 a minute)."""
     if deps.gateway.dm_channels_loaded:
         return
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         known = outbox_service.dm_channels(session=session)
     deps.gateway.remember_dm_channels(known)
 
 
-def _send_all(run: _Dispatcher, batch: _Batch, rows: list[Outbox]) -> BaseException | None:
+def _send_all(run: _Dispatcher, batch: _Batch, rows: list[Claimed]) -> BaseException | None:
     """One conversation's rows, in order (a worker thread). Returns an unexpected error
     instead of raising it, so the batch's other results are still recorded."""
     for n, row in enumerate(rows):
@@ -265,80 +229,81 @@ def _send_all(run: _Dispatcher, batch: _Batch, rows: list[Outbox]) -> BaseExcept
         try:
             _send(run, batch, row)
         except Exception as exc:  # a defect: record the rest of the batch, then raise it
-            logger.exception("sending %s failed unexpectedly", row.key)
+            logger.exception("sending %s failed unexpectedly", row.message.key)
             return exc
     return None
 
 
-def _send(run: _Dispatcher, batch: _Batch, row: Outbox) -> None:
-    deps, result = run.deps, run.result
+def _send(run: _Dispatcher, batch: _Batch, row: Claimed) -> None:
+    deps, result, key = run.deps, run.result, row.message.key
     try:
         run.hold(batch, row)
     except ClaimLost:
-        result.lost.append(row.key)
+        result.lost.append(key)
         return
-    attempts = row.attempts  # this try included (counted when the row was claimed)
     wait = deps.gateway.held_off("chat.postMessage")
     if wait > LONGEST_PACING_WAIT:
         # Slack said 429 a moment ago: the whole method waits, this row included.
         limited = SlackError("chat.postMessage", "ratelimited", retry_after=wait)
         with batch.lock:
-            batch.retries.append(_Retry(row, attempts, limited, run.now()))
+            batch.retries.append(_Retry(row, limited, run.now()))
         return
-    # A row tried before may have reached Slack without us recording it: look first.
-    check_first = attempts > 1
     try:
-        try:
-            channel, ts = deps.gateway.post_once(
-                row.recipient,
-                Message(row.text, row.blocks, _metadata(row)),
-                key=row.key,
-                thread_ts=row.thread_ts,
-                check_first=check_first,
-                hold=lambda: run.hold(batch, row),
-            )
-            via = "channel" if row.recipient[:1] in ("C", "G") else "dm"
-        except SlackError as exc:
-            if exc.code not in UNDELIVERABLE_DM or not row.fallback_channel:
-                raise
-            # The fallback is a threaded mention in the project channel, or (for what only
-            # the decision-maker may read) a DM asking the CSM to pass it on.
-            via = "forward" if row.fallback_channel[:1] in ("U", "W") else "channel"
-            logger.info("DM refused (%s), sending by %s instead", exc.code, via)
-            channel, ts = deps.gateway.post_once(
-                row.fallback_channel,
-                Message(
-                    row.fallback_text or row.text,
-                    row.fallback_blocks or row.blocks,
-                    _metadata(row),
-                ),
-                key=row.key,
-                thread_ts=row.fallback_thread_ts,
-                check_first=check_first,
-                hold=lambda: run.hold(batch, row),
-            )
+        channel, ts, via = _post(run, batch, row)
         metrics.OUTBOX_HOLD.observe(time.monotonic() - run.held_at)
     except ClaimLost:
-        logger.warning(
-            "lost the claim on %s while Slack was slow; its new holder sends it", row.key
-        )
-        result.lost.append(row.key)
+        logger.warning("lost the claim on %s while Slack was slow; its new holder sends it", key)
+        result.lost.append(key)
         return
     except SlackError as exc:
         with batch.lock:
-            batch.retries.append(_Retry(row, attempts, exc, run.now()))
+            batch.retries.append(_Retry(row, exc, run.now()))
         return
     with batch.lock:
         batch.sent.append((row, channel, ts, via))
 
 
-def _metadata(row: Outbox) -> dict[str, Any]:
+def _post(run: _Dispatcher, batch: _Batch, row: Claimed) -> tuple[str, str, str]:
+    """Post the row's message once: (channel, ts, how it went). A DM Slack refuses goes
+    to the row's fallback: a threaded mention in the project channel, or (for what only
+    the decision-maker may read) a DM asking the CSM to pass it on."""
+    message, gateway = row.message, run.deps.gateway
+    # A row tried before may have reached Slack without us recording it: look first.
+    check_first = row.attempts > 1
+    try:
+        channel, ts = gateway.post_once(
+            message.recipient,
+            Message(message.text, message.blocks, _metadata(message)),
+            key=message.key,
+            thread_ts=message.thread_ts,
+            check_first=check_first,
+            hold=lambda: run.hold(batch, row),
+        )
+        return channel, ts, "channel" if message.recipient[:1] in ("C", "G") else "dm"
+    except SlackError as exc:
+        fallback = message.fallback
+        if exc.code not in UNDELIVERABLE_DM or fallback is None:
+            raise
+        via = "forward" if fallback.to[:1] in ("U", "W") else "channel"
+        logger.info("DM refused (%s), sending by %s instead", exc.code, via)
+    channel, ts = gateway.post_once(
+        fallback.to,
+        Message(fallback.text, fallback.blocks, _metadata(message)),
+        key=message.key,
+        thread_ts=fallback.thread_ts,
+        check_first=check_first,
+        hold=lambda: run.hold(batch, row),
+    )
+    return channel, ts, via
+
+
+def _metadata(message: OutboxMessage) -> dict[str, Any]:
     """What an outbox message is about (its kind, project and tasks), for other apps; the
     gateway adds the row's key."""
-    kind = f"onboarding_{row.kind}"
+    kind = f"onboarding_{message.kind}"
     if kind not in EVENT_TYPES:
         kind = "onboarding_message"
-    return metadata(kind, project_id=row.project_id, task_ids=row.task_ids or ())
+    return metadata(kind, project_id=message.project_id, task_ids=message.task_ids)
 
 
 def _record(run: _Dispatcher, batch: _Batch) -> None:
@@ -346,7 +311,7 @@ def _record(run: _Dispatcher, batch: _Batch) -> None:
     (or given up), rows never tried handed back."""
     deps, result = run.deps, run.result
     now = run.now()
-    with session_scope(deps.engine) as session:
+    with unit_of_work(deps.engine) as session:
         recorded = outbox_service.record_sent_many(
             session=session, worker=run.worker, now=now, sent=batch.sent
         )
@@ -361,13 +326,15 @@ def _record(run: _Dispatcher, batch: _Batch) -> None:
         if row.id not in recorded:
             # Sent while our claim was current, recorded after it ran out: the new holder
             # looks for the key in the conversation before sending, so it finds this one.
-            logger.warning("sent %s but another worker holds it now", row.key)
-        result.sent.append(row.key)
-        metrics.MESSAGES.labels(row.kind, "sent").inc()
+            logger.warning("sent %s but another worker holds it now", row.message.key)
+        result.sent.append(row.message.key)
+        metrics.MESSAGES.labels(row.message.kind, "sent").inc()
 
 
 def _retry_later(run: _Dispatcher, session: Any, retry: _Retry) -> None:
-    row, error, attempts, now = retry.row, retry.error, retry.attempts, retry.at
+    row, error, now = retry.row, retry.error, retry.at
+    key, attempts = row.message.key, row.attempts
+    next_at: datetime | None
     if error.code == "ratelimited":
         # Slack did nothing: try again once Retry-After has passed, without using up a try.
         wait = max(1.0, error.retry_after or 0.0)
@@ -383,13 +350,12 @@ def _retry_later(run: _Dispatcher, session: Any, retry: _Retry) -> None:
         error=error.code,
         now=now,
         next_attempt_at=next_at,
-        attempts=attempts,
         refund_attempt=refund,
     )
-    metrics.MESSAGES.labels(row.kind, "failed" if give_up else "retried").inc()
+    metrics.MESSAGES.labels(row.message.kind, "failed" if give_up else "retried").inc()
     if give_up:
-        logger.error("gave up sending %s after %s tries: %s", row.key, attempts, error.code)
-        run.result.failed.append(row.key)
+        logger.error("gave up sending %s after %s tries: %s", key, attempts, error.code)
+        run.result.failed.append(key)
     else:
-        logger.warning("sending %s failed (%s); trying again at %s", row.key, error.code, next_at)
-        run.result.retried.append(row.key)
+        logger.warning("sending %s failed (%s); trying again at %s", key, error.code, next_at)
+        run.result.retried.append(key)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.blocks.summary import summary_message
 from bot.deps import Deps
 from bot.domain.reminders import CalendarFor, OpenTask, ProjectInfo
 from bot.domain.summary import plan_summaries
-from bot.flows.outbox import outbox_row
+from bot.flows.outgoing import outbox_row
 from bot.services import summary as service
+from bot.services.outbox import OutboxMessage
 from bot.services.session import unit_of_work
 
 
@@ -23,7 +23,7 @@ def summary_rows(
     projects: Mapping[int, ProjectInfo],
     tasks: Sequence[OpenTask],
     calendar_for: CalendarFor,
-) -> list[dict[str, Any]]:
+) -> list[OutboxMessage]:
     """The summaries due at `now` as outbox rows (known keys are skipped when queued)."""
     with_csm = [p.id for p in projects.values() if p.csm_user_id]
     if not with_csm:
@@ -47,6 +47,7 @@ def summary_rows(
             d.csm_user_id,
             summary_message(d),
             project_id=None,  # one DM across the CSM's projects
+            now=now,
             task_ids=d.task_ids,
             local_date=d.local_date,
         )

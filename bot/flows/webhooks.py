@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.deps import Deps
+from bot.flows.job_report import JobReport
 from bot.flows.outbox import worker_id
 from bot.services import webhooks as webhook_service
 from bot.services.session import unit_of_work
-from storage.models import WebhookDelivery
+from bot.services.webhooks import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,32 @@ class WebhookResult:
     lost: list[str] = field(default_factory=list)
 
 
+def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """The webhooks job: deliver what is due (retries with backoff, rows left by a dead
+    sender). A dry run lists what waits and sends nothing."""
+    if dry_run:
+        with unit_of_work(deps.engine) as session:
+            waiting = webhook_service.pending(session=session)
+        return JobReport(
+            "webhooks", [f"{r.event_type} {r.event_id} → {r.receiver}" for r in waiting]
+        )
+    result = deliver(deps, now=now)
+    return JobReport("webhooks", sent=len(result.delivered), failed=len(result.failed))
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """One run of `deliver`: its claimer id and its settings."""
+
+    deps: Deps
+    worker: str
+    secret: str
+    now: datetime
+    lease: timedelta
+    timeout: float
+    result: WebhookResult
+
+
 def deliver(
     deps: Deps,
     *,
@@ -79,9 +106,8 @@ def deliver(
 ) -> WebhookResult:
     """Send every due delivery once. Safe in several processes at the same time.
     `timeout`: how long a receiver may take (it must stay well inside `lease`)."""
-    result = WebhookResult()
-    secret = deps.settings.webhook_secret
     me = f"{worker or worker_id()}/{secrets.token_hex(4)}"
+    sender = _Sender(deps, me, deps.settings.webhook_secret, now, lease, timeout, WebhookResult())
     while not deps.stopping.is_set():
         current = max(now, deps.clock())
         with unit_of_work(deps.engine) as session:
@@ -93,41 +119,32 @@ def deliver(
         for row in batch:
             if deps.stopping.is_set():
                 break  # the rest goes back when the process releases its rows
-            _send(
-                deps,
-                row,
-                worker=me,
-                secret=secret,
-                now=now,
-                lease=lease,
-                timeout=timeout,
-                result=result,
-            )
+            _send(sender, row)
         if len(batch) < batch_size:
             break
-    return result
+    return sender.result
 
 
-def _send(
-    deps: Deps,
-    row: WebhookDelivery,
-    *,
-    worker: str,
-    secret: str,
-    now: datetime,
-    lease: timedelta,
-    timeout: float,
-    result: WebhookResult,
-) -> None:
-    assert row.id is not None
-    label = f"{row.event_id} → {row.receiver}"
+def _send(sender: _Sender, row: Delivery) -> None:
+    deps, result = sender.deps, sender.result
     with unit_of_work(deps.engine) as session:
         held = webhook_service.hold(
-            session=session, row_id=row.id, worker=worker, until=max(now, deps.clock()) + lease
+            session=session,
+            row_id=row.id,
+            worker=sender.worker,
+            until=max(sender.now, deps.clock()) + sender.lease,
         )
     if not held:
-        result.lost.append(label)
+        result.lost.append(row.label)
         return
+    started = time.monotonic()
+    error = _post(row, secret=sender.secret, timeout=sender.timeout)
+    metrics.WEBHOOK_LATENCY.observe(time.monotonic() - started)
+    _record(sender, row, error)
+
+
+def _post(row: Delivery, *, secret: str, timeout: float) -> str | None:
+    """POST the delivery, signed; None when the receiver took it (2xx), else why not."""
     body = row.body.encode()
     request = urllib.request.Request(
         row.receiver,
@@ -142,25 +159,28 @@ def _send(
             SIGNATURE_HEADER: sign(secret, timestamp=int(time.time()), body=body),
         },
     )
-    started = time.monotonic()
-    error: str | None = None
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(1024)
             status = response.status
-        if not 200 <= status < 300:
-            error = f"http_{status}"
+        return None if 200 <= status < 300 else f"http_{status}"
     except urllib.error.HTTPError as exc:
-        error = f"http_{exc.code}"
+        return f"http_{exc.code}"
     except TimeoutError:
-        error = "timeout"
+        return "timeout"
     except (urllib.error.URLError, OSError) as exc:
-        error = f"connection_error: {type(getattr(exc, 'reason', exc)).__name__}"
-    metrics.WEBHOOK_LATENCY.observe(time.monotonic() - started)
-    current = max(now, deps.clock())
+        return f"connection_error: {type(getattr(exc, 'reason', exc)).__name__}"
+
+
+def _record(sender: _Sender, row: Delivery, error: str | None) -> None:
+    """Delivered, to be tried again after a backoff, or given up."""
+    deps, result, label = sender.deps, sender.result, row.label
+    current = max(sender.now, deps.clock())
     if error is None:
         with unit_of_work(deps.engine) as session:
-            webhook_service.delivered(session=session, row_id=row.id, worker=worker, now=current)
+            webhook_service.delivered(
+                session=session, row_id=row.id, worker=sender.worker, now=current
+            )
         metrics.WEBHOOKS.labels(row.event_type, "delivered").inc()
         result.delivered.append(label)
         return
@@ -168,7 +188,11 @@ def _send(
     next_at = None if give_up else current + backoff(row.attempts)
     with unit_of_work(deps.engine) as session:
         webhook_service.retry(
-            session=session, row_id=row.id, worker=worker, error=error, next_attempt_at=next_at
+            session=session,
+            row_id=row.id,
+            worker=sender.worker,
+            error=error,
+            next_attempt_at=next_at,
         )
     if give_up:
         logger.error("gave up delivering webhook %s after %s tries: %s", label, row.attempts, error)

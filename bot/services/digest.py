@@ -19,6 +19,7 @@ from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.digest import Digest
 from bot.gc_pause import gc_paused
 from bot.services.task_totals import load_task_totals
+from storage import events
 from storage.models import (
     Blackout,
     Event,
@@ -46,6 +47,7 @@ class Facts:
 
 
 KPI_DAYS = 90
+CHART = "digest.chart"  # the event recording a week's chart upload
 
 
 def load_facts(*, session: Session, today: date, timezone: str, calendar_for: CalendarFor) -> Facts:
@@ -246,3 +248,17 @@ def cancel_reasons(
         .order_by(col(Project.completed_at))
     ).all()
     return tuple((name, reason or "") for name, reason in rows)
+
+
+def chart_shared(*, session: Session, key: str) -> bool:
+    """Whether the week's chart (`key`) was uploaded already."""
+    return any(
+        (e.after or {}).get("key") == key for e in events.by_kind(session=session, kind=CHART)
+    )
+
+
+def record_chart(*, session: Session, key: str, file_id: str, now: datetime) -> None:
+    """The week's chart was uploaded as `file_id`: never again."""
+    events.record(
+        session=session, kind=CHART, actor="system", at=now, after={"key": key, "file": file_id}
+    )

@@ -3,6 +3,7 @@ the CSM's Send / Edit / Skip of a draft, each deciding a draft exactly once."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,8 @@ from bot.domain.reminders import (
     STEP_WAITING,
     DecisionMakerStep,
 )
+from bot.services import outbox as outbox_service
+from bot.services.outbox import OutboxMessage
 from storage import escalations as rows
 from storage import events
 from storage import outbox as outbox_rows
@@ -35,6 +38,18 @@ RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)
 def reached(*, session: Session) -> set[tuple[int, date, str]]:
     """`(task id, due date, step)` already taken by open tasks (never repeated)."""
     return rows.reached(session=session)
+
+
+def reminders_sent(*, session: Session, steps: Sequence[DecisionMakerStep]) -> dict[int, int]:
+    """How many reminders have reached each step's task owners so far (for the CSM)."""
+    wanted = {task_id for step in steps for task_id in step.task_ids}
+    counts: Counter[int] = Counter()
+    projects = sorted({step.project.id for step in steps})
+    for task_ids in outbox_rows.sent_task_ids(
+        session=session, kind="reminder", project_ids=projects
+    ):
+        counts.update(task_id for task_id in task_ids if task_id in wanted)
+    return dict(counts)
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ def record_step(
     outcome: Outcome,
     text: str,
     blocks: list[dict[str, Any]],
-    messages: Callable[[int], Sequence[dict[str, Any]]],
+    messages: Callable[[int], Sequence[OutboxMessage]],
     now: datetime,
 ) -> int | None:
     """Record the step, the tasks it takes, and its messages (outbox rows from
@@ -96,8 +111,7 @@ def record_step(
     )
     if escalation_id is None:
         return None
-    outbox = [dict(r, next_attempt_at=now, created_at=now) for r in messages(escalation_id)]
-    outbox_rows.enqueue(session=session, rows=outbox)
+    outbox_service.enqueue(session=session, rows=messages(escalation_id))
     events.record(
         session=session,
         kind=f"escalation.{outcome.status}",
@@ -217,7 +231,7 @@ def send(
     escalation_id: int,
     actor: Actor,
     now: datetime,
-    message: Callable[[StepView], dict[str, Any]],
+    message: Callable[[StepView], OutboxMessage],
     edited: tuple[str, list[dict[str, Any]]] | None = None,
 ) -> Decision:
     """Send a draft to the decision-maker, exactly once however often it is asked for
@@ -240,8 +254,8 @@ def send(
         return _already(session, escalation_id)
     step = view(session=session, escalation_id=escalation_id)
     assert step is not None
-    row = dict(message(step), next_attempt_at=now, created_at=now)
-    outbox_rows.enqueue(session=session, rows=[row])
+    row = message(step)
+    outbox_service.enqueue(session=session, rows=[row])
     events.record(
         session=session,
         kind="escalation.approved",
@@ -253,7 +267,7 @@ def send(
             "status": EscalationStatus.SENT,
             "edited": edited is not None,
             "task_ids": step.task_ids,
-            "key": row["key"],
+            "key": row.key,
         },
     )
     return Decision(True, step)

@@ -1,37 +1,83 @@
-"""Units of work on the outbox: claim a batch, hold a row's claim, record what Slack said."""
+"""Units of work on the outbox: queue decided messages, claim a batch, hold the claims,
+record what Slack said."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
 from storage import events
 from storage import outbox as outbox_rows
-from storage.models import Outbox
+from storage.models import OutboxStatus
+from storage.outbox import Fallback, OutboxMessage
+
+__all__ = [
+    "Claimed",
+    "Fallback",
+    "OutboxMessage",
+    "claim_batch",
+    "dm_channels",
+    "enqueue",
+    "existing_keys",
+    "give_back",
+    "hold_many",
+    "pending",
+    "record_retry",
+    "record_sent_many",
+    "sent_ts",
+]
 
 
-def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Add messages to send (see `bot.flows.outbox.outbox_row`); known keys are skipped."""
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An outbox row a sender holds: its message, and its tries so far (this one included)."""
+
+    id: int
+    attempts: int
+    message: OutboxMessage
+
+
+def enqueue(*, session: Session, rows: Sequence[OutboxMessage]) -> int:
+    """Queue messages to send (the only way in); known keys are skipped. Returns how many
+    were new."""
     return outbox_rows.enqueue(session=session, rows=rows)
 
 
-def claim(
-    *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
-) -> list[Outbox]:
-    """Up to `limit` due rows, held by `worker` until `now + lease`."""
-    return outbox_rows.claim(session=session, now=now, worker=worker, lease=lease, limit=limit)
+def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` the outbox holds already (decided before: not rendered again)."""
+    return outbox_rows.existing_keys(session=session, keys=keys)
+
+
+def pending(*, session: Session) -> list[OutboxMessage]:
+    """The messages waiting to be sent, oldest first."""
+    return [
+        outbox_rows.message_of(row)
+        for row in outbox_rows.rows(session=session, status=OutboxStatus.PENDING)
+    ]
+
+
+def sent_ts(*, session: Session, key: str) -> str | None:
+    """The ts Slack gave the message `key`, once it was sent (None until then)."""
+    row = outbox_rows.by_key(session=session, key=key)
+    if row is None or row.status != OutboxStatus.SENT:
+        return None
+    return row.sent_ts or None
 
 
 def claim_batch(
     *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
-) -> list[Outbox]:
+) -> list[Claimed]:
     """Up to `limit` due rows, held by `worker` until `now + lease`, each counted as tried."""
-    return outbox_rows.claim_batch(
-        session=session, now=now, worker=worker, lease=lease, limit=limit
-    )
+    return [
+        Claimed(row.id, row.attempts, outbox_rows.message_of(row))
+        for row in outbox_rows.claim_batch(
+            session=session, now=now, worker=worker, lease=lease, limit=limit
+        )
+        if row.id is not None
+    ]
 
 
 def hold_many(
@@ -47,7 +93,7 @@ def dm_channels(*, session: Session) -> dict[str, str]:
 
 
 def record_sent_many(
-    *, session: Session, worker: str, now: datetime, sent: Sequence[tuple[Outbox, str, str, str]]
+    *, session: Session, worker: str, now: datetime, sent: Sequence[tuple[Claimed, str, str, str]]
 ) -> set[int]:
     """Mark rows sent (row, channel, ts, via) and log each, in the caller's one transaction;
     returns the ids recorded (those `worker` still held)."""
@@ -63,75 +109,36 @@ def record_sent_many(
     for row, channel, ts, via in sent:
         if row.id not in recorded:
             continue
+        message = row.message
         events.record(
             session=session,
-            kind=f"{row.kind}.sent",
+            kind=f"{message.kind}.sent",
             actor="system",
             at=now,
-            project_id=row.project_id,
+            project_id=message.project_id,
             after={
-                "key": row.key,
-                "to": row.recipient,
+                "key": message.key,
+                "to": message.recipient,
                 "channel": channel,
                 "ts": ts,
                 "via": via,
-                "task_ids": row.task_ids,
+                "task_ids": list(message.task_ids),
             },
         )
     return recorded
 
 
-def hold(
-    *, session: Session, row: Outbox, worker: str, until: datetime, count_attempt: bool
-) -> int | None:
-    """Keep `worker`'s claim on `row` until `until`; the row's tries so far, or None when
-    another worker has taken it since (then it must not be sent)."""
-    assert row.id is not None
-    return outbox_rows.renew(
-        session=session, row_id=row.id, worker=worker, until=until, count_attempt=count_attempt
-    )
-
-
-def record_sent(
-    *, session: Session, row: Outbox, worker: str, now: datetime, channel: str, ts: str, via: str
-) -> bool:
-    """Mark the row sent with Slack's ts and log it; False when `worker` no longer held it."""
-    assert row.id is not None
-    if not outbox_rows.mark_sent(
-        session=session, row_id=row.id, worker=worker, now=now, channel=channel, ts=ts, via=via
-    ):
-        return False
-    events.record(
-        session=session,
-        kind=f"{row.kind}.sent",
-        actor="system",
-        at=now,
-        project_id=row.project_id,
-        after={
-            "key": row.key,
-            "to": row.recipient,
-            "channel": channel,
-            "ts": ts,
-            "via": via,
-            "task_ids": row.task_ids,
-        },
-    )
-    return True
-
-
 def record_retry(
     *,
     session: Session,
-    row: Outbox,
+    row: Claimed,
     worker: str,
     error: str,
     now: datetime,
     next_attempt_at: datetime | None,
-    attempts: int,
     refund_attempt: bool = False,
 ) -> None:
     """Give the row back for `next_attempt_at`, or give up on it (None) and log that."""
-    assert row.id is not None
     held = outbox_rows.mark_retry(
         session=session,
         row_id=row.id,
@@ -141,21 +148,26 @@ def record_retry(
         refund_attempt=refund_attempt,
     )
     if held and next_attempt_at is None:
+        message = row.message
         events.record(
             session=session,
-            kind=f"{row.kind}.failed",
+            kind=f"{message.kind}.failed",
             actor="system",
             at=now,
-            project_id=row.project_id,
-            after={"key": row.key, "to": row.recipient, "error": error, "attempts": attempts},
+            project_id=message.project_id,
+            after={
+                "key": message.key,
+                "to": message.recipient,
+                "error": error,
+                "attempts": row.attempts,
+            },
         )
 
 
-def give_back(*, session: Session, rows: Sequence[Outbox], worker: str, now: datetime) -> None:
+def give_back(*, session: Session, rows: Sequence[Claimed], worker: str, now: datetime) -> None:
     """Hand untried rows back at once (shutting down): another worker may send them, and
     the try counted when they were claimed is taken back."""
     for row in rows:
-        assert row.id is not None
         outbox_rows.mark_retry(
             session=session,
             row_id=row.id,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from storage import webhooks as webhook_rows
-from storage.models import Event, Project, Task, WebhookDelivery
+from storage.models import Event, Project, Task, WebhookDelivery, WebhookStatus
 
 # Event-log kinds → webhook event types. A project is "started" for others once it is live
 # (its channel and checklist exist): a start rolled back before that was never seen.
@@ -127,13 +128,44 @@ def _iso(at: datetime) -> str:
 
 
 # -- sending (units of work for bot.flows.webhooks) ------------------------------------
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event for one receiver, as a sender holds it."""
+
+    id: int
+    event_id: str
+    event_type: str
+    receiver: str
+    body: str  # the JSON sent, exactly as signed
+    attempts: int  # this try included
+
+    @property
+    def label(self) -> str:
+        return f"{self.event_id} → {self.receiver}"
+
+
+def _delivery(row: WebhookDelivery) -> Delivery:
+    assert row.id is not None
+    return Delivery(row.id, row.event_id, row.event_type, row.receiver, row.body, row.attempts)
+
+
 def claim(
     *, session: Session, now: datetime, worker: str, lease: timedelta, limit: int
-) -> list[WebhookDelivery]:
-    return webhook_rows.claim(session=session, now=now, worker=worker, lease=lease, limit=limit)
+) -> list[Delivery]:
+    """Up to `limit` due deliveries, held by `worker` until `now + lease`."""
+    found = webhook_rows.claim(session=session, now=now, worker=worker, lease=lease, limit=limit)
+    return [_delivery(row) for row in found]
+
+
+def pending(*, session: Session) -> list[Delivery]:
+    """The deliveries waiting to be sent, oldest first."""
+    return [
+        _delivery(row) for row in webhook_rows.rows(session=session, status=WebhookStatus.PENDING)
+    ]
 
 
 def hold(*, session: Session, row_id: int, worker: str, until: datetime) -> bool:
+    """Keep `worker`'s claim until `until`; False when another sender took it since."""
     return webhook_rows.renew(session=session, row_id=row_id, worker=worker, until=until)
 
 
@@ -144,14 +176,7 @@ def delivered(*, session: Session, row_id: int, worker: str, now: datetime) -> b
 def retry(
     *, session: Session, row_id: int, worker: str, error: str, next_attempt_at: datetime | None
 ) -> bool:
+    """Try again at `next_attempt_at`, or give up (None)."""
     return webhook_rows.mark_retry(
         session=session, row_id=row_id, worker=worker, error=error, next_attempt_at=next_attempt_at
     )
-
-
-def release(*, session: Session, worker: str) -> int:
-    return webhook_rows.release(session=session, worker=worker)
-
-
-def backlog(*, session: Session) -> int:
-    return webhook_rows.backlog(session=session)

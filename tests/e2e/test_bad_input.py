@@ -27,8 +27,13 @@ from bot.domain import command_text
 from bot.domain.command_text import ParseError, StartCommand
 from bot.domain.schedule import MAX_BUSY_DAYS, ScheduleAnswers, schedule_answers
 from bot.domain.start_form import FieldError, start_command_from_form
+from bot.flows.adoption import run as adoption
+from bot.flows.digest import run as digest
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.join_check import run as join_check
+from bot.flows.reminders import run as reminders
+from bot.flows.risk_reminders import run as risk_reminders
 from bot.i18n import catalog, placeholders, t
-from schedules.jobs import adoption, digest, escalations, join_check, reminders, risk_reminders
 from slack_sandbox import DriverResponse, User
 from storage import projects
 from storage.db import session_scope

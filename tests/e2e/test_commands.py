@@ -216,7 +216,7 @@ def test_socket_mode_needs_an_app_token(monkeypatch, capsys, tmp_path) -> None: 
 def test_csm_is_told_when_nobody_joined_after_3_business_days(bot: Harness) -> None:
     from datetime import UTC, datetime
 
-    from schedules.jobs import join_check
+    from bot.flows.join_check import run as join_check
 
     bot.now = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday
     channel_id = bot.start_project(START)

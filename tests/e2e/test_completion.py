@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from bot.flows.adoption import run as adoption
 from bot.flows.digest import compute
+from bot.flows.digest import run as digest
+from bot.flows.reminders import run as reminders
 from bot.i18n import t
-from schedules.jobs import adoption, digest, reminders
 from storage.db import session_scope
 from storage.models import Event, Project, SurveyAnswer
 from tests.e2e.harness import Harness, project_events, project_tasks

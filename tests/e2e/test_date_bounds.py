@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from bot.flows.escalation_steps import run as escalations
 from bot.i18n import t
-from schedules.jobs import escalations
 from storage.db import session_scope
 from storage.models import Project
 from tests.e2e.harness import Harness, project_tasks

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from freezegun import freeze_time
 
 from bot.cli import main
-from schedules.jobs import digest
+from bot.flows.digest import run as digest
 from tests.e2e.harness import Harness
 
 # An English-language project: the Japanese team still reads its tasks in Japanese.

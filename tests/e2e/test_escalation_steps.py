@@ -15,17 +15,15 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
+from bot.flows.adoption import run as adoption
 from bot.flows.digest import compute
+from bot.flows.digest import run as digest
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.join_check import run as join_check
+from bot.flows.outbox_job import run as send_outbox
+from bot.flows.reminders import run as reminders
+from bot.flows.risk_reminders import run as risk_reminders
 from bot.i18n import t
-from schedules.jobs import (
-    adoption,
-    digest,
-    escalations,
-    join_check,
-    reminders,
-    risk_reminders,
-    send_outbox,
-)
 from slack_sandbox import User
 from storage import escalations as escalation_rows
 from storage import outbox

@@ -21,7 +21,7 @@ import pytest
 from bot.blocks.ids import ActionId, CallbackId
 from bot.domain import start_again
 from bot.domain.command_text import StartCommand
-from schedules.jobs import adoption
+from bot.flows.adoption import run as adoption
 from slack_sandbox import User
 from storage.db import session_scope
 from storage.models import Escalation, Risk, Task

@@ -4,7 +4,8 @@ apps and Workflow Builder: an onboarding_* event type, the project id and the ta
 from datetime import UTC, datetime, timedelta
 
 from bot.blocks.message import EVENT_TYPES
-from schedules.jobs import escalations, reminders
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.reminders import run as reminders
 from tests.e2e.harness import Harness, project_tasks
 
 

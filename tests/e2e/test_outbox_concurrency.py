@@ -39,7 +39,7 @@ def _morning(bot: Harness, people: list[User], per_person: int) -> list[str]:
     ]
     with session_scope(bot.deps.engine) as session:
         assert outbox.enqueue(session=session, rows=rows) == len(rows)
-    return [r["key"] for r in rows]
+    return [r.key for r in rows]
 
 
 def _delivered(bot: Harness, people: list[User]) -> Counter[str]:

@@ -64,7 +64,7 @@ def enqueue(bot: Harness, people: list[User], count: int = ROWS) -> list[str]:
     ]
     with session_scope(bot.deps.engine) as session:
         assert outbox.enqueue(session=session, rows=rows) == count
-    return [r["key"] for r in rows]
+    return [r.key for r in rows]
 
 
 def delivered(bot: Harness, people: list[User]) -> Counter[str]:

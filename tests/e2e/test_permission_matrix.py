@@ -40,8 +40,10 @@ import pytest
 from sqlmodel import SQLModel, select
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from bot.flows.adoption import run as adoption
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.reminders import run as reminders
 from bot.i18n import catalog
-from schedules.jobs import adoption, escalations, reminders
 from slack_sandbox import ButtonRef, DriverError, DriverResponse, User
 from slack_sandbox.buttons import interactive_elements
 from storage.db import session_scope

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from schedules.jobs import reminders, send_outbox
+from bot.flows.outbox_job import run as send_outbox
+from bot.flows.reminders import run as reminders
 from storage import outbox
 from storage.db import session_scope
 from tests.e2e.harness import Harness, wait_until

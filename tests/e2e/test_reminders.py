@@ -7,7 +7,8 @@ import holidays
 import pytest
 
 from bot.domain.calendar import BusinessCalendar
-from schedules.jobs import escalations, reminders
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.reminders import run as reminders
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Blackout

@@ -8,7 +8,8 @@ import holidays
 import pytest
 
 from bot.cli import main
-from schedules.jobs import escalations, risk_reminders
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.risk_reminders import run as risk_reminders
 from storage import outbox, risks
 from storage.db import session_scope
 from tests.e2e.harness import Harness, project_events, project_tasks

@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from bot.flows.digest import run as digest
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.join_check import run as join_check
+from bot.flows.reminders import run as reminders
 from bot.i18n import t
-from schedules.jobs import digest, escalations, join_check, reminders
 from slack_sandbox import User
 from storage import projects
 from storage.db import session_scope

@@ -16,8 +16,11 @@ from urllib.parse import urlencode
 from sqlmodel import select
 
 from bot.flows.digest import compute
+from bot.flows.escalation_steps import run as escalations
+from bot.flows.join_check import run as join_check
+from bot.flows.outbox_job import run as send_outbox
+from bot.flows.reminders import run as reminders
 from bot.i18n import t
-from schedules.jobs import escalations, join_check, reminders, send_outbox
 from storage.db import session_scope
 from storage.models import Blackout, Outbox, Project, Risk
 from tests.e2e.harness import Harness, project_events, project_tasks

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import build_deps
+from bot.flows.escalation_steps import run as escalations
 from bot.flows.webhooks import deliver
-from schedules.jobs import escalations, webhooks
+from bot.flows.webhooks import run as webhooks
 from storage import webhooks as webhook_rows
 from storage.db import session_scope
 from tests.e2e.api_client import API_TOKENS, base_url, call

@@ -18,8 +18,10 @@ from sqlmodel import select
 from bench.reminders import NOW, bench_settings, fill
 from bot.app import build_deps
 from bot.blocks.message import Message
-from bot.flows.outbox import outbox_row
-from schedules import jobs
+from bot.flows.escalation_steps import queue_escalations
+from bot.flows.outgoing import outbox_row
+from bot.flows.reminders import queue_reminders
+from bot.services.outbox import OutboxMessage
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import Outbox
@@ -29,7 +31,7 @@ POSTGRES_MAX_PARAMETERS = 65_535
 BASE = datetime(2027, 4, 7, 0, 5, tzinfo=UTC)
 
 
-def _rows(count: int) -> list[dict]:
+def _rows(count: int) -> list[OutboxMessage]:
     return [
         outbox_row(
             f"reminder:bulk:{n}",
@@ -45,13 +47,13 @@ def _rows(count: int) -> list[dict]:
 
 
 def test_enqueue_binds_more_rows_than_one_statement_may(engine: Engine) -> None:
-    rows = _rows(POSTGRES_MAX_PARAMETERS // len(_rows(1)[0]) + 500)
+    rows = _rows(POSTGRES_MAX_PARAMETERS // len(_rows(1)[0].columns()) + 500)
     with session_scope(engine) as session:
         assert outbox.enqueue(session=session, rows=rows) == len(rows)
     with session_scope(engine) as session:
         # Deciding again is harmless, and every key is found again in bounded lookups.
         assert outbox.enqueue(session=session, rows=rows[:10] + _rows(len(rows) + 3)[-3:]) == 3
-        keys = [r["key"] for r in rows]
+        keys = [r.key for r in rows]
         assert outbox.existing_keys(session=session, keys=keys) == set(keys)
         assert session.exec(select(func.count()).select_from(Outbox)).one() == len(rows) + 3
 
@@ -69,11 +71,10 @@ def test_a_postgres_morning_with_more_rows_than_the_parameter_limit() -> None:
         deps = build_deps(settings)
         with session_scope(deps.engine) as session:
             before = session.exec(select(func.count()).select_from(Outbox)).one()
-        reminders, escalations = jobs.JobReport("reminders"), jobs.JobReport("escalations")
-        jobs.enqueue_reminders(deps, reminders, now=NOW, dry_run=False)
-        jobs.enqueue_escalations(deps, escalations, now=NOW, dry_run=False)
+        reminders = queue_reminders(deps, now=NOW, dry_run=False)
+        escalations = queue_escalations(deps, now=NOW, dry_run=False)
         new = reminders.enqueued + escalations.enqueued
-        assert reminders.enqueued * len(_rows(1)[0]) > POSTGRES_MAX_PARAMETERS  # 17 a row
+        assert reminders.enqueued * len(_rows(1)[0].columns()) > POSTGRES_MAX_PARAMETERS  # 17 a row
         assert reminders.enqueued == len(reminders.planned)
         assert escalations.enqueued == len(escalations.planned)
         with session_scope(deps.engine) as session:
@@ -83,8 +84,7 @@ def test_a_postgres_morning_with_more_rows_than_the_parameter_limit() -> None:
             ).one()
         assert after - before == new == pending
         # The same morning decided again writes nothing.
-        again = jobs.JobReport("reminders")
-        jobs.enqueue_reminders(deps, again, now=NOW, dry_run=False)
+        again = queue_reminders(deps, now=NOW, dry_run=False)
         assert again.enqueued == 0
     finally:
         if deps is not None:

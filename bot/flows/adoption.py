@@ -1,0 +1,55 @@
+"""The adoption job: the check-in after completion, and weekly habit nudges in the first
+month, in the project channel (once each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks.adoption import checkin_message, habit_nudge
+from bot.deps import Deps
+from bot.domain.views import HabitView
+from bot.flows.job_report import JobReport, queue_and_send, unsent
+from bot.flows.outgoing import outbox_row
+from bot.services import completion as completion_service
+from bot.services.outbox import OutboxMessage
+from bot.services.projects import project_views, projects_by_id
+from bot.services.session import unit_of_work
+
+
+def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
+    """Queue the check-ins and nudges due at `now`, then send."""
+    rows: list[OutboxMessage] = []
+    with unit_of_work(deps.engine) as session:
+        due = completion_service.adoption_due(
+            session=session, now=now, reminder_hour=deps.settings.reminder_hour
+        )
+        new = unsent(deps, [item.key for item in due])
+        due = [item for item in due if item.key in new]
+        projects = projects_by_id(
+            session=session, project_ids=sorted({item.project_id for item in due})
+        )
+        views = project_views(session=session, projects=list(projects.values()))
+        for item in due:
+            project, view = projects[item.project_id], views[item.project_id]
+            assert project.channel_id is not None
+            if item.kind == "checkin":
+                message = checkin_message(view, days_since=item.days_since)
+            else:
+                habits = [
+                    HabitView(h["id"], h["title"][project.locale], h["why"][project.locale])
+                    for h in project.playbook_snapshot.get("adoption_habits", [])
+                ]
+                if not habits:
+                    continue
+                message = habit_nudge(view, habits, week=item.week)
+            rows.append(
+                outbox_row(
+                    item.key,
+                    "adoption",
+                    project.channel_id,
+                    message,
+                    project_id=project.id,
+                    now=now,
+                )
+            )
+    return queue_and_send(deps, "adoption", rows, now=now, dry_run=dry_run)
