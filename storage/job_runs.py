@@ -19,7 +19,7 @@ def try_start(*, session: Session, job: str, slot: datetime, runner: str, now: d
         insert(JobRun)
         .values(job=job, slot=slot, runner=runner, started_at=now)
         .on_conflict_do_nothing(index_elements=["job", "slot"])
-        .returning(JobRun.id)
+        .returning(col(JobRun.id))
     )
     # RETURNING, not rowcount: drivers disagree on rowcount for a skipped conflict.
     return session.execute(statement).first() is not None

@@ -107,7 +107,7 @@ def enqueue(*, session: Session, rows: Sequence[OutboxMessage]) -> int:
             insert(Outbox)
             .values(list(piece))
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Outbox.key)
+            .returning(col(Outbox.key))
         )
         inserted += len(session.execute(statement).all())
     return inserted
@@ -138,7 +138,7 @@ def claim_batch(
     (a row claimed again after its holder died may have reached Slack: its count says so).
     On PostgreSQL, rows another transaction is claiming at this moment are skipped, not
     waited for; SQLite runs one writer at a time."""
-    due = select(Outbox.id).where(_due(now)).order_by(col(Outbox.id)).limit(limit)
+    due = select(col(Outbox.id)).where(_due(now)).order_by(col(Outbox.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed = [
@@ -152,7 +152,7 @@ def claim_batch(
                 claimed_until=now + lease,
                 attempts=Outbox.attempts + 1,
             )
-            .returning(Outbox.id)
+            .returning(col(Outbox.id))
         )
     ]
     if not claimed:
@@ -178,7 +178,7 @@ def renew_many(
                     col(Outbox.status) == OutboxStatus.CLAIMED,
                 )
                 .values(claimed_until=until)
-                .returning(Outbox.id)
+                .returning(col(Outbox.id))
             )
         }
     return held
@@ -193,15 +193,17 @@ def mark_sent_many(
         return set()
     held: set[int] = set()
     for piece in chunks([item["row_id"] for item in sent]):
-        held |= set(
-            session.exec(
-                select(Outbox.id).where(
+        held |= {
+            row_id
+            for row_id in session.exec(
+                select(col(Outbox.id)).where(
                     col(Outbox.id).in_(list(piece)),
                     col(Outbox.claimed_by) == worker,
                     col(Outbox.status) == OutboxStatus.CLAIMED,
                 )
             )
-        )
+            if row_id is not None
+        }
     params = [
         {
             "b_id": item["row_id"],
@@ -213,7 +215,7 @@ def mark_sent_many(
         if item["row_id"] in held
     ]
     if params:
-        table = Outbox.__table__  # type: ignore[attr-defined]
+        table = Outbox.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models at runtime
         session.connection().execute(
             update(table)
             .where(
@@ -265,7 +267,7 @@ def mark_retry(
     if refund_attempt:
         values["attempts"] = case((col(Outbox.attempts) > 0, col(Outbox.attempts) - 1), else_=0)
     result = session.execute(update(Outbox).where(*_held(row_id, worker)).values(**values))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def _held(row_id: int, worker: str) -> tuple[Any, ...]:
@@ -291,7 +293,7 @@ def release(*, session: Session, worker: str) -> int:
         )
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def backlog(*, session: Session) -> int:
@@ -340,4 +342,4 @@ def cancel_for_project(*, session: Session, project_id: int) -> int:
             col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult

@@ -24,7 +24,7 @@ def enqueue(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
         insert(WebhookDelivery)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["event_id", "receiver"])
-        .returning(WebhookDelivery.id)
+        .returning(col(WebhookDelivery.id))
     )
     return len(session.execute(statement).all())
 
@@ -53,6 +53,7 @@ def claim(
     )
     claimed: list[int] = []
     for row_id in list(session.exec(due)):
+        assert row_id is not None
         if len(claimed) == limit:
             break
         result = session.execute(
@@ -65,7 +66,7 @@ def claim(
                 attempts=WebhookDelivery.attempts + 1,
             )
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if result.rowcount == 1:  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
             claimed.append(row_id)
     if not claimed:
         return []
@@ -90,7 +91,7 @@ def renew(*, session: Session, row_id: int, worker: str, until: datetime) -> boo
     result = session.execute(
         update(WebhookDelivery).where(*_held(row_id, worker)).values(claimed_until=until)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def mark_delivered(*, session: Session, row_id: int, worker: str, now: datetime) -> bool:
@@ -104,7 +105,7 @@ def mark_delivered(*, session: Session, row_id: int, worker: str, now: datetime)
             last_error=None,
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def mark_retry(
@@ -117,7 +118,7 @@ def mark_retry(
     else:
         values.update(status=WebhookStatus.PENDING, next_attempt_at=next_attempt_at)
     result = session.execute(update(WebhookDelivery).where(*_held(row_id, worker)).values(**values))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def release(*, session: Session, worker: str) -> int:
@@ -133,7 +134,7 @@ def release(*, session: Session, worker: str) -> int:
         )
         .values(status=WebhookStatus.PENDING, claimed_by=None, claimed_until=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
 
 
 def backlog(*, session: Session) -> int:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from bot.cli import context
 from bot.cli.errors import UsageError
-from bot.services.escalations import EXPORT_COLUMNS, history
+from bot.services.escalation_history import EXPORT_COLUMNS, history
 from bot.services.export import COLUMNS, task_history
 from storage.db import session_scope
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlmodel import Session, col
 
 from bot.domain import kpis
@@ -64,32 +64,61 @@ def _load_facts(
     """Everything the KPIs are computed from, in a handful of queries."""
     zone = ZoneInfo(timezone)
     connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
-    projects_rows = connection.execute(
+    projects, countries = _projects(connection, zone)
+    blackouts: dict[int, list[DateRange]] = defaultdict(list)
+    for row in connection.execute(
+        select(col(Blackout.project_id), col(Blackout.start), col(Blackout.end))
+    ):
+        blackouts[row.project_id].append(DateRange(row.start, row.end))
+    calendars: dict[int, BusinessCalendar] = {}
+
+    def calendar(project_id: int) -> BusinessCalendar:
+        if project_id not in calendars:
+            calendars[project_id] = calendar_for(
+                countries[project_id], blackouts.get(project_id, [])
+            )
+        return calendars[project_id]
+
+    totals = load_task_totals(
+        connection, today=today, timezone=timezone, projects=projects, calendar=calendar
+    )
+    return Facts(
+        projects=projects,
+        totals=totals,
+        risks=_open_risks(connection),
+        surveys=_surveys(connection, zone),
+        escalations=_escalations(connection, zone),
+    )
+
+
+def _projects(
+    connection: Connection, zone: ZoneInfo
+) -> tuple[list[kpis.ProjectFacts], dict[int, str]]:
+    """The projects reported on (not those still starting), and every project's country."""
+    rows = connection.execute(
         select(
-            Project.id,
-            Project.customer_name,
-            Project.status,
-            Project.kickoff,
-            Project.created_at,
-            Project.completed_at,
-            Project.committed_go_live,
-            Project.target_go_live,
-            Project.decision_maker_after_days,
-            Project.holiday_country,
+            col(Project.id),
+            col(Project.customer_name),
+            col(Project.status),
+            col(Project.kickoff),
+            col(Project.created_at),
+            col(Project.completed_at),
+            col(Project.committed_go_live),
+            col(Project.target_go_live),
+            col(Project.decision_maker_after_days),
+            col(Project.holiday_country),
         )
     ).all()
-    csm = dict(
-        connection.execute(
-            select(Stakeholder.project_id, Stakeholder.slack_user_id).where(
+    csm: dict[int, str | None] = {
+        project_id: user_id
+        for project_id, user_id in connection.execute(
+            select(col(Stakeholder.project_id), col(Stakeholder.slack_user_id)).where(
                 col(Stakeholder.role) == StakeholderRole.CSM
             )
-        ).all()
-    )
-    blackouts: dict[int, list[DateRange]] = defaultdict(list)
-    for row in connection.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
-        blackouts[row.project_id].append(DateRange(row.start, row.end))
+        )
+    }
     projects, countries = [], {}
-    for row in projects_rows:
+    for row in rows:
         countries[row.id] = row.holiday_country
         if row.status == ProjectStatus.STARTING:
             continue  # not live yet: no project to report on
@@ -107,27 +136,22 @@ def _load_facts(
                 decision_maker_after_days=row.decision_maker_after_days,
             )
         )
-    calendars: dict[int, BusinessCalendar] = {}
+    return projects, countries
 
-    def calendar(project_id: int) -> BusinessCalendar:
-        if project_id not in calendars:
-            calendars[project_id] = calendar_for(
-                countries[project_id], blackouts.get(project_id, [])
-            )
-        return calendars[project_id]
 
-    totals = load_task_totals(
-        connection, today=today, timezone=timezone, projects=projects, calendar=calendar
-    )
-    escalations = [
+def _escalations(connection: Connection, zone: ZoneInfo) -> list[kpis.EscalationFacts]:
+    return [
         kpis.EscalationFacts(project_id, at.astimezone(zone).date(), _level(key))
         for project_id, at, key in connection.execute(
-            select(Event.project_id, Event.at, col(Event.after)["key"].as_string()).where(
+            select(col(Event.project_id), col(Event.at), col(Event.after)["key"].as_string()).where(
                 col(Event.kind) == "escalation.sent"
             )
         ).all()
     ]
-    risks = [
+
+
+def _open_risks(connection: Connection) -> list[kpis.RiskFacts]:
+    return [
         kpis.RiskFacts(
             project_id=r.project_id,
             kind=r.kind,
@@ -135,12 +159,15 @@ def _load_facts(
             period_end=r.period_end,
         )
         for r in connection.execute(
-            select(Risk.project_id, Risk.kind, Risk.period_start, Risk.period_end).where(
-                col(Risk.status) == RiskStatus.OPEN
-            )
+            select(
+                col(Risk.project_id), col(Risk.kind), col(Risk.period_start), col(Risk.period_end)
+            ).where(col(Risk.status) == RiskStatus.OPEN)
         ).all()
     ]
-    surveys = [
+
+
+def _surveys(connection: Connection, zone: ZoneInfo) -> list[kpis.SurveyFacts]:
+    return [
         kpis.SurveyFacts(
             project_id=r.project_id,
             on=r.answered_at.astimezone(zone).date(),
@@ -149,20 +176,13 @@ def _load_facts(
         )
         for r in connection.execute(
             select(
-                SurveyAnswer.project_id,
-                SurveyAnswer.answered_at,
-                SurveyAnswer.csat,
-                SurveyAnswer.nps,
+                col(SurveyAnswer.project_id),
+                col(SurveyAnswer.answered_at),
+                col(SurveyAnswer.csat),
+                col(SurveyAnswer.nps),
             )
         ).all()
     ]
-    return Facts(
-        projects=projects,
-        totals=totals,
-        risks=risks,
-        surveys=surveys,
-        escalations=escalations,
-    )
 
 
 def _level(key: str | None) -> str:
@@ -175,7 +195,7 @@ def undelivered_reminders(*, session: Session, since: datetime, until: datetime)
     """Reminders that could not reach the person by DM (posted in the channel instead, or
     given up) in the period."""
     rows = session.execute(
-        select(Outbox.status, Outbox.delivered_via, Outbox.recipient).where(
+        select(col(Outbox.status), col(Outbox.delivered_via), col(Outbox.recipient)).where(
             col(Outbox.kind) == "reminder",
             col(Outbox.created_at) >= since,
             col(Outbox.created_at) < until,
@@ -239,7 +259,7 @@ def cancel_reasons(
     stays internal (`/onboard close cancelled [reason]` shows it to the channel only with
     `--share-reason`)."""
     rows = session.execute(
-        select(Project.customer_name, Project.close_reason)
+        select(col(Project.customer_name), col(Project.close_reason))
         .where(
             col(Project.status) == ProjectStatus.CANCELLED,
             col(Project.completed_at) >= since,

@@ -190,7 +190,7 @@ def _view(session: Session, found: Escalation) -> StepView:
             dm_user = person.slack_user_id
         if person.email and not email:
             email = person.email
-    draft = rows.outbox_by_key(session=session, key=draft_key(project.id, found.local_date))  # type: ignore[arg-type]
+    draft = rows.outbox_by_key(session=session, key=draft_key(found.project_id, found.local_date))
     return StepView(
         id=found.id,
         key=found.key,
@@ -333,13 +333,6 @@ def withdraw(*, session: Session, project_id: int, now: datetime) -> int:
     return count
 
 
-def waiting_drafts(*, session: Session) -> list[StepView]:
-    """Every unanswered draft of a running project, oldest first."""
-    found = rows.drafts(session=session)
-    views = [_view(session, e) for e in found]
-    return [v for v in views if v.running]
-
-
 def _refusal(session: Session, escalation_id: int, actor: Actor, now: datetime) -> Decision | None:
     found = rows.get(session=session, escalation_id=escalation_id)
     if found is None:
@@ -368,45 +361,3 @@ def _already(session: Session, escalation_id: int) -> Decision:
     ):
         return Decision(False, step, "error.draft_gone")  # not a draft at all (forged)
     return Decision(False, step, f"error.draft_{step.status}")
-
-
-EXPORT_COLUMNS = (
-    "project_id",
-    "customer",
-    "day",
-    "status",
-    "approval",
-    "task_ids",
-    "own_task_ids",
-    "edited",
-    "decided_by",
-    "decided_at",
-    "reason",
-)
-
-
-def history(*, session: Session, since: date) -> list[dict[str, Any]]:
-    """Every decision-maker step from `since` on, one row each (for `export escalations`):
-    what the step became, who decided it and when, and why it was skipped."""
-    found = session.exec(
-        select(Escalation, Project)
-        .join(Project, col(Project.id) == col(Escalation.project_id))
-        .where(col(Escalation.local_date) >= since)
-        .order_by(col(Escalation.local_date), col(Escalation.id))
-    ).all()
-    return [
-        {
-            "project_id": e.project_id,
-            "customer": p.customer_name,
-            "day": e.local_date.isoformat(),
-            "status": e.status,
-            "approval": e.approval,
-            "task_ids": " ".join(str(i) for i in e.task_ids),
-            "own_task_ids": " ".join(str(i) for i in e.own_task_ids),
-            "edited": e.edited,
-            "decided_by": e.decided_by or "",
-            "decided_at": e.decided_at.isoformat() if e.decided_at else "",
-            "reason": e.reason or "",
-        }
-        for e, p in found
-    ]

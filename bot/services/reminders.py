@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Connection, case, select, update
 from sqlmodel import Session, col
 
 from bot.domain.calendar import BusinessCalendar, DateRange
@@ -50,7 +50,7 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
             col(Project.status) == ProjectStatus.PAUSED, col(Project.paused_until).is_not(None)
         )
     )
-    resumed = []
+    resumed: list[int] = []
     for project in rows:
         # A day later than in the project's zone: every time zone has left the paused date.
         if project.paused_until is not None and local_today(
@@ -66,8 +66,9 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
                 before={"status": "paused"},
                 after={"status": "active"},
             )
+            assert project.id is not None
             resumed.append(project.id)
-    return resumed  # type: ignore[return-value]
+    return resumed
 
 
 def project_calendars(
@@ -93,40 +94,39 @@ def load_portfolio(*, session: Session) -> Portfolio:
         return _load_portfolio(session=session)
 
 
+_Person = tuple[int, str | None, bool, str | None, str | None, date | None]
+
+
 def _load_portfolio(*, session: Session) -> Portfolio:
     """Active projects with their open tasks, owners and blackouts."""
     connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
-    project_rows = connection.execute(
-        select(
-            Project.id,
-            Project.customer_name,
-            Project.locale,
-            Project.timezone,
-            Project.holiday_country,
-            Project.channel_id,
-            Project.checklist_ts,
-            Project.reminder_lead_days,
-            Project.csm_after_days,
-            Project.decision_maker_after_days,
-            Project.decision_maker_overdue_tasks,
-            Project.paused_until,
-            Project.escalation_approval,
-        ).where(RUNNING)
-    ).all()
-    active = {row.id for row in project_rows}
-    people: dict[
-        int, dict[str, tuple[int, str | None, bool, str | None, str | None, date | None]]
-    ] = defaultdict(dict)
+    people = _people(connection)
+    projects = _projects(connection, people)
+    blackouts: dict[int, list[DateRange]] = defaultdict(list)
+    for row in connection.execute(
+        select(col(Blackout.project_id), col(Blackout.start), col(Blackout.end))
+    ):
+        if row.project_id in projects:
+            blackouts[row.project_id].append(DateRange(row.start, row.end))
+    return Portfolio(
+        projects=projects, tasks=_open_tasks(connection, people), blackouts=dict(blackouts)
+    )
+
+
+def _people(connection: Connection) -> dict[int, dict[str, _Person]]:
+    """Who holds each role of each running project: (stakeholder id, Slack user, external,
+    time zone, e-mail, snoozed until)."""
+    people: dict[int, dict[str, _Person]] = defaultdict(dict)
     for person in connection.execute(
         select(
-            Stakeholder.id,
-            Stakeholder.project_id,
-            Stakeholder.role,
-            Stakeholder.slack_user_id,
-            Stakeholder.is_external,
-            Stakeholder.tz,
-            Stakeholder.email,
-            Stakeholder.snoozed_until,
+            col(Stakeholder.id),
+            col(Stakeholder.project_id),
+            col(Stakeholder.role),
+            col(Stakeholder.slack_user_id),
+            col(Stakeholder.is_external),
+            col(Stakeholder.tz),
+            col(Stakeholder.email),
+            col(Stakeholder.snoozed_until),
         )
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(RUNNING)
@@ -143,8 +143,30 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 person.email,
                 person.snoozed_until,
             )
+    return people
+
+
+def _projects(
+    connection: Connection, people: dict[int, dict[str, _Person]]
+) -> dict[int, ProjectInfo]:
     projects = {}
-    for row in project_rows:
+    for row in connection.execute(
+        select(
+            col(Project.id),
+            col(Project.customer_name),
+            col(Project.locale),
+            col(Project.timezone),
+            col(Project.holiday_country),
+            col(Project.channel_id),
+            col(Project.checklist_ts),
+            col(Project.reminder_lead_days),
+            col(Project.csm_after_days),
+            col(Project.decision_maker_after_days),
+            col(Project.decision_maker_overdue_tasks),
+            col(Project.paused_until),
+            col(Project.escalation_approval),
+        ).where(RUNNING)
+    ).all():
         roles = people.get(row.id, {})
         csm = roles.get(StakeholderRole.CSM)
         dm = roles.get(StakeholderRole.DECISION_MAKER)
@@ -166,18 +188,22 @@ def _load_portfolio(*, session: Session) -> Portfolio:
             paused_until=row.paused_until,
             escalation_approval=row.escalation_approval,
         )
+    return projects
+
+
+def _open_tasks(connection: Connection, people: dict[int, dict[str, _Person]]) -> list[OpenTask]:
     tasks = []
-    in_locale = Project.locale == "ja"
+    in_locale = col(Project.locale) == "ja"
     no_owner = (None, None, False, None, None, None)
     rows = connection.execute(
         select(
-            Task.id,
-            Task.project_id,
-            case((in_locale, Task.title_ja), else_=Task.title_en),
-            case((in_locale, Task.why_ja), else_=Task.why_en),
-            Task.owner_side,
-            Task.owner_role,
-            Task.due,
+            col(Task.id),
+            col(Task.project_id),
+            case((in_locale, col(Task.title_ja)), else_=col(Task.title_en)),
+            case((in_locale, col(Task.why_ja)), else_=col(Task.why_en)),
+            col(Task.owner_side),
+            col(Task.owner_role),
+            col(Task.due),
         )
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
@@ -202,11 +228,7 @@ def _load_portfolio(*, session: Session) -> Portfolio:
                 owner[5],
             )
         )
-    blackouts: dict[int, list[DateRange]] = defaultdict(list)
-    for row in connection.execute(select(Blackout.project_id, Blackout.start, Blackout.end)):
-        if row.project_id in active:
-            blackouts[row.project_id].append(DateRange(row.start, row.end))
-    return Portfolio(projects=projects, tasks=tasks, blackouts=dict(blackouts))
+    return tasks
 
 
 def people_to_refresh(*, session: Session, before: datetime, limit: int) -> list[tuple[int, str]]:
@@ -214,7 +236,7 @@ def people_to_refresh(*, session: Session, before: datetime, limit: int) -> list
     rows = (
         session.connection()
         .execute(
-            select(Stakeholder.id, Stakeholder.slack_user_id)
+            select(col(Stakeholder.id), col(Stakeholder.slack_user_id))
             .join(Project, col(Project.id) == col(Stakeholder.project_id))
             .where(
                 col(Project.status) == ProjectStatus.ACTIVE,

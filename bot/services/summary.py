@@ -32,17 +32,7 @@ def extras(
     ids = list(project_ids)
     if not ids:
         return {}
-    drafts: dict[int, list[WaitingDraft]] = defaultdict(list)
-    for e in session.exec(
-        select(Escalation)
-        .where(
-            col(Escalation.project_id).in_(ids),
-            col(Escalation.status) == EscalationStatus.DRAFT,
-        )
-        .order_by(col(Escalation.id))
-    ):
-        assert e.id is not None
-        drafts[e.project_id].append(WaitingDraft(e.id, e.local_date, len(e.task_ids)))
+    drafts = _waiting_drafts(session, ids)
     customers: dict[int, list[Stakeholder]] = defaultdict(list)
     snoozed: dict[int, list[tuple[str, date]]] = defaultdict(list)
     for person in session.exec(
@@ -83,6 +73,22 @@ def extras(
         )
         for pid in ids
     }
+
+
+def _waiting_drafts(session: Session, ids: list[int]) -> dict[int, list[WaitingDraft]]:
+    """Each project's drafts the CSM has not answered yet, oldest first."""
+    drafts: dict[int, list[WaitingDraft]] = defaultdict(list)
+    for e in session.exec(
+        select(Escalation)
+        .where(
+            col(Escalation.project_id).in_(ids),
+            col(Escalation.status) == EscalationStatus.DRAFT,
+        )
+        .order_by(col(Escalation.id))
+    ):
+        assert e.id is not None
+        drafts[e.project_id].append(WaitingDraft(e.id, e.local_date, len(e.task_ids)))
+    return drafts
 
 
 def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str | None]:

@@ -68,9 +68,14 @@ def test_a_step_is_recorded_once_with_its_messages(engine: Engine) -> None:
     assert _steps(engine) == []  # its tasks reached the step: never again
     with session_scope(engine) as session:
         keys = [m.key for m in outbox.pending(session=session)]
-        [waiting] = escalations.waiting_drafts(session=session)
+        waiting = escalations.view(session=session, escalation_id=escalation_id)
     assert keys == [f"escalation:draft:{escalation_id}"]
-    assert (waiting.id, waiting.status, waiting.text) == (escalation_id, "draft", "Please decide")
+    assert waiting is not None
+    assert (waiting.status, waiting.text, waiting.task_ids) == (
+        "draft",
+        "Please decide",
+        step.task_ids,
+    )
 
 
 def test_a_step_without_a_decision_maker_waits(engine: Engine) -> None:
