@@ -70,26 +70,8 @@ def job_specs(deps: Deps) -> list[JobSpec]:
             timedelta(minutes=10),
             "every 10 minutes, at :05, :15, …",
         ),
-        _every(
-            "outbox",
-            IntervalTrigger(seconds=30, timezone=UTC),
-            timedelta(seconds=30),
-            "every 30 seconds",
-            catch_up=False,
-        ),
-        *(
-            [
-                _every(
-                    "webhooks",
-                    IntervalTrigger(seconds=10, timezone=UTC),
-                    timedelta(seconds=10),
-                    "every 10 seconds",
-                    catch_up=False,
-                )
-            ]
-            if settings.webhook_receivers
-            else []
-        ),
+        _sending("outbox", seconds=30),
+        *([_sending("webhooks", seconds=10)] if settings.webhook_receivers else []),
         _hourly("join_check", minute=7),
         _hourly("risk_reminders", minute=9),
         _hourly("adoption", minute=11),
@@ -112,6 +94,17 @@ def _every(
 ) -> JobSpec:
     assert name in JOBS, name
     return JobSpec(name, trigger, period, catch_up=catch_up, schedule=schedule)
+
+
+def _sending(name: str, *, seconds: int) -> JobSpec:
+    """A job that sends what is due: often, and nothing to catch up (the next run does)."""
+    return _every(
+        name,
+        IntervalTrigger(seconds=seconds, timezone=UTC),
+        timedelta(seconds=seconds),
+        f"every {seconds} seconds",
+        catch_up=False,
+    )
 
 
 def _hourly(name: str, *, minute: int) -> JobSpec:

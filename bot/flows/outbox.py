@@ -11,7 +11,7 @@ import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -267,17 +267,15 @@ def _post(run: _Dispatcher, batch: _Batch, row: Claimed) -> tuple[str, str, str]
     """Post the row's message once: (channel, ts, how it went). A DM Slack refuses goes
     to the row's fallback: a threaded mention in the project channel, or (for what only
     the decision-maker may read) a DM asking the CSM to pass it on."""
-    message, gateway = row.message, run.deps.gateway
-    # A row tried before may have reached Slack without us recording it: look first.
-    check_first = row.attempts > 1
+    message = row.message
     try:
-        channel, ts = gateway.post_once(
-            message.recipient,
-            Message(message.text, message.blocks, _metadata(message)),
-            key=message.key,
+        channel, ts = _post_once(
+            run,
+            batch,
+            row,
+            Message(message.text, message.blocks),
+            to=message.recipient,
             thread_ts=message.thread_ts,
-            check_first=check_first,
-            hold=lambda: run.hold(batch, row),
         )
         return channel, ts, "channel" if message.recipient[:1] in ("C", "G") else "dm"
     except SlackError as exc:
@@ -286,15 +284,29 @@ def _post(run: _Dispatcher, batch: _Batch, row: Claimed) -> tuple[str, str, str]
             raise
         via = "forward" if fallback.to[:1] in ("U", "W") else "channel"
         logger.info("DM refused (%s), sending by %s instead", exc.code, via)
-    channel, ts = gateway.post_once(
-        fallback.to,
-        Message(fallback.text, fallback.blocks, _metadata(message)),
-        key=message.key,
-        thread_ts=fallback.thread_ts,
-        check_first=check_first,
+    instead = Message(fallback.text, fallback.blocks)
+    channel, ts = _post_once(run, batch, row, instead, to=fallback.to, thread_ts=fallback.thread_ts)
+    return channel, ts, via
+
+
+def _post_once(
+    run: _Dispatcher,
+    batch: _Batch,
+    row: Claimed,
+    message: Message,
+    *,
+    to: str,
+    thread_ts: str | None,
+) -> tuple[str, str]:
+    # A row tried before may have reached Slack without us recording it: look first.
+    return run.deps.gateway.post_once(
+        to,
+        replace(message, metadata=_metadata(row.message)),
+        key=row.message.key,
+        thread_ts=thread_ts,
+        check_first=row.attempts > 1,
         hold=lambda: run.hold(batch, row),
     )
-    return channel, ts, via
 
 
 def _metadata(message: OutboxMessage) -> dict[str, Any]:
