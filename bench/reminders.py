@@ -408,7 +408,7 @@ def drafts(
     engine: Engine, *, settings: Settings, now: datetime
 ) -> tuple[Portfolio, list[ReminderDraft], list[DecisionMakerStep], list[SummaryDraft]]:
     """Read the portfolio and plan what the morning's reminders and escalations jobs plan at
-    `now`: reminders, decision-maker steps and the CSMs' summaries (as `schedules.jobs`)."""
+    `now`: reminders, decision-maker steps and the CSMs' summaries (as the jobs' flows do)."""
     with session_scope(engine) as session:
         portfolio = load_portfolio(session=session)
         reached = escalation_service.reached(session=session)

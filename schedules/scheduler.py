@@ -1,4 +1,5 @@
-"""APScheduler wiring: when each job runs. The jobs themselves live in schedules.jobs.
+"""APScheduler wiring: when each job runs (the table is `schedules.jobs`; what a job does,
+its flow in `bot.flows`).
 
 Every run is recorded under its slot (the fire time it stands for): with several replicas
 only the first to record a slot runs it, and a slot missed while the bot was down is run
