@@ -215,7 +215,7 @@ def mark_sent_many(
         if item["row_id"] in held
     ]
     if params:
-        table = Outbox.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models at runtime
+        table = Outbox.metadata.tables["outbox"]
         session.connection().execute(
             update(table)
             .where(
@@ -266,8 +266,8 @@ def mark_retry(
         values.update(status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at)
     if refund_attempt:
         values["attempts"] = case((col(Outbox.attempts) > 0, col(Outbox.attempts) - 1), else_=0)
-    result = session.execute(update(Outbox).where(*_held(row_id, worker)).values(**values))
-    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    result = session.exec(update(Outbox).where(*_held(row_id, worker)).values(**values))
+    return result.rowcount == 1
 
 
 def _held(row_id: int, worker: str) -> tuple[Any, ...]:
@@ -282,7 +282,7 @@ def _held(row_id: int, worker: str) -> tuple[Any, ...]:
 def release(*, session: Session, worker: str) -> int:
     """Give back every row `worker` holds (graceful shutdown). A process's dispatchers
     claim as `worker/…`, so the process's id releases all of them."""
-    result = session.execute(
+    result = session.exec(
         update(Outbox)
         .where(
             or_(
@@ -293,7 +293,7 @@ def release(*, session: Session, worker: str) -> int:
         )
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    return int(result.rowcount or 0)
 
 
 def backlog(*, session: Session) -> int:
@@ -336,10 +336,10 @@ def sent_task_ids(*, session: Session, kind: str, project_ids: Sequence[int]) ->
 def cancel_for_project(*, session: Session, project_id: int) -> int:
     """Drop a project's messages not sent yet (queued, or claimed by a sender: its next
     lease renewal fails, so it never posts them). Returns how many were dropped."""
-    result = session.execute(
+    result = session.exec(
         delete(Outbox).where(
             col(Outbox.project_id) == project_id,
             col(Outbox.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    return int(result.rowcount or 0)

@@ -56,7 +56,7 @@ def claim(
         assert row_id is not None
         if len(claimed) == limit:
             break
-        result = session.execute(
+        result = session.exec(
             update(WebhookDelivery)
             .where(col(WebhookDelivery.id) == row_id, _due(now))
             .values(
@@ -66,7 +66,7 @@ def claim(
                 attempts=WebhookDelivery.attempts + 1,
             )
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+        if result.rowcount == 1:
             claimed.append(row_id)
     if not claimed:
         return []
@@ -88,14 +88,14 @@ def _held(row_id: int, worker: str) -> tuple[Any, ...]:
 
 def renew(*, session: Session, row_id: int, worker: str, until: datetime) -> bool:
     """Extend `worker`'s claim; False when another sender holds the row now."""
-    result = session.execute(
+    result = session.exec(
         update(WebhookDelivery).where(*_held(row_id, worker)).values(claimed_until=until)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    return result.rowcount == 1
 
 
 def mark_delivered(*, session: Session, row_id: int, worker: str, now: datetime) -> bool:
-    result = session.execute(
+    result = session.exec(
         update(WebhookDelivery)
         .where(*_held(row_id, worker))
         .values(
@@ -105,7 +105,7 @@ def mark_delivered(*, session: Session, row_id: int, worker: str, now: datetime)
             last_error=None,
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    return result.rowcount == 1
 
 
 def mark_retry(
@@ -117,13 +117,13 @@ def mark_retry(
         values["status"] = WebhookStatus.FAILED
     else:
         values.update(status=WebhookStatus.PENDING, next_attempt_at=next_attempt_at)
-    result = session.execute(update(WebhookDelivery).where(*_held(row_id, worker)).values(**values))
-    return result.rowcount == 1  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    result = session.exec(update(WebhookDelivery).where(*_held(row_id, worker)).values(**values))
+    return result.rowcount == 1
 
 
 def release(*, session: Session, worker: str) -> int:
     """Give back every row a process holds (shutdown), as `worker` or `worker/…`."""
-    result = session.execute(
+    result = session.exec(
         update(WebhookDelivery)
         .where(
             or_(
@@ -134,7 +134,7 @@ def release(*, session: Session, worker: str) -> int:
         )
         .values(status=WebhookStatus.PENDING, claimed_by=None, claimed_until=None)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # execute() is typed as Result; a DML statement gives a CursorResult
+    return int(result.rowcount or 0)
 
 
 def backlog(*, session: Session) -> int:
