@@ -4,7 +4,8 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.command_text import Person
 from bot.domain.playbook import load_playbooks
 from bot.services.projects import NewProject, start_project
-from bot.services.summary import extras
+from bot.services.reminders import save_profile
+from bot.services.summary import csm_zones, extras
 from storage.db import session_scope
 
 STARTED = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday 10:00 in Tokyo
@@ -40,3 +41,15 @@ def test_nobody_joined_is_news_from_the_day_after_the_invitations(engine) -> Non
         )
     assert same_day[project_id].joined is True
     assert next_day[project_id].joined is False
+
+
+def test_each_csm_zone_is_the_one_slack_last_told(engine) -> None:  # type: ignore[no-untyped-def]
+    project_id = _start(engine)
+    with session_scope(engine) as session:
+        assert csm_zones(session=session, project_ids=[project_id]) == {"UCSM": None}
+        assert csm_zones(session=session, project_ids=[]) == {}
+        save_profile(
+            session=session, user_id="UCSM", tz="Europe/Paris", locale="fr-FR", now=STARTED
+        )
+    with session_scope(engine) as session:
+        assert csm_zones(session=session, project_ids=[project_id]) == {"UCSM": "Europe/Paris"}
