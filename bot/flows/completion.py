@@ -24,6 +24,7 @@ from bot.flows.modals import open_modal
 from bot.flows.outbox import dispatch, outbox_row
 from bot.flows.refusals import refused_here
 from bot.services import completion
+from bot.services.outbox import OutboxMessage
 from bot.services.results import Refused
 from bot.services.session import unit_of_work
 
@@ -158,7 +159,7 @@ def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) 
     actor = caller.actor
     now = deps.clock()
 
-    def alert(view: ProjectView) -> dict[str, Any]:
+    def alert(view: ProjectView) -> OutboxMessage:
         assert view.csm_user_id is not None
         return outbox_row(
             f"checkin-stalled:{project_id}",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -17,6 +16,7 @@ from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.permissions import Actor, can_use_cs_commands
 from bot.domain.views import ProjectView
 from bot.services import access
+from bot.services.outbox import OutboxMessage
 from bot.services.projects import (
     OPEN_STATUSES,
     blackouts,
@@ -224,7 +224,7 @@ def record_checkin(
     actor: Actor,
     answer: str,
     now: datetime,
-    stalled_alert: Callable[[ProjectView], dict[str, Any]],
+    stalled_alert: Callable[[ProjectView], OutboxMessage],
 ) -> Result[ProjectView]:
     """The customer's answer to the adoption check-in. *stalled* queues `stalled_alert`
     (an outbox row for the CSM, once) in the same unit of work. Returns the project."""

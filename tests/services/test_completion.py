@@ -2,6 +2,7 @@ from sqlalchemy import Engine
 
 from bot.services import completion
 from bot.services.completion import SurveyAnswered
+from bot.services.outbox import OutboxMessage
 from bot.services.results import Changed, Refused
 from storage import outbox
 from storage.db import session_scope
@@ -48,23 +49,15 @@ def test_closing_by_hand_in_the_channel_once(engine: Engine) -> None:
 
 def test_a_stalled_checkin_queues_the_alert_in_the_same_unit_of_work(engine: Engine) -> None:
     project_id = running_project(engine)
-    row = {
-        "key": f"checkin-stalled:{project_id}",
-        "kind": "checkin",
-        "project_id": project_id,
-        "recipient": "UCSM",
-        "thread_ts": None,
-        "text": "stalled",
-        "blocks": [],
-        "task_ids": [],
-        "local_date": None,
-        "fallback_channel": None,
-        "fallback_thread_ts": None,
-        "fallback_text": None,
-        "fallback_blocks": None,
-        "next_attempt_at": NOW,
-        "created_at": NOW,
-    }
+    row = OutboxMessage(
+        key=f"checkin-stalled:{project_id}",
+        kind="checkin",
+        recipient="UCSM",
+        text="stalled",
+        blocks=[],
+        at=NOW,
+        project_id=project_id,
+    )
     with session_scope(engine) as session:
         refused = completion.record_checkin(
             session=session,
@@ -84,4 +77,4 @@ def test_a_stalled_checkin_queues_the_alert_in_the_same_unit_of_work(engine: Eng
             stalled_alert=lambda view: row,
         )
         assert isinstance(view, Changed) and view.value.csm_user_id == "UCSM"
-        assert outbox.existing_keys(session=session, keys=[row["key"]]) == {row["key"]}
+        assert outbox.existing_keys(session=session, keys=[row.key]) == {row.key}
