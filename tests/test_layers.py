@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
@@ -62,11 +60,6 @@ def append_line(module: Path, line: str) -> int:
     return text.count("\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows and schedules still import storage and services on main (issue 15); "
-    "drop this mark once `lint-imports` passes",
-)
 def test_the_real_tree_keeps_every_contract() -> None:
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
