@@ -138,14 +138,17 @@ def claim_batch(
     (a row claimed again after its holder died may have reached Slack: its count says so).
     On PostgreSQL, rows another transaction is claiming at this moment are skipped, not
     waited for; SQLite runs one writer at a time."""
-    due = select(col(Outbox.id)).where(_due(now)).order_by(col(Outbox.id)).limit(limit)
+    chosen = select(col(Outbox.id)).where(_due(now)).order_by(col(Outbox.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        chosen = chosen.with_for_update(skip_locked=True)
+    # A materialised CTE, not `IN (subquery)`: PostgreSQL may run a locking subquery once
+    # per candidate row, and its LIMIT then bounds nothing (one worker took every due row).
+    due = chosen.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     claimed = [
         row_id
         for (row_id,) in session.execute(
             update(Outbox)
-            .where(col(Outbox.id).in_(due.scalar_subquery()), _due(now))
+            .where(col(Outbox.id).in_(select(due.c.id)), _due(now))
             .values(
                 status=OutboxStatus.CLAIMED,
                 claimed_by=worker,

@@ -110,3 +110,22 @@ def test_a_row_given_up_is_logged_and_one_handed_back_is_not_counted(engine: Eng
         "error": "invalid_blocks",
         "attempts": 1,
     }
+
+
+def test_a_batch_takes_no_more_rows_than_its_limit(engine: Engine) -> None:
+    """The limit holds on PostgreSQL too, where the claim locks rows (SKIP LOCKED): one
+    worker must not take a whole morning while the others idle."""
+    with session_scope(engine) as session:
+        outbox.enqueue(session=session, rows=[_message(f"reminder:{n}") for n in range(5)])
+    taken: list[list[str]] = []
+    for worker in ("w1", "w2", "w3"):
+        with session_scope(engine) as session:
+            batch = outbox.claim_batch(
+                session=session, now=NOW, worker=worker, lease=LEASE, limit=2
+            )
+            taken.append([c.message.key for c in batch])
+    assert taken == [
+        ["reminder:0", "reminder:1"],
+        ["reminder:2", "reminder:3"],
+        ["reminder:4"],
+    ]
