@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.command_text import Person
@@ -12,6 +13,7 @@ from bot.domain.permissions import Actor
 from bot.domain.playbook import load_playbooks
 from bot.services.projects import NewProject, attach_channel, start_project
 from storage.db import session_scope
+from storage.models import Project, Task
 
 NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 CHANNEL = "CACME"
@@ -54,3 +56,24 @@ def running_project(engine: Engine, *, channel_id: str | None = CHANNEL) -> int:
                 now=NOW,
             )
         return project.id
+
+
+def set_project(engine: Engine, project_id: int, **values: object) -> None:
+    """Write fields of the project as a test's precondition (a status, a date)."""
+    with session_scope(engine) as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        for name, value in values.items():
+            setattr(project, name, value)
+
+
+def set_task(engine: Engine, project_id: int, key: str, **values: object) -> int:
+    """Write fields of the project's task `key`; its id."""
+    with session_scope(engine) as session:
+        task = session.exec(
+            select(Task).where(Task.project_id == project_id, Task.key == key)
+        ).one()
+        for name, value in values.items():
+            setattr(task, name, value)
+        assert task.id is not None
+        return task.id
