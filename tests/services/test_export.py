@@ -41,8 +41,14 @@ def _replanned(engine: Engine, project_id: int, task_id: int, *reasons: str | No
 
 def test_one_row_per_task_with_its_plan_and_outcome(engine: Engine) -> None:
     project_id = running_project(engine)
-    set_task(engine, project_id, "kickoff-call", planned_due=APRIL_1, status="done",
-             completed_on=date(2027, 4, 5))  # fmt: skip
+    set_task(
+        engine,
+        project_id,
+        "kickoff-call",
+        planned_due=APRIL_1,
+        status="done",
+        completed_on=date(2027, 4, 5),
+    )
     set_task(engine, project_id, "busy-periods", planned_due=APRIL_1)  # still open
     set_task(engine, project_id, "confirm-goal", planned_due=APRIL_1, status="skipped")
     set_task(engine, project_id, "admin-settings", status="done", completed_on=APRIL_1)

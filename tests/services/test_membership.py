@@ -191,9 +191,14 @@ def test_the_customers_team_is_the_first_external_customer_to_join(engine: Engin
     def person(team: str | None, *, minutes: int | None, side="customer", external=True, id=1):  # type: ignore[no-untyped-def]
         joined_at = None if minutes is None else NOW + timedelta(minutes=minutes)
         return Stakeholder(
-            id=id, project_id=1, role="member", side=side, is_external=external,
-            team_id=team, joined_at=joined_at,
-        )  # fmt: skip
+            id=id,
+            project_id=1,
+            role="member",
+            side=side,
+            is_external=external,
+            team_id=team,
+            joined_at=joined_at,
+        )
 
     assert membership.customer_team([]) is None
     assert membership.customer_team([person("TV", minutes=0, side="vendor")]) is None
