@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -27,7 +27,9 @@ DEAL = NewProject(
 )
 
 
-def _begin(engine: Engine, new: NewProject = DEAL, *, request: str | None = "req-1"):  # type: ignore[no-untyped-def]
+def _begin(
+    engine: Engine, new: NewProject = DEAL, *, request: str | None = "req-1"
+) -> starts.Begun | starts.Repeated | int:
     return api_projects.begin_start(
         engine=engine,
         external_id=new.external_id or "",
@@ -45,10 +47,10 @@ def _ref(engine: Engine, ref: str) -> int | None:
         return api_projects.project_id_for(session=session, ref=ref)
 
 
-def _describe(engine: Engine, project_id: int, *, now=NOW) -> api_projects.ProjectInfo | None:  # type: ignore[no-untyped-def]
+def _describe(engine: Engine, project_id: int) -> api_projects.ProjectInfo | None:
     with session_scope(engine) as session:
         return api_projects.describe(
-            session=session, project_id=project_id, now=now, calendar_for=calendar_for
+            session=session, project_id=project_id, now=NOW, calendar_for=calendar_for
         )
 
 
@@ -133,13 +135,23 @@ def test_a_forgotten_project_has_no_health(engine: Engine) -> None:
     )
 
 
-def _page(engine: Engine, **query: object) -> tuple[list[int], int | None]:
+def _page(
+    engine: Engine,
+    *,
+    states: tuple[str, ...] = (),
+    updated_since: datetime | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> tuple[list[int], int | None]:
     with session_scope(engine) as session:
         infos, last = api_projects.page(
             session=session,
             now=NOW,
             calendar_for=calendar_for,
-            **query,  # type: ignore[arg-type]  # the test's keyword values
+            states=states,
+            updated_since=updated_since,
+            after_id=after_id,
+            limit=limit,
         )
     return [i.id for i in infos], last
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -15,7 +15,7 @@ from tests.services.seeds import (
 )
 
 
-def _state(engine: Engine, project_id: int, *, now=NOW) -> ChecklistState | None:  # type: ignore[no-untyped-def]
+def _state(engine: Engine, project_id: int, *, now: datetime = NOW) -> ChecklistState | None:
     with session_scope(engine) as session:
         return checklist_state(
             session=session, project_id=project_id, now=now, calendar_for=calendar_for

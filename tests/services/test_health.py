@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -10,7 +10,7 @@ from tests.services.seeds import NOW, calendar_for, running_project, set_project
 LAST_WEEK = date(2027, 3, 31)  # a Wednesday: 4 business days before Tuesday 6 April
 
 
-def _health(engine: Engine, project_id: int, *, now=NOW) -> str:  # type: ignore[no-untyped-def]
+def _health(engine: Engine, project_id: int, *, now: datetime = NOW) -> str:
     with session_scope(engine) as session:
         project = session.get(Project, project_id)
         assert project is not None

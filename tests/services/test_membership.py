@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from bot.domain.permissions import Actor
 from bot.services import membership
 from bot.services.membership import Answer, Assigned, Identified, Joined
 from storage import events
@@ -15,7 +16,15 @@ ACME = channel_of("Acme")
 LATER = NOW + timedelta(hours=1)
 
 
-def _join(engine: Engine, user_id: str, *, email=None, team="TACME", external=True, channel=ACME):  # type: ignore[no-untyped-def]
+def _join(
+    engine: Engine,
+    user_id: str,
+    *,
+    email: str | None = None,
+    team: str | None = "TACME",
+    external: bool = True,
+    channel: str = ACME,
+) -> Joined | None:
     with session_scope(engine) as session:
         return membership.joined(
             session=session,
@@ -86,7 +95,9 @@ def test_nobody_joins_a_channel_that_is_no_project(engine: Engine) -> None:
     assert "WHANAKO" not in _people(engine, project_id)
 
 
-def _identify(engine: Engine, project_id: int, user_id: str, answer: Answer, actor=CSM):  # type: ignore[no-untyped-def]
+def _identify(
+    engine: Engine, project_id: int, user_id: str, answer: Answer, actor: Actor = CSM
+) -> Identified:
     with session_scope(engine) as session:
         return membership.identify(
             session=session,
@@ -138,22 +149,28 @@ def test_only_staff_answer_and_only_about_the_customers_people(engine: Engine) -
     assert _people(engine, project_id)["WHANAKO"].role == "member"
 
 
-def _assign(engine: Engine, user_id: str, role: str, **given: object) -> Assigned:
-    values: dict[str, object] = {
-        "channel_id": CHANNEL,
-        "actor": CSM,
-        "known": True,
-        "team_id": None,
-        "is_external": False,
-    }
-    values.update(given)
+def _assign(
+    engine: Engine,
+    user_id: str,
+    role: str,
+    *,
+    channel_id: str = CHANNEL,
+    actor: Actor = CSM,
+    known: bool = True,
+    team_id: str | None = None,
+    is_external: bool = False,
+) -> Assigned:
     with session_scope(engine) as session:
         return membership.assign_by_hand(
             session=session,
+            channel_id=channel_id,
+            actor=actor,
             user_id=user_id,
+            known=known,
+            team_id=team_id,
+            is_external=is_external,
             role=role,
             now=NOW,
-            **values,  # type: ignore[arg-type]  # the test's keyword values
         )
 
 
@@ -188,7 +205,14 @@ def test_assigning_by_hand_is_refused_with_a_reason(engine: Engine) -> None:
 
 
 def test_the_customers_team_is_the_first_external_customer_to_join(engine: Engine) -> None:
-    def person(team: str | None, *, minutes: int | None, side="customer", external=True, id=1):  # type: ignore[no-untyped-def]
+    def person(
+        team: str | None,
+        *,
+        minutes: int | None,
+        side: str = "customer",
+        external: bool = True,
+        id: int = 1,
+    ) -> Stakeholder:
         joined_at = None if minutes is None else NOW + timedelta(minutes=minutes)
         return Stakeholder(
             id=id,
