@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -13,7 +14,7 @@ from bot.domain.permissions import Actor
 from bot.domain.playbook import load_playbooks
 from bot.services.projects import NewProject, attach_channel, start_project
 from storage.db import session_scope
-from storage.models import Project, Task
+from storage.models import Project, Risk, Task
 
 NOW = datetime(2027, 4, 6, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 CHANNEL = "CACME"
@@ -77,3 +78,9 @@ def set_task(engine: Engine, project_id: int, key: str, **values: object) -> int
             setattr(task, name, value)
         assert task.id is not None
         return task.id
+
+
+def add_risk(engine: Engine, project_id: int, *, kind: str = "slip_reason", **values: Any) -> None:
+    """A risk the champion named on the project (open unless `status` says otherwise)."""
+    with session_scope(engine) as session:
+        session.add(Risk(project_id=project_id, kind=kind, said_by="WCUST", said_at=NOW, **values))

@@ -10,8 +10,8 @@ from bot.domain.playbook import load_playbooks
 from bot.services import api_projects, starts
 from bot.services.projects import NewProject
 from storage.db import session_scope
-from storage.models import Project, Risk
-from tests.services.seeds import NOW, calendar_for, running_project, set_project, set_task
+from storage.models import Project
+from tests.services.seeds import NOW, add_risk, calendar_for, running_project, set_project, set_task
 from tests.services.world import started
 
 DEAL = NewProject(
@@ -96,18 +96,8 @@ def test_a_project_described_with_its_progress_tasks_and_open_risks(engine: Engi
     set_task(engine, project_id, "kickoff-call", status="done", completed_on=date(2027, 4, 6))
     set_task(engine, project_id, "confirm-goal", status="skipped")
     set_task(engine, project_id, "busy-periods", due=date(2027, 4, 1))
-    with session_scope(engine) as session:
-        for status in ("open", "closed"):
-            session.add(
-                Risk(
-                    project_id=project_id,
-                    kind="slip_reason",
-                    reason="resources",
-                    said_by="WCUST",
-                    said_at=NOW,
-                    status=status,
-                )
-            )
+    add_risk(engine, project_id, reason="resources")
+    add_risk(engine, project_id, reason="resources", status="closed")
     info = _describe(engine, project_id)
     assert info is not None
     assert (info.id, info.customer_name, info.state) == (project_id, "Acme", "active")

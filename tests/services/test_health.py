@@ -4,8 +4,8 @@ from sqlalchemy import Engine
 
 from bot.services.health import project_health, view_with_health
 from storage.db import session_scope
-from storage.models import Blackout, Project, Risk
-from tests.services.seeds import NOW, calendar_for, running_project, set_project, set_task
+from storage.models import Blackout, Project
+from tests.services.seeds import NOW, add_risk, calendar_for, running_project, set_project, set_task
 
 LAST_WEEK = date(2027, 3, 31)  # a Wednesday: 4 business days before Tuesday 6 April
 
@@ -26,18 +26,9 @@ def _health(engine: Engine, project_id: int, *, now: datetime = NOW) -> str:
 
 
 def _risk(engine: Engine, project_id: int, start: date, end: date, status: str = "open") -> None:
-    with session_scope(engine) as session:
-        session.add(
-            Risk(
-                project_id=project_id,
-                kind="busy_period",
-                period_start=start,
-                period_end=end,
-                said_by="WCUST",
-                said_at=NOW,
-                status=status,
-            )
-        )
+    add_risk(
+        engine, project_id, kind="busy_period", period_start=start, period_end=end, status=status
+    )
 
 
 def test_a_project_on_plan_is_on_track(engine: Engine) -> None:

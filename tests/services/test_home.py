@@ -5,36 +5,13 @@ from sqlalchemy import Engine
 from bot.domain.views import HomeProject
 from bot.services.home import staff_home
 from storage.db import session_scope
-from storage.models import Risk
-from tests.services.seeds import NOW, calendar_for, running_project, set_project, set_task
+from tests.services.seeds import NOW, add_risk, calendar_for, running_project, set_project, set_task
 from tests.services.world import started
 
 
 def _home(engine: Engine, user_id: str = "UCSM") -> list[HomeProject]:
     with session_scope(engine) as session:
         return staff_home(session=session, user_id=user_id, now=NOW, calendar_for=calendar_for)
-
-
-def _open_risk(engine: Engine, project_id: int) -> None:
-    with session_scope(engine) as session:
-        session.add(
-            Risk(
-                project_id=project_id,
-                kind="slip_reason",
-                reason="resources",
-                said_by="WCUST",
-                said_at=NOW,
-            )
-        )
-        session.add(
-            Risk(
-                project_id=project_id,
-                kind="slip_reason",
-                said_by="WCUST",
-                said_at=NOW,
-                status="closed",
-            )
-        )
 
 
 def test_one_line_per_running_project_of_the_csm(engine: Engine) -> None:
@@ -50,7 +27,8 @@ def test_overdue_tasks_and_open_risks_are_counted(engine: Engine) -> None:
     project_id = running_project(engine)
     set_task(engine, project_id, "busy-periods", due=date(2027, 4, 5))
     set_task(engine, project_id, "kickoff-call", due=date(2027, 4, 5))
-    _open_risk(engine, project_id)
+    add_risk(engine, project_id, reason="resources")
+    add_risk(engine, project_id, status="closed")
     [line] = _home(engine)
     assert (line.overdue, line.open_risks, line.state) == (2, 1, "at_risk")
 
