@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -41,3 +41,14 @@ def point(*, session: Session, keys: Sequence[str], project_id: int) -> None:
             .where(col(HandledRequest.key).in_(list(piece)))
             .values(project_id=project_id)
         )
+
+
+def release_starting(*, session: Session, project_id: int) -> None:
+    """Drop the project's `starting:<customer>` claim: its start ended (activated, or the
+    project forgotten), so the customer may be started again."""
+    session.exec(
+        delete(HandledRequest).where(
+            col(HandledRequest.project_id) == project_id,
+            col(HandledRequest.key).startswith("starting:"),
+        )
+    )

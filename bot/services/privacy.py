@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from storage import events
+from storage import events, requests
 from storage.models import (
     Escalation,
     Event,
@@ -93,6 +93,8 @@ def forget(*, session: Session, project: Project, now: datetime) -> dict[str, in
             delete(Escalation).where(col(Escalation.project_id) == pid)
         ).rowcount,  # type: ignore[attr-defined]
     }
+    # A start under way held the customer's name: it ends here, so the name is free again.
+    requests.release_starting(session=session, project_id=pid)
     session.execute(update(Task).where(col(Task.project_id) == pid).values(completed_by=None))
     session.execute(
         update(Risk)

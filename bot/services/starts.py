@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar import BusinessCalendar
@@ -219,12 +219,7 @@ def activate(*, session: Session, project_id: int, worker: str, now: datetime) -
         start_lease_until=None,
     ):
         return False
-    session.execute(
-        delete(HandledRequest).where(
-            col(HandledRequest.project_id) == project_id,
-            col(HandledRequest.key).startswith("starting:"),
-        )
-    )
+    requests.release_starting(session=session, project_id=project_id)
     events.record(
         session=session, kind="project.activated", actor="system", at=now, project_id=project_id
     )

@@ -170,11 +170,6 @@ def test_forgetting_again_finds_nothing_more_to_remove(engine: Engine) -> None:
         assert (last.kind, last.before) == ("project.forgotten", {"status": "deleted"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forget leaves the start's `starting:<customer>` claim (only activate drops it), so "
-    "the customer's next start is answered as a repeat of the forgotten project, for ever",
-)
 def test_a_customer_forgotten_while_starting_can_be_started_again(engine: Engine) -> None:
     new = NewProject(
         customer_name="Acme",
