@@ -25,6 +25,14 @@ class ProjectStatus(StrEnum):
     DELETED = "deleted"  # `onboardbot project delete`: forgotten; no job touches it again
 
 
+# The one definition of the lifecycle's two groups. Services test `status in RUNNING_STATUSES`
+# or `col(Project.status).in_(RUNNING_STATUSES)`. The pure domain never imports this module: a
+# service tells it with `ProjectFacts.running`, and the domain's own state words (paused,
+# completed, cancelled, deleted) are pinned to these values by tests/storage/test_statuses.py.
+RUNNING_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)  # live: jobs and buttons work
+ENDED_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED)  # closed by the CSM
+
+
 class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"

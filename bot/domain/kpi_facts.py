@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 BOTTLENECK_DAYS = 90  # the window bottlenecks are looked for in, up to today
-ENDED_STATUSES = ("completed", "cancelled")
+ENDED_STATUSES = ("completed", "cancelled")  # pinned to storage.models by a test
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,8 @@ class ProjectFacts:
     id: int
     customer_name: str
     csm_user_id: str | None
-    status: str  # active | paused | completed | cancelled
+    status: str  # active | paused | completed | cancelled | deleted
+    running: bool  # the caller's word (storage.models.RUNNING_STATUSES): jobs still run for it
     kickoff: date
     created_on: date
     completed_on: date | None  # the day it was completed or cancelled

@@ -19,6 +19,7 @@ from datetime import date
 from fractions import Fraction
 
 from bot.domain.kpi_facts import (
+    ENDED_STATUSES,
     EscalationFacts,
     KeyTotals,
     Progress,
@@ -43,6 +44,9 @@ __all__ = [  # the facts are defined in kpi_facts and used from here
     "summarize",
 ]
 
+# A project's state. The last four are its status, as the caller passes it in
+# `ProjectFacts.status` (tests/storage/test_statuses.py pins them to `storage.models`); whether
+# a status is running is the caller's to say (`ProjectFacts.running`).
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 LATE = "late"
@@ -50,9 +54,6 @@ PAUSED = "paused"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 DELETED = "deleted"
-
-RUNNING = ("active", "paused")  # project statuses that count as "running"
-ENDED = (COMPLETED, CANCELLED)
 
 REASON_OVERDUE = "overdue"
 REASON_BUSY_PERIOD = "busy_period"
@@ -222,7 +223,7 @@ def _assess(
 ) -> Assessment:
     last = tally.last_open_due
     projected_end = last if last is not None and last > today else today
-    if project.status in (PAUSED, *ENDED):
+    if project.status in (PAUSED, *ENDED_STATUSES):
         return Assessment(project.status, (), projected_end)
 
     overdue = tally.required_overdue
@@ -290,7 +291,7 @@ def portfolio(
     for project in projects:
         if project.status == DELETED:
             counts[DELETED] += 1
-        if project.status not in RUNNING:
+        if not project.running:
             continue
         tally = tallies[project.id]
         verdict = _assess(project, tally, risks_by[project.id], today=today)
@@ -391,7 +392,7 @@ def kpis(
     projects, surveys = list(projects), list(surveys)
     kickoff = {p.id: p.kickoff for p in projects}
 
-    ended = [p for p in projects if p.status in ENDED and _in(p.completed_on, start, end)]
+    ended = [p for p in projects if p.status in ENDED_STATUSES and _in(p.completed_on, start, end)]
     completed = [p for p in ended if p.status == COMPLETED]
     cancelled = len(ended) - len(completed)
     durations = [(p.completed_on - p.kickoff).days for p in completed if p.completed_on]
@@ -399,7 +400,7 @@ def kpis(
     in_window = [c for day, c in totals.completions.items() if _in(day, start, end)]
     done, on_time = sum(c.done for c in in_window), sum(c.on_time for c in in_window)
 
-    running = [p for p in projects if p.status in RUNNING]
+    running = [p for p in projects if p.running]
     if late_today is None:
         tallies = _tallies(totals)
         late_today = sum(_assess(p, tallies[p.id], (), today=today).state == LATE for p in running)

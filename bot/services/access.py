@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.domain.permissions import Actor
-from bot.services.projects import OPEN_STATUSES, customer_member
+from bot.services.projects import customer_member
 from storage import projects as project_rows
-from storage.models import Project
+from storage.models import RUNNING_STATUSES, Project
 
 
 def project(*, session: Session, project_id: int) -> Project | None:
@@ -48,4 +48,4 @@ def channel_locale(*, session: Session, channel_id: str) -> str | None:
 
 def open_projects_of(*, session: Session, user_id: str) -> list[Project]:
     """The running projects `user_id` is the CSM of."""
-    return project_rows.by_csm(session=session, user_id=user_id, statuses=OPEN_STATUSES)
+    return project_rows.by_csm(session=session, user_id=user_id, statuses=RUNNING_STATUSES)

@@ -19,7 +19,15 @@ from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage import tasks as task_rows
 from storage.db import session_scope
-from storage.models import Project, ProjectStatus, Risk, StakeholderRole, Task, TaskStatus
+from storage.models import (
+    RUNNING_STATUSES,
+    Project,
+    ProjectStatus,
+    Risk,
+    StakeholderRole,
+    Task,
+    TaskStatus,
+)
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 EXTERNAL_PREFIX = "ext:"
@@ -253,6 +261,7 @@ def _project_facts(project: Project, *, csm_user_id: str | None) -> ProjectFacts
         customer_name=project.customer_name,
         csm_user_id=csm_user_id,
         status=project.status,
+        running=project.status in RUNNING_STATUSES,
         kickoff=project.kickoff,
         created_on=project.created_at.date(),
         completed_on=project.completed_at.date() if project.completed_at else None,

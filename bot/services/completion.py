@@ -18,7 +18,6 @@ from bot.domain.views import ProjectView
 from bot.services import access
 from bot.services.outbox import OutboxMessage
 from bot.services.projects import (
-    OPEN_STATUSES,
     blackouts,
     customer_member,
     local_today,
@@ -30,7 +29,7 @@ from storage import events
 from storage import outbox as outbox_rows
 from storage import projects as project_rows
 from storage import tasks as task_rows
-from storage.models import Project, ProjectStatus, SurveyAnswer, TaskStatus
+from storage.models import RUNNING_STATUSES, Project, ProjectStatus, SurveyAnswer, TaskStatus
 
 CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
 HABIT_WEEKS = 4  # nudge about the agreed habits weekly for the first month
@@ -81,7 +80,7 @@ def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool
         return False
     result = session.execute(
         update(Project)
-        .where(col(Project.id) == project.id, col(Project.status).in_(OPEN_STATUSES))
+        .where(col(Project.id) == project.id, col(Project.status).in_(RUNNING_STATUSES))
         .values(status=ProjectStatus.COMPLETED, completed_at=now, paused_until=None)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -117,7 +116,7 @@ def close(
     decision = can_use_cs_commands(actor)
     if not decision:
         return denied(decision)
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused("error.project_closed")
     before = project.status
     project.status = ProjectStatus.COMPLETED if outcome == "completed" else ProjectStatus.CANCELLED

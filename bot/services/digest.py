@@ -21,6 +21,7 @@ from bot.gc_pause import gc_paused
 from bot.services.task_totals import load_task_totals
 from storage import events
 from storage.models import (
+    RUNNING_STATUSES,
     Blackout,
     Event,
     Outbox,
@@ -128,6 +129,7 @@ def _projects(
                 customer_name=row.customer_name,
                 csm_user_id=csm.get(row.id),
                 status=row.status,
+                running=row.status in RUNNING_STATUSES,
                 kickoff=row.kickoff,
                 created_on=row.created_at.astimezone(zone).date(),
                 completed_on=row.completed_at.astimezone(zone).date() if row.completed_at else None,

@@ -24,15 +24,13 @@ from storage import escalations as rows
 from storage import events
 from storage import outbox as outbox_rows
 from storage.models import (
+    RUNNING_STATUSES,
     Escalation,
     EscalationStatus,
     Project,
-    ProjectStatus,
     Stakeholder,
     StakeholderRole,
 )
-
-RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)
 
 
 def reached(*, session: Session) -> set[tuple[int, date, str]]:
@@ -199,7 +197,7 @@ def _view(session: Session, found: Escalation) -> StepView:
         status=found.status,
         customer_name=project.customer_name,
         locale=project.locale,
-        running=project.status in RUNNING,
+        running=project.status in RUNNING_STATUSES,
         csm_user_id=found.csm_user_id,
         decision_maker_user_id=dm_user,
         decision_maker_email=email,
@@ -341,7 +339,7 @@ def _refusal(session: Session, escalation_id: int, actor: Actor, now: datetime) 
         return Decision(False, None, "deny.draft_not_staff")
     project = session.get(Project, found.project_id)
     if found.status == EscalationStatus.DRAFT and (
-        project is None or project.status not in RUNNING
+        project is None or project.status not in RUNNING_STATUSES
     ):
         withdraw(session=session, project_id=found.project_id, now=now)
         session.refresh(found)

@@ -15,7 +15,7 @@ from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.views import ProjectView, RiskView
 from bot.services.projects import blackouts, local_today, project_view
 from bot.services.schedule import risk_views
-from storage.models import Project
+from storage.models import RUNNING_STATUSES, Project
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
@@ -69,6 +69,7 @@ def health_of(
         customer_name=project.customer_name,
         csm_user_id=view.csm_user_id,
         status=project.status,
+        running=project.status in RUNNING_STATUSES,
         kickoff=project.kickoff,
         created_on=project.kickoff,
         completed_on=None,

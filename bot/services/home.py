@@ -13,9 +13,10 @@ from sqlmodel import Session
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.views import HomeProject, RiskView
 from bot.services.health import health_of
-from bot.services.projects import OPEN_STATUSES, blackouts_of, local_today, project_views
+from bot.services.projects import blackouts_of, local_today, project_views
 from storage import projects as project_rows
 from storage import risks as risk_rows
+from storage.models import RUNNING_STATUSES
 
 
 def staff_home(
@@ -28,7 +29,7 @@ def staff_home(
     """One line per running project `user_id` is the CSM of, with its state and counts.
 
     Five statements: the projects, their stakeholders, tasks, blackouts and open risks."""
-    projects = project_rows.by_csm(session=session, user_id=user_id, statuses=OPEN_STATUSES)
+    projects = project_rows.by_csm(session=session, user_id=user_id, statuses=RUNNING_STATUSES)
     ids = [p.id for p in projects if p.id is not None]
     views = project_views(session=session, projects=projects)
     blackouts = blackouts_of(session=session, project_ids=ids)

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from bot.domain.permissions import Actor, can_use_cs_commands
 from bot.services import access
-from bot.services.projects import OPEN_STATUSES, local_today
+from bot.services.projects import local_today
 from bot.services.results import Changed, Refused, Result
 from storage import events
-from storage.models import Project, ProjectStatus
+from storage.models import RUNNING_STATUSES, Project, ProjectStatus
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _running_project(
     project = access.channel_project(session=session, channel_id=channel_id)
     if project is None:
         return Refused("deny.not_a_project_channel")
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused("error.project_closed")
     return project
 

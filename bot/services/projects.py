@@ -18,9 +18,7 @@ from bot.domain.views import PhaseView, ProjectView, TaskView
 from storage import events
 from storage import projects as project_rows
 from storage import tasks as task_rows
-from storage.models import Project, ProjectStatus, Stakeholder, StakeholderRole, Task
-
-OPEN_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)
+from storage.models import Project, Stakeholder, StakeholderRole, Task
 
 # Which stakeholder owns a task of each playbook role.
 OWNER_FOR_ROLE = {

@@ -29,8 +29,9 @@ from storage.models import (
     TaskStatus,
 )
 
-# Active projects, and those paused until a date (planning skips the paused days itself).
-RUNNING = (col(Project.status) == ProjectStatus.ACTIVE) | (
+# Who gets reminders: active projects, and those paused until a date (planning skips the
+# paused days itself). Narrower than `RUNNING_STATUSES`: a project paused indefinitely gets none.
+REMINDED = (col(Project.status) == ProjectStatus.ACTIVE) | (
     (col(Project.status) == ProjectStatus.PAUSED) & col(Project.paused_until).is_not(None)
 )
 
@@ -129,7 +130,7 @@ def _people(connection: Connection) -> dict[int, dict[str, _Person]]:
             col(Stakeholder.snoozed_until),
         )
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
-        .where(RUNNING)
+        .where(REMINDED)
         .order_by(col(Stakeholder.id))
     ).fetchall():
         # The first linked person holds a role; an invited e-mail counts until someone joins.
@@ -165,7 +166,7 @@ def _projects(
             col(Project.decision_maker_overdue_tasks),
             col(Project.paused_until),
             col(Project.escalation_approval),
-        ).where(RUNNING)
+        ).where(REMINDED)
     ).all():
         roles = people.get(row.id, {})
         csm = roles.get(StakeholderRole.CSM)
@@ -206,7 +207,7 @@ def _open_tasks(connection: Connection, people: dict[int, dict[str, _Person]]) -
             col(Task.due),
         )
         .join(Project, col(Project.id) == col(Task.project_id))
-        .where(RUNNING, col(Task.status) == TaskStatus.OPEN)
+        .where(REMINDED, col(Task.status) == TaskStatus.OPEN)
         .order_by(col(Task.project_id), col(Task.position))
     ).fetchall()
     for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows

@@ -24,7 +24,6 @@ from bot.domain.schedule import (
 from bot.domain.views import ProjectView, RiskView
 from bot.services import access
 from bot.services.projects import (
-    OPEN_STATUSES,
     blackouts,
     customer_member,
     local_today,
@@ -36,7 +35,7 @@ from storage import events, requests
 from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage import tasks as task_rows
-from storage.models import Blackout, Project, Risk, Task, TaskStatus
+from storage.models import RUNNING_STATUSES, Blackout, Project, Risk, Task, TaskStatus
 
 CalendarFor = Callable[[str, list[DateRange]], BusinessCalendar]
 
@@ -56,7 +55,7 @@ def plan_refusal(*, session: Session, project: Project, actor: Actor) -> Refused
     """Why `actor` may not plan `project`'s schedule, or None: CS staff and the project's
     own customer members may, while the project runs."""
     assert project.id is not None
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused(closed_reason(project))
     if not access.sees_project(session=session, project=project, actor=actor):
         return Refused("deny.not_this_project")
@@ -220,7 +219,7 @@ def more_time_target(*, session: Session, task_id: int, actor: Actor) -> OnTask 
     decision = can_complete(actor, task_side=task.owner_side, is_customer_member=member is not None)
     if not decision:
         return denied(decision, locale=project.locale)
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused(closed_reason(project), locale=project.locale)
     if task.status != TaskStatus.OPEN:
         return Refused("error.task_not_open", locale=project.locale)
@@ -293,7 +292,7 @@ def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
     assert project is not None
     if not decision:
         return denied(decision, locale=project.locale)
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused(closed_reason(project), locale=project.locale)
     if task.required:
         return Refused("error.task_required", locale=project.locale)

@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from storage import events
-from storage.models import Project, ProjectStatus, Stakeholder
+from storage.models import RUNNING_STATUSES, Project, Stakeholder
 
 MAX_DAYS = 31  # "at most a month"
-RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.PAUSED)
 
 
 def latest(today: date) -> date:
@@ -35,7 +34,7 @@ def snooze(*, session: Session, user_id: str, until: date, today: date, now: dat
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(
             col(Stakeholder.slack_user_id) == user_id,
-            col(Project.status).in_(RUNNING),
+            col(Project.status).in_(RUNNING_STATUSES),
         )
     ).all()
     for person in people:

@@ -21,7 +21,6 @@ from sqlmodel import col
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.kpi_facts import (
     BOTTLENECK_DAYS,
-    ENDED_STATUSES,
     Completions,
     KeyTotals,
     Progress,
@@ -32,10 +31,16 @@ from bot.domain.kpi_facts import (
     key_totals,
     merge_keys,
 )
-from storage.models import Event, Project, ProjectStatus, Task, TaskStatus
+from storage.models import (
+    ENDED_STATUSES,
+    RUNNING_STATUSES,
+    Event,
+    Project,
+    Task,
+    TaskStatus,
+)
 
 OPEN, DONE, SKIPPED = TaskStatus.OPEN.value, TaskStatus.DONE.value, TaskStatus.SKIPPED.value
-RUNNING_STATUSES = (ProjectStatus.ACTIVE.value, ProjectStatus.PAUSED.value)
 REPLANNED = "task.replanned"
 
 FACT_COLUMNS = (

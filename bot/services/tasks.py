@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.permissions import Actor, can_complete, can_undo
-from bot.services.projects import OPEN_STATUSES, customer_member, local_today
+from bot.services.projects import customer_member, local_today
 from bot.services.results import Changed, Refused, Result, Unchanged, denied
 from storage import events
 from storage import projects as project_rows
 from storage import tasks as task_rows
-from storage.models import Project, ProjectStatus, Task, TaskStatus
+from storage.models import RUNNING_STATUSES, Project, ProjectStatus, Task, TaskStatus
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,6 @@ def _load(session: Session, task_id: int) -> OnTask | Refused:
         return Refused("error.task_not_found")
     project = project_rows.get(session=session, project_id=task.project_id)
     assert project is not None
-    if project.status not in OPEN_STATUSES:
+    if project.status not in RUNNING_STATUSES:
         return Refused(closed_reason(project), locale=project.locale)
     return OnTask(project, task)

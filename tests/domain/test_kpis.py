@@ -31,6 +31,7 @@ from bot.domain.kpis import (
     percentile_nearest_rank,
     project_state,
 )
+from storage.models import RUNNING_STATUSES
 
 TODAY = date(2027, 6, 9)  # a Wednesday
 TITLES = {
@@ -65,6 +66,7 @@ def project(pid: int, name: str, **changes) -> ProjectFacts:  # type: ignore[no-
         decision_maker_after_days=5,
     )
     values.update(changes)
+    values.setdefault("running", values["status"] in RUNNING_STATUSES)
     return ProjectFacts(**values)  # type: ignore[arg-type]
 
 
