@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.blocks import limits
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import CHECKIN_ANSWERS, ActionId, checkin_action
 from bot.blocks.message import Block, Message, actions, button, context, section
@@ -22,7 +23,6 @@ CUSTOMER_LIMIT = 80
 GOAL_LIMIT = 1000
 HABIT_TITLE_LIMIT = 200
 HABIT_WHY_LIMIT = 1000
-BUTTON_TEXT_LIMIT = 75
 
 
 class AdoptionBlockId(StrEnum):
@@ -70,7 +70,7 @@ def checkin_message(project: ProjectView, *, days_since: int) -> Message:
             AdoptionBlockId.CHECKIN_ACTIONS,
             *(
                 button(
-                    clip(t(locale, f"checkin.answer.{answer}"), BUTTON_TEXT_LIMIT),
+                    clip(t(locale, f"checkin.answer.{answer}"), limits.BUTTON_TEXT),
                     action_id=checkin_action(answer),
                     value=str(project.id),
                 )
@@ -114,7 +114,7 @@ def stalled_alert(project: ProjectView, *, answered_by: str) -> Message:
             AdoptionBlockId.STALLED_TITLE,
             t(locale, "checkin.stalled.title", customer=customer, user=mention(answered_by)),
             accessory=button(
-                clip(t(locale, "checkin.stalled.button"), BUTTON_TEXT_LIMIT),
+                clip(t(locale, "checkin.stalled.button"), limits.BUTTON_TEXT),
                 action_id=ActionId.OPEN_STATUS,
                 value=str(project.id),
             ),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.blocks import limits
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, phase_block_id, task_block_id
@@ -21,7 +22,6 @@ from bot.blocks.progress import progress_bar
 from bot.domain.views import PhaseView, ProjectView, TaskView
 from bot.i18n import t
 
-MAX_BLOCKS = 50
 TASK_BLOCKS = 3  # section, why context, buttons (a context for skipped tasks)
 PHASE_BLOCKS = 1
 FIRST_OVERHEAD = 3  # header, progress, legend
@@ -30,7 +30,6 @@ MIN_TASKS_BEFORE_SPLIT = 3  # start a phase that must be split anyway only if th
 
 TITLE_LIMIT = 300
 WHY_LIMIT = 1000
-BUTTON_TEXT_LIMIT = 75
 
 _ICONS = {"open": "⬜", "overdue": "⚠️", "done": "✅", "skipped": "➖"}
 
@@ -165,8 +164,8 @@ def _paginate(groups: list[tuple[PhaseView, tuple[TaskView, ...]]]) -> list[list
     Uses nothing but the number of tasks per phase, so the result is stable across task states.
     """
     pages: list[list[_Chunk]] = [[]]
-    room = MAX_BLOCKS - FIRST_OVERHEAD
-    fresh_room = MAX_BLOCKS - NEXT_OVERHEAD
+    room = limits.MESSAGE_BLOCKS - FIRST_OVERHEAD
+    fresh_room = limits.MESSAGE_BLOCKS - NEXT_OVERHEAD
 
     def new_page() -> int:
         pages.append([])
@@ -275,7 +274,7 @@ def _task_controls(task: TaskView, *, state: str, locale: str) -> Block:
     value = str(task.id)
 
     def label(key: str) -> str:
-        return clip(t(locale, key), BUTTON_TEXT_LIMIT)
+        return clip(t(locale, key), limits.BUTTON_TEXT)
 
     if state == "skipped":
         return context(block_id, t(locale, "checklist.task.skipped_note"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.checklist import long_date
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.ids import ActionId, CallbackId, SurveyField, survey_action
@@ -23,15 +24,10 @@ CSAT_SCORES = range(1, 6)
 NPS_SCORES = range(0, 11)
 CLOSE_OUTCOMES = ("completed", "cancelled")
 
-SECTION_LIMIT = 3000
-MODAL_TITLE_LIMIT = 24
-BUTTON_TEXT_LIMIT = 75
-PLACEHOLDER_LIMIT = 150
 CUSTOMER_LIMIT = 80
 GOAL_LIMIT = 1000
 CRITERION_LIMIT = 300
 REASON_LIMIT = 1000
-COMMENT_MAX = 3000
 
 
 class CompletionBlockId(StrEnum):
@@ -165,15 +161,15 @@ def survey_comment_modal(project_id: int, *, locale: str) -> dict[str, Any]:
         "type": "plain_text_input",
         "action_id": SurveyField.COMMENT,
         "multiline": True,
-        "max_length": COMMENT_MAX,
-        "placeholder": plain(clip(t(locale, "survey.modal.placeholder"), PLACEHOLDER_LIMIT)),
+        "max_length": limits.INPUT_TEXT,
+        "placeholder": plain(clip(t(locale, "survey.modal.placeholder"), limits.PLACEHOLDER)),
     }
     return {
         "type": "modal",
         "callback_id": CallbackId.SURVEY_COMMENT,
-        "title": plain(clip(t(locale, "survey.modal.title"), MODAL_TITLE_LIMIT)),
-        "submit": plain(clip(t(locale, "survey.modal.submit"), MODAL_TITLE_LIMIT)),
-        "close": plain(clip(t(locale, "survey.modal.close"), MODAL_TITLE_LIMIT)),
+        "title": plain(clip(t(locale, "survey.modal.title"), limits.VIEW_TITLE)),
+        "submit": plain(clip(t(locale, "survey.modal.submit"), limits.VIEW_TITLE)),
+        "close": plain(clip(t(locale, "survey.modal.close"), limits.VIEW_TITLE)),
         "private_metadata": str(project_id),
         "blocks": [
             section(CompletionBlockId.COMMENT_INTRO, t(locale, "survey.modal.intro")),
@@ -233,7 +229,7 @@ def _criteria_text(project: ProjectView) -> str:
     for index, line in enumerate(lines):
         left_after = len(lines) - index - 1
         tail = [t(locale, "completion.more", count=left_after)] if left_after else []
-        if len("\n".join([title, *kept, line, *tail])) > SECTION_LIMIT:
+        if len("\n".join([title, *kept, line, *tail])) > limits.TEXT:
             return "\n".join([title, *kept, t(locale, "completion.more", count=len(lines) - index)])
         kept.append(line)
     return "\n".join([title, *kept])
@@ -254,7 +250,7 @@ def _one(key: str, count: int) -> str:
 
 
 def _label(locale: str, key: str) -> str:
-    return clip(t(locale, key), BUTTON_TEXT_LIMIT)
+    return clip(t(locale, key), limits.BUTTON_TEXT)
 
 
 def _customer(project: ProjectView) -> str:

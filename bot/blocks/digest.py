@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.checklist import long_date, short_date
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.message import Block, Message, context, plain, section
@@ -29,10 +30,6 @@ from bot.domain import kpi_facts, kpis
 from bot.domain.digest import Digest
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-SECTION_LIMIT = 3000
-CONTEXT_LIMIT = 2000
-HEADER_LIMIT = 150
 LINES_PER_SECTION = 5  # list lines packed into one section, for readable chunks
 MAX_LIST_MESSAGES = 4  # thread messages per list; the rest is cut with "…and N more"
 CUSTOMER_LIMIT = 80
@@ -408,7 +405,7 @@ def _cancellation_messages(digest: Digest, locale: str) -> list[Message]:
 def _summary(digest: Digest, locale: str) -> Message:
     start, end = _week_range(digest, locale)
     p = digest.portfolio
-    header = clip("📊 " + _title(digest, locale), HEADER_LIMIT)
+    header = clip("📊 " + _title(digest, locale), limits.HEADER_TEXT)
     kpi_start, kpi_end = _kpi_range(digest, locale)
     blocks: list[Block] = [
         {"type": "header", "block_id": DigestBlockId.HEADER, "text": plain(header)},
@@ -487,7 +484,7 @@ def _kpi_message(digest: Digest, locale: str) -> Message:
         text=title,
         blocks=[
             section(DigestBlockId.KPI_TITLE, SLACK.bold(title)),
-            section(DigestBlockId.KPI_VALUES, clip(values, SECTION_LIMIT)),
+            section(DigestBlockId.KPI_VALUES, clip(values, limits.TEXT)),
             context(DigestBlockId.KPI_WINDOWS, t(locale, "kpi.windows")),
         ],
     )
@@ -508,7 +505,9 @@ def _list_messages(
     """
     first_overhead = 1 + (intro is not None)  # title, intro
     chunks = _pack(lines) if lines else [[empty]]
-    room = [MAX_BLOCKS - first_overhead] + [MAX_BLOCKS - 1] * (MAX_LIST_MESSAGES - 1)
+    room = [limits.MESSAGE_BLOCKS - first_overhead] + [limits.MESSAGE_BLOCKS - 1] * (
+        MAX_LIST_MESSAGES - 1
+    )
     hidden = 0
     if len(chunks) > sum(room):
         kept = sum(room) - 1  # one block for "…and N more"
@@ -527,7 +526,7 @@ def _list_messages(
             text = title
             blocks = [section(list_block_id(kind, "title"), SLACK.bold(title))]
             if intro is not None:
-                blocks.append(context(list_block_id(kind, "intro"), clip(intro, CONTEXT_LIMIT)))
+                blocks.append(context(list_block_id(kind, "intro"), clip(intro, limits.TEXT)))
         else:
             text = t(locale, f"digest.{kind}.continued", page=page_no, pages=len(pages))
             blocks = [context(list_block_id(kind, "continued"), text)]
@@ -540,13 +539,13 @@ def _list_messages(
 
 
 def _pack(lines: Sequence[str]) -> list[list[str]]:
-    """Group lines into section texts of at most LINES_PER_SECTION lines and SECTION_LIMIT."""
+    """Group lines into section texts of at most LINES_PER_SECTION lines and limits.TEXT."""
     chunks: list[list[str]] = []
     size = 0
     for line in lines:
-        line = clip(line, SECTION_LIMIT)
+        line = clip(line, limits.TEXT)
         grows = len(line) + 2  # the blank line between entries
-        if not chunks or len(chunks[-1]) == LINES_PER_SECTION or size + grows > SECTION_LIMIT:
+        if not chunks or len(chunks[-1]) == LINES_PER_SECTION or size + grows > limits.TEXT:
             chunks.append([])
             size = 0
         chunks[-1].append(line)

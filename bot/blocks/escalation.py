@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
+from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.message import Block, Message, context, section
 from bot.domain.reminders import DueTask, EscalationDraft, ProjectInfo
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-TEXT_LIMIT = 3000
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 300
 WHY_LIMIT = 1000
@@ -226,10 +225,10 @@ def _with_tasks(
     """`head`, one section per task (as many as fit, then "…and N more"), `tail`."""
     project = draft.project
     task_blocks = [
-        section(block_id(project.id, item.task.id), clip(line(item), TEXT_LIMIT))
+        section(block_id(project.id, item.task.id), clip(line(item), limits.TEXT))
         for item in draft.tasks
     ]
-    room = MAX_BLOCKS - len(head) - len(tail)
+    room = limits.MESSAGE_BLOCKS - len(head) - len(tail)
     if len(task_blocks) > room:
         shown = task_blocks[: room - 1]
         more = _more_line(project, len(task_blocks) - len(shown))

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId, CallbackId, EscalationField
@@ -20,13 +21,9 @@ from bot.blocks.message import Block, Message, actions, button, context, plain, 
 from bot.domain.reminders import DueTask, ProjectInfo
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-TEXT_LIMIT = 3000
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 300
-EDIT_LIMIT = 3000  # a plain_text_input holds at most 3000 characters
 REASON_LIMIT = 500
-MODAL_TITLE_LIMIT = 24
 TASK_LINES = 20  # tasks listed by name in a note, then "…and N more"
 
 
@@ -92,7 +89,7 @@ def draft_message(
         ),
         context(StepBlockId.FOOTER, t(locale, "dmstep.draft.footer")),
     ]
-    shown = request.blocks[: MAX_BLOCKS - 2 - len(tail)]
+    shown = request.blocks[: limits.MESSAGE_BLOCKS - 2 - len(tail)]
     blocks = [
         section(StepBlockId.HEAD, head),
         context(StepBlockId.MESSAGE_TITLE, t(locale, "dmstep.draft.message_title", who=who)),
@@ -174,7 +171,7 @@ def with_own_tasks(notice: Message, project: ProjectInfo, own_tasks: Sequence[Du
     if not own_tasks:
         return notice
     own = section(StepBlockId.OWN, _own_text(project, own_tasks))
-    return Message(notice.text, [*notice.blocks[: MAX_BLOCKS - 1], own])
+    return Message(notice.text, [*notice.blocks[: limits.MESSAGE_BLOCKS - 1], own])
 
 
 def editable_text(request: Message) -> str:
@@ -190,13 +187,13 @@ def editable_text(request: Message) -> str:
         if b.get("type") == "context"
         for e in b.get("elements", [])
     ]
-    return clip("\n\n".join(p for p in parts if p), EDIT_LIMIT)
+    return clip("\n\n".join(p for p in parts if p), limits.INPUT_TEXT)
 
 
 def edited_request(text: str, *, fallback_text: str) -> Message:
     """The decision-maker's message as the CSM rewrote it (their words, sent as written;
     escaped so it can neither mention nor ping anyone)."""
-    body = clip(escape(text.strip()), TEXT_LIMIT)
+    body = clip(escape(text.strip()), limits.TEXT)
     return Message(text=fallback_text, blocks=[section(StepBlockId.EDITED, body)])
 
 
@@ -212,8 +209,8 @@ def edit_modal(escalation_id: int, *, locale: str, text: str) -> dict[str, Any]:
                 "type": "plain_text_input",
                 "action_id": EscalationField.TEXT,
                 "multiline": True,
-                "max_length": EDIT_LIMIT,
-                "initial_value": text[:EDIT_LIMIT],
+                "max_length": limits.INPUT_TEXT,
+                "initial_value": text[: limits.INPUT_TEXT],
             },
         },
     ]
@@ -247,9 +244,9 @@ def _modal(
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": str(escalation_id),
-        "title": plain(clip(t(locale, f"{prefix}.title"), MODAL_TITLE_LIMIT)),
-        "submit": plain(clip(t(locale, f"{prefix}.submit"), MODAL_TITLE_LIMIT)),
-        "close": plain(clip(t(locale, "dmstep.modal.close"), MODAL_TITLE_LIMIT)),
+        "title": plain(clip(t(locale, f"{prefix}.title"), limits.VIEW_TITLE)),
+        "submit": plain(clip(t(locale, f"{prefix}.submit"), limits.VIEW_TITLE)),
+        "close": plain(clip(t(locale, "dmstep.modal.close"), limits.VIEW_TITLE)),
         "blocks": blocks,
     }
 
@@ -259,7 +256,7 @@ def _own_text(project: ProjectInfo, own_tasks: Sequence[DueTask]) -> str:
     who = _who(project)
     count = len(own_tasks)
     head = _counted(locale, "dmstep.own.intro", count, count=count, who=who)
-    return clip(head + "\n" + _task_lines(project, own_tasks), TEXT_LIMIT)
+    return clip(head + "\n" + _task_lines(project, own_tasks), limits.TEXT)
 
 
 def _task_lines(project: ProjectInfo, tasks: Sequence[DueTask]) -> str:
@@ -277,7 +274,7 @@ def _task_lines(project: ProjectInfo, tasks: Sequence[DueTask]) -> str:
     ]
     if len(tasks) > TASK_LINES:
         lines.append(t(locale, "dmstep.more", count=len(tasks) - TASK_LINES))
-    return clip("\n".join(lines), TEXT_LIMIT)
+    return clip("\n".join(lines), limits.TEXT)
 
 
 def _who(project: ProjectInfo) -> str:

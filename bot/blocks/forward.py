@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.blocks import limits
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.message import Message, section
 from bot.i18n import t
 
-MAX_BLOCKS = 50
 CUSTOMER_LIMIT = 80
 EMAIL_LIMIT = 254
 
@@ -57,6 +57,6 @@ def forward_message(
         lines.append(t(locale, "forward.email", email=clip(escape(email), EMAIL_LIMIT)))
     lines.append(t(locale, "forward.below"))
     head = section(ForwardBlockId.HEAD, "\n".join(lines))
-    blocks = [head, *inner.blocks[: MAX_BLOCKS - 1]]
+    blocks = [head, *inner.blocks[: limits.MESSAGE_BLOCKS - 1]]
     text = t(locale, "forward.text", who=who, customer=name)
     return Message(text=text, blocks=blocks)

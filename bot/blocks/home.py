@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.checklist import long_date, short_date
 from bot.blocks.escape import clip, escape
 from bot.blocks.health import health_label
@@ -16,12 +17,9 @@ from bot.blocks.progress import progress_bar
 from bot.domain.views import HomeProject
 from bot.i18n import t
 
-MAX_BLOCKS = 100
 FIXED_BLOCKS = 4  # header, counts, as-of date, divider
 PROJECT_BLOCKS = 2  # summary section, buttons
 STATES = ("on_track", "at_risk", "late", "paused")
-HEADER_LIMIT = 150
-BUTTON_TEXT_LIMIT = 75
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 150
 
@@ -61,7 +59,7 @@ def home_for_staff(projects: list[HomeProject], *, locale: str, today: date) -> 
         {
             "type": "header",
             "block_id": HomeBlockId.HEADER,
-            "text": plain(clip(t(locale, "home.title"), HEADER_LIMIT)),
+            "text": plain(clip(t(locale, "home.title"), limits.HEADER_TEXT)),
         },
         section(
             HomeBlockId.COUNTS,
@@ -79,7 +77,7 @@ def home_for_staff(projects: list[HomeProject], *, locale: str, today: date) -> 
         blocks.append(section(HomeBlockId.EMPTY, t(locale, "home.empty")))
         return {"type": "home", "blocks": blocks}
 
-    room = MAX_BLOCKS - FIXED_BLOCKS
+    room = limits.VIEW_BLOCKS - FIXED_BLOCKS
     shown = projects
     if len(projects) * PROJECT_BLOCKS > room:
         shown = projects[: (room - 1) // PROJECT_BLOCKS]
@@ -98,7 +96,7 @@ def home_for_others(locale: str) -> dict[str, Any]:
         {
             "type": "header",
             "block_id": HomeBlockId.HEADER,
-            "text": plain(clip(t(locale, "home.others.title"), HEADER_LIMIT)),
+            "text": plain(clip(t(locale, "home.others.title"), limits.HEADER_TEXT)),
         },
         section(HomeBlockId.OTHERS_BODY, t(locale, "home.others.body")),
         context(HomeBlockId.OTHERS_ASK, t(locale, "home.others.ask")),
@@ -145,7 +143,7 @@ def _project_blocks(item: HomeProject, *, locale: str, today: date) -> list[Bloc
     buttons: list[Block] = []
     if project.channel_id:
         open_channel = button(
-            clip(t(locale, "home.button.channel"), BUTTON_TEXT_LIMIT),
+            clip(t(locale, "home.button.channel"), limits.BUTTON_TEXT),
             action_id=ActionId.HOME_OPEN_CHANNEL,
             value=project.channel_id,
         )
@@ -153,7 +151,7 @@ def _project_blocks(item: HomeProject, *, locale: str, today: date) -> list[Bloc
         buttons.append(open_channel)
     buttons.append(
         button(
-            clip(t(locale, "home.button.status"), BUTTON_TEXT_LIMIT),
+            clip(t(locale, "home.button.status"), limits.BUTTON_TEXT),
             action_id=ActionId.HOME_OPEN_STATUS,
             value=str(project.id),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId
@@ -17,12 +18,9 @@ from bot.blocks.message import Block, Message, actions, button, context, section
 from bot.domain.reminders import DueTask, ProjectInfo, ReminderDraft
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-TEXT_LIMIT = 3000
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 300
 WHY_LIMIT = 1000
-BUTTON_TEXT_LIMIT = 75
 FIXED_BLOCKS = 2  # the opening line and the closing hint
 PROJECT_BLOCKS = 1  # the customer heading
 
@@ -72,7 +70,7 @@ def reminder_message(draft: ReminderDraft, *, today_label: str | None = None) ->
             blocks.extend(_task_blocks(project, item, locale=locale))
     if hidden:
         lines = [_more_line(project, count, locale=locale) for project, count in hidden]
-        blocks.append(context(ReminderBlockId.MORE, clip("\n".join(lines), TEXT_LIMIT)))
+        blocks.append(context(ReminderBlockId.MORE, clip("\n".join(lines), limits.TEXT)))
     blocks.append(context(ReminderBlockId.FOOTER, _footer(locale, snooze=snooze is not None)))
     return Message(text=_fallback_text(draft, groups), blocks=blocks)
 
@@ -98,7 +96,7 @@ def _fit(
     total = FIXED_BLOCKS + sum(
         PROJECT_BLOCKS + sum(_task_cost(item) for item in tasks) for _, tasks in groups
     )
-    room = MAX_BLOCKS - FIXED_BLOCKS - (0 if total <= MAX_BLOCKS else 1)
+    room = limits.MESSAGE_BLOCKS - FIXED_BLOCKS - (0 if total <= limits.MESSAGE_BLOCKS else 1)
     shown: list[tuple[ProjectInfo, tuple[DueTask, ...]]] = []
     hidden: list[tuple[ProjectInfo, int]] = []
     full = False
@@ -197,7 +195,7 @@ def _task_blocks(project: ProjectInfo, item: DueTask, *, locale: str) -> list[Bl
 
 
 def _label(locale: str, key: str) -> str:
-    return clip(t(locale, key), BUTTON_TEXT_LIMIT)
+    return clip(t(locale, key), limits.BUTTON_TEXT)
 
 
 def _more_line(project: ProjectInfo, count: int, *, locale: str) -> str:

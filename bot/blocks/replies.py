@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.blocks import limits
 from bot.blocks.escape import clip
 from bot.blocks.message import Message, section
 from bot.i18n import t
@@ -13,11 +14,6 @@ def reply(locale: str, key: str, /, **values: object) -> Message:
     return Message(text=text, blocks=[section("reply", text)])
 
 
-MAX_BLOCKS = 50
-SECTION_TEXT = 3000
-TEXT_LIMIT = 3000
-
-
 def merged(messages: list[Message]) -> Message:
     """Several notes to one person as one message (one section each, in order).
 
@@ -27,7 +23,10 @@ def merged(messages: list[Message]) -> Message:
     if len(messages) == 1:
         return messages[0]
     texts = [m.text for m in messages]
-    if len(texts) > MAX_BLOCKS:
-        texts = [*texts[: MAX_BLOCKS - 1], "\n\n".join(texts[MAX_BLOCKS - 1 :])]
-    blocks = [section(f"reply-{n}", clip(text, SECTION_TEXT)) for n, text in enumerate(texts)]
-    return Message(text=clip("\n\n".join(m.text for m in messages), TEXT_LIMIT), blocks=blocks)
+    if len(texts) > limits.MESSAGE_BLOCKS:
+        texts = [
+            *texts[: limits.MESSAGE_BLOCKS - 1],
+            "\n\n".join(texts[limits.MESSAGE_BLOCKS - 1 :]),
+        ]
+    blocks = [section(f"reply-{n}", clip(text, limits.TEXT)) for n, text in enumerate(texts)]
+    return Message(text=clip("\n\n".join(m.text for m in messages), limits.TEXT), blocks=blocks)

@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.checklist import due_label, owner_label, short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId, BlockId, CallbackId, MoreTimeField, ScheduleField
@@ -24,12 +25,6 @@ from bot.domain.schedule import BUSY_SLOTS, MAX_TEXT, SLIP_REASONS
 from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-SECTION_LIMIT = 3000
-MODAL_TITLE_LIMIT = 24
-BUTTON_TEXT_LIMIT = 75
-OPTION_TEXT_LIMIT = 75
-PLACEHOLDER_LIMIT = 150
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 150
 RISK_TEXT_LIMIT = 500
@@ -239,7 +234,7 @@ def _suggestion_text(suggestion: DateRange, tasks: list[TaskView], locale: str) 
     text = t(
         locale, "schedule.modal.suggestion_tasks", start=start, end=end, tasks="\n".join(lines)
     )
-    return clip(text, SECTION_LIMIT)
+    return clip(text, limits.TEXT)
 
 
 # --- after the answers -----------------------------------------------------------------
@@ -330,7 +325,7 @@ def replan_summary(
                 t(locale, "replan.summary.optional_title", count=len(optional_open), csm=csm),
             )
         )
-        room = MAX_BLOCKS - len(blocks) - 1  # the footer
+        room = limits.MESSAGE_BLOCKS - len(blocks) - 1  # the footer
         shown = optional_open if len(optional_open) <= room else optional_open[: room - 1]
         blocks += [_optional_task_block(task, locale) for task in shown]
         if len(shown) < len(optional_open):
@@ -659,7 +654,7 @@ def _customer(project: ProjectView) -> str:
 
 
 def _label(locale: str, key: str) -> str:
-    return clip(t(locale, key), BUTTON_TEXT_LIMIT)
+    return clip(t(locale, key), limits.BUTTON_TEXT)
 
 
 def _by_due(task: TaskView) -> tuple[date, int]:
@@ -672,7 +667,7 @@ def _fit(title: str, lines: list[str], *, more: Callable[[int], str]) -> str:
     for index, line in enumerate(lines):
         left_after = len(lines) - index - 1
         tail = [more(left_after)] if left_after else []
-        if len("\n".join([title, *kept, line, *tail])) > SECTION_LIMIT:
+        if len("\n".join([title, *kept, line, *tail])) > limits.TEXT:
             # The previous round checked that this very "more" line fits after `kept`.
             return "\n".join([title, *kept, more(len(lines) - index)])
         kept.append(line)
@@ -685,9 +680,9 @@ def _modal(
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(clip(t(locale, f"{prefix}.title"), MODAL_TITLE_LIMIT)),
-        "submit": plain(clip(t(locale, f"{prefix}.submit"), MODAL_TITLE_LIMIT)),
-        "close": plain(clip(t(locale, f"{prefix}.close"), MODAL_TITLE_LIMIT)),
+        "title": plain(clip(t(locale, f"{prefix}.title"), limits.VIEW_TITLE)),
+        "submit": plain(clip(t(locale, f"{prefix}.submit"), limits.VIEW_TITLE)),
+        "close": plain(clip(t(locale, f"{prefix}.close"), limits.VIEW_TITLE)),
         "private_metadata": private_metadata,
         "blocks": blocks,
     }
@@ -721,7 +716,7 @@ def _text_input(field: str, locale: str, placeholder_key: str, *, max_length: in
         "action_id": field,
         "multiline": True,
         "max_length": max_length,
-        "placeholder": plain(clip(t(locale, placeholder_key), PLACEHOLDER_LIMIT)),
+        "placeholder": plain(clip(t(locale, placeholder_key), limits.PLACEHOLDER)),
     }
 
 
@@ -729,9 +724,9 @@ def _reason_select(field: str, locale: str, placeholder_key: str) -> Block:
     return {
         "type": "static_select",
         "action_id": field,
-        "placeholder": plain(clip(t(locale, placeholder_key), PLACEHOLDER_LIMIT)),
+        "placeholder": plain(clip(t(locale, placeholder_key), limits.PLACEHOLDER)),
         "options": [
-            {"text": plain(clip(slip_reason_label(r, locale), OPTION_TEXT_LIMIT)), "value": r}
+            {"text": plain(clip(slip_reason_label(r, locale), limits.OPTION_TEXT)), "value": r}
             for r in SLIP_REASONS
         ],
     }

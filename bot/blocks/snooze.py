@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.escape import clip
 from bot.blocks.ids import CallbackId, SnoozeField
 from bot.blocks.message import Block, plain, section
 from bot.i18n import t
-
-MODAL_TITLE_LIMIT = 24
 
 
 def snooze_modal(*, locale: str, suggested: date) -> dict[str, Any]:
@@ -30,8 +29,8 @@ def snooze_modal(*, locale: str, suggested: date) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CallbackId.SNOOZE,
-        "title": plain(clip(t(locale, "snooze.modal.title"), MODAL_TITLE_LIMIT)),
-        "submit": plain(clip(t(locale, "snooze.modal.submit"), MODAL_TITLE_LIMIT)),
-        "close": plain(clip(t(locale, "dmstep.modal.close"), MODAL_TITLE_LIMIT)),
+        "title": plain(clip(t(locale, "snooze.modal.title"), limits.VIEW_TITLE)),
+        "submit": plain(clip(t(locale, "snooze.modal.submit"), limits.VIEW_TITLE)),
+        "close": plain(clip(t(locale, "dmstep.modal.close"), limits.VIEW_TITLE)),
         "blocks": blocks,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.escape import clip
 from bot.blocks.ids import CallbackId, StartField
 from bot.blocks.message import Block, plain
@@ -12,9 +13,6 @@ from bot.domain.channel_names import MAX_LENGTH as MAX_CHANNEL_NAME
 from bot.domain.command_text import MAX_CUSTOMER_NAME
 from bot.i18n import LOCALES, t
 
-OPTION_TEXT_LIMIT = 75
-OPTION_VALUE_LIMIT = 150
-MAX_OPTIONS = 100
 EMAIL_MAX_LENGTH = 254
 
 
@@ -42,7 +40,7 @@ def start_modal(
     """
     if not playbooks:
         raise ValueError("start_modal needs at least one playbook")
-    playbook_options = [_option(title, name) for name, title in playbooks[:MAX_OPTIONS]]
+    playbook_options = [_option(title, name) for name, title in playbooks[: limits.SELECT_OPTIONS]]
     playbook_select: Block = {
         "type": "static_select",
         "action_id": StartField.PLAYBOOK,
@@ -129,9 +127,9 @@ def start_modal(
     return {
         "type": "modal",
         "callback_id": CallbackId.START_PROJECT,
-        "title": plain(clip(t(locale, "modal.title"), 24)),
-        "submit": plain(clip(t(locale, "modal.submit"), 24)),
-        "close": plain(clip(t(locale, "modal.close"), 24)),
+        "title": plain(clip(t(locale, "modal.title"), limits.VIEW_TITLE)),
+        "submit": plain(clip(t(locale, "modal.submit"), limits.VIEW_TITLE)),
+        "close": plain(clip(t(locale, "modal.close"), limits.VIEW_TITLE)),
         "private_metadata": private_metadata,
         "blocks": blocks,
     }
@@ -161,6 +159,6 @@ def _email_input(field: StartField, locale: str) -> Block:
 
 def _option(text: str, value: str) -> Block:
     return {
-        "text": plain(clip(text, OPTION_TEXT_LIMIT)),
-        "value": value[:OPTION_VALUE_LIMIT],
+        "text": plain(clip(text, limits.OPTION_TEXT)),
+        "value": value[: limits.OPTION_VALUE],
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from bot.blocks import limits
 from bot.blocks.checklist import due_label, owner_label, short_date
 from bot.blocks.escape import channel_link, clip, escape
 from bot.blocks.health import health_label
@@ -15,8 +16,6 @@ from bot.blocks.schedule import risk_blocks
 from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import t
 
-SECTION_LIMIT = 3000
-MAX_BLOCKS = 50
 TITLE_LIMIT = 150
 CUSTOMER_LIMIT = 80
 
@@ -101,7 +100,9 @@ def project_status(
                 ),
             )
         )
-    blocks += risk_blocks(risks, locale=locale, max_blocks=MAX_BLOCKS - len(blocks) - len(tail))
+    blocks += risk_blocks(
+        risks, locale=locale, max_blocks=limits.MESSAGE_BLOCKS - len(blocks) - len(tail)
+    )
     blocks += tail
     text = t(locale, "status.text", customer=customer, done=done, total=total, overdue=len(overdue))
     return Message(text=text, blocks=blocks)
@@ -120,11 +121,11 @@ def projects_overview(projects: list[ProjectView], *, locale: str, today: date) 
     lines = [_overview_line(project, locale=locale, today=today) for project in projects]
     sections: list[list[str]] = [[]]
     for line in lines:
-        if len("\n".join([*sections[-1], line])) > SECTION_LIMIT:
+        if len("\n".join([*sections[-1], line])) > limits.TEXT:
             sections.append([])
         sections[-1].append(line)
     blocks = [header]
-    room = MAX_BLOCKS - 1
+    room = limits.MESSAGE_BLOCKS - 1
     if len(sections) > room:
         shown = sections[: room - 1]
         hidden = sum(len(chunk) for chunk in sections[room - 1 :])
@@ -179,7 +180,7 @@ def _fit(title: str, lines: list[str], *, locale: str) -> str:
     for index, line in enumerate(lines):
         left_after = len(lines) - index - 1
         tail = [t(locale, "status.more", count=left_after)] if left_after else []
-        if len("\n".join([title, *kept, line, *tail])) > SECTION_LIMIT:
+        if len("\n".join([title, *kept, line, *tail])) > limits.TEXT:
             # The previous round checked that this very "more" line fits after `kept`.
             return "\n".join([title, *kept, t(locale, "status.more", count=len(lines) - index)])
         kept.append(line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.escape import clip
 from bot.blocks.message import Message
 from bot.blocks.message import plain as plain_text
@@ -12,7 +13,7 @@ from bot.blocks.message import plain as plain_text
 def message_modal(message: Message, *, title: str, close: str) -> dict[str, Any]:
     return {
         "type": "modal",
-        "title": plain_text(clip(title, 24)),
-        "close": plain_text(clip(close, 24)),
-        "blocks": [b for b in message.blocks if b.get("type") != "actions"][:100],
+        "title": plain_text(clip(title, limits.VIEW_TITLE)),
+        "close": plain_text(clip(close, limits.VIEW_TITLE)),
+        "blocks": [b for b in message.blocks if b.get("type") != "actions"][: limits.VIEW_BLOCKS],
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId, escalation_send_action
@@ -15,11 +16,8 @@ from bot.domain.reminders import DueTask
 from bot.domain.summary import CustomerSummary, SummaryDraft
 from bot.i18n import t
 
-MAX_BLOCKS = 50
-TEXT_LIMIT = 3000
 TITLE_LIMIT = 150
 CUSTOMER_LIMIT = 80
-BUTTON_TEXT_LIMIT = 75
 TASKS_PER_LINE = 3  # titles named per side, then "+N"
 DRAFT_BUTTONS = 3
 OWN_TASKS = 8
@@ -52,7 +50,7 @@ def summary_message(draft: SummaryDraft) -> Message:
     )
     blocks: list[Block] = [section(SummaryBlockId.HEAD, f"{head}\n{counts}")]
     own = _own_blocks(draft)
-    room = MAX_BLOCKS - len(blocks) - len(own) - 2  # the footer, and a "more" line
+    room = limits.MESSAGE_BLOCKS - len(blocks) - len(own) - 2  # the footer, and a "more" line
     shown = 0
     for customer in draft.customers:
         part = _customer_blocks(customer, locale)
@@ -67,7 +65,7 @@ def summary_message(draft: SummaryDraft) -> Message:
     blocks += own
     blocks.append(context(SummaryBlockId.FOOTER, t(locale, "summary.footer")))
     text = t(locale, "summary.text", customers=len(draft.customers), own=len(draft.own_tasks))
-    return Message(text=text, blocks=blocks[:MAX_BLOCKS])
+    return Message(text=text, blocks=blocks[: limits.MESSAGE_BLOCKS])
 
 
 def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
@@ -136,13 +134,13 @@ def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
             )
         )
     blocks: list[Block] = [
-        section(customer_block_id(project.id), clip("\n".join(lines), TEXT_LIMIT))
+        section(customer_block_id(project.id), clip("\n".join(lines), limits.TEXT))
     ]
     buttons = [
         button(
             clip(
                 t(locale, "summary.button.send_draft", date=short_date(d.local_date, locale)),
-                BUTTON_TEXT_LIMIT,
+                limits.BUTTON_TEXT,
             ),
             action_id=escalation_send_action(n),
             value=str(d.id),
@@ -152,7 +150,7 @@ def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
     ]
     if project.channel_id:
         link = button(
-            clip(t(locale, "home.button.channel"), BUTTON_TEXT_LIMIT),
+            clip(t(locale, "home.button.channel"), limits.BUTTON_TEXT),
             action_id=ActionId.HOME_OPEN_CHANNEL,
             value=project.channel_id,
         )
@@ -195,13 +193,13 @@ def _own_blocks(draft: SummaryDraft) -> list[Block]:
             actions(
                 own_block_id(task.id, "actions"),
                 button(
-                    clip(t(locale, "checklist.button.done"), BUTTON_TEXT_LIMIT),
+                    clip(t(locale, "checklist.button.done"), limits.BUTTON_TEXT),
                     action_id=ActionId.TASK_DONE,
                     value=value,
                     style="primary",
                 ),
                 button(
-                    clip(t(locale, "checklist.button.more_time"), BUTTON_TEXT_LIMIT),
+                    clip(t(locale, "checklist.button.more_time"), limits.BUTTON_TEXT),
                     action_id=ActionId.TASK_MORE_TIME,
                     value=value,
                 ),

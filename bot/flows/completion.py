@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import limits
 from bot.blocks.adoption import checkin_thanks, stalled_alert
 from bot.blocks.completion import (
     closed_message,
@@ -27,8 +28,6 @@ from bot.services import completion
 from bot.services.outbox import OutboxMessage
 from bot.services.results import Refused
 from bot.services.session import unit_of_work
-
-MAX_COMMENT = 3000
 
 
 def celebrate_if_done(deps: Deps, project_id: int) -> None:
@@ -148,7 +147,7 @@ def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -
             project_id=project_id,
             actor=actor,
             now=deps.clock(),
-            comment=comment[:MAX_COMMENT],
+            comment=comment[: limits.INPUT_TEXT],
         )
     if isinstance(answered, Refused):
         raise UserError(answered.key, **answered.values)
