@@ -12,8 +12,9 @@ from enum import StrEnum
 
 from bot.blocks import limits
 from bot.blocks.escape import channel_link, clip, escape, mention
-from bot.blocks.ids import CHECKIN_ANSWERS, ActionId, checkin_action
+from bot.blocks.ids import ActionId, checkin_action
 from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.domain.answers import CHECKIN_ANSWERS
 from bot.domain.views import HabitView, ProjectView
 from bot.i18n import t
 

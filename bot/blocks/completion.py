@@ -17,11 +17,10 @@ from bot.blocks.escape import clip, escape, mention
 from bot.blocks.ids import ActionId, CallbackId, SurveyField, survey_action
 from bot.blocks.message import Block, Message, actions, button, context, plain, section
 from bot.blocks.progress import progress_bar
+from bot.domain.answers import CSAT, CSAT_SCORES, NPS, NPS_SCORES
 from bot.domain.views import ProjectView
 from bot.i18n import t
 
-CSAT_SCORES = range(1, 6)
-NPS_SCORES = range(0, 11)
 CLOSE_OUTCOMES = ("completed", "cancelled")
 
 CUSTOMER_LIMIT = 80
@@ -116,10 +115,10 @@ def survey_message(project: ProjectView) -> Message:
     blocks: list[Block] = [
         section(CompletionBlockId.SURVEY_INTRO, intro),
         section(CompletionBlockId.SURVEY_CSAT_QUESTION, t(locale, "survey.csat_question")),
-        _score_buttons(CompletionBlockId.SURVEY_CSAT, "csat", CSAT_SCORES, project.id),
+        _score_buttons(CompletionBlockId.SURVEY_CSAT, CSAT, CSAT_SCORES, project.id),
         context(CompletionBlockId.SURVEY_CSAT_SCALE, t(locale, "survey.csat_scale")),
         section(CompletionBlockId.SURVEY_NPS_QUESTION, t(locale, "survey.nps_question")),
-        _score_buttons(CompletionBlockId.SURVEY_NPS, "nps", NPS_SCORES, project.id),
+        _score_buttons(CompletionBlockId.SURVEY_NPS, NPS, NPS_SCORES, project.id),
         context(CompletionBlockId.SURVEY_NPS_SCALE, t(locale, "survey.nps_scale")),
         section(
             CompletionBlockId.SURVEY_COMMENT,

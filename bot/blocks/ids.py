@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.domain.answers import CHECKIN_ANSWERS, CSAT, SURVEY_KINDS
+
 
 class ActionId(StrEnum):
     """`action_id` of interactive elements; a task button's `value` is the task id."""
@@ -145,12 +147,9 @@ def overview_block_id(index: int) -> str:
     return f"overview-{index}"
 
 
-SURVEY_KINDS = ("csat", "nps")
-CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
-
 # What the CSM answers about someone who joined and could not be told apart.
 IDENTIFY_ANSWERS = ("champion", "decision_maker", "member", "not_part")
-IDENTIFY_ACTION = re.compile(r"^identify:(champion|decision_maker|member|not_part)$")
+IDENTIFY_ACTION = re.compile(rf"^identify:({'|'.join(IDENTIFY_ANSWERS)})$")
 """Matches `identify_action(...)`; group: the answer. The button's value: "<project>:<user>"."""
 
 ESCALATION_SEND_ACTION = re.compile(r"^escalation_send(?::\d+)?$")
@@ -164,9 +163,9 @@ def escalation_send_action(n: int) -> str:
     return f"{ActionId.ESCALATION_SEND}:{n}"
 
 
-SURVEY_ACTION = re.compile(r"^survey_(csat|nps):(\d+)$")
+SURVEY_ACTION = re.compile(rf"^survey_({'|'.join(SURVEY_KINDS)}):(\d+)$")
 """Matches `survey_action(...)`; groups: the kind and the score."""
-CHECKIN_ACTION = re.compile(r"^checkin:(regularly|occasionally|stalled)$")
+CHECKIN_ACTION = re.compile(rf"^checkin:({'|'.join(CHECKIN_ANSWERS)})$")
 """Matches `checkin_action(...)`; group: the answer."""
 
 
@@ -174,7 +173,7 @@ def survey_action(kind: str, n: int) -> str:
     """`survey_csat:4`, `survey_nps:9`: the action id of one score button; `kind` is csat or nps."""
     if kind not in SURVEY_KINDS:
         raise ValueError(f"unknown survey question: {kind!r}")
-    return f"{ActionId.SURVEY_CSAT if kind == 'csat' else ActionId.SURVEY_NPS}:{n}"
+    return f"{ActionId.SURVEY_CSAT if kind == CSAT else ActionId.SURVEY_NPS}:{n}"
 
 
 def checkin_action(answer: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from bot.domain.answers import NPS_DETRACTOR, NPS_PROMOTER
 from bot.domain.kpi_facts import (
     ENDED_STATUSES,
     EscalationFacts,
@@ -415,8 +416,8 @@ def kpis(
     answered = [s for s in surveys if _in(s.on, start, end)]
     csat = [s.csat for s in answered if s.csat is not None]
     scores = [s.nps for s in answered if s.nps is not None]
-    promoters = sum(score >= 9 for score in scores)
-    detractors = sum(score <= 6 for score in scores)
+    promoters = sum(score >= NPS_PROMOTER for score in scores)
+    detractors = sum(score <= NPS_DETRACTOR for score in scores)
 
     return Kpis(
         start=start,

@@ -17,6 +17,7 @@ from bot.blocks.escape import clip
 from bot.blocks.message import Message, about
 from bot.blocks.replies import reply
 from bot.deps import Deps
+from bot.domain.answers import CSAT, STALLED
 from bot.domain.views import ProjectView
 from bot.errors import UserError
 from bot.flows.checklist import refresh_checklist
@@ -105,8 +106,8 @@ def answer_survey(
             project_id=project_id,
             actor=actor,
             now=deps.clock(),
-            csat=score if kind == "csat" else None,
-            nps=score if kind != "csat" else None,
+            csat=score if kind == CSAT else None,
+            nps=score if kind != CSAT else None,
         )
     if isinstance(answered, Refused):
         return refused_here(answered)
@@ -180,6 +181,6 @@ def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) 
         )
     if isinstance(checked_in, Refused):
         return refused_here(checked_in)
-    if answer == "stalled":
+    if answer == STALLED:
         dispatch(deps, now=now)
     return [checkin_thanks(checked_in.value.locale, answer)]

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.domain.answers import CHECKIN_ANSWERS, CSAT_SCORES, NPS_SCORES, STALLED
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.permissions import Actor, can_use_cs_commands
 from bot.domain.views import ProjectView
@@ -31,7 +32,6 @@ from storage import projects as project_rows
 from storage import tasks as task_rows
 from storage.models import RUNNING_STATUSES, Project, ProjectStatus, SurveyAnswer, TaskStatus
 
-CHECKIN_ANSWERS = ("regularly", "occasionally", "stalled")
 HABIT_WEEKS = 4  # nudge about the agreed habits weekly for the first month
 NOT_FOUND = Refused("error.project_not_found")
 
@@ -182,7 +182,9 @@ def record_survey(
     project = survey_project(session=session, project_id=project_id, actor=actor)
     if isinstance(project, Refused):
         return project
-    if (csat is not None and not 1 <= csat <= 5) or (nps is not None and not 0 <= nps <= 10):
+    if (csat is not None and csat not in CSAT_SCORES) or (
+        nps is not None and nps not in NPS_SCORES
+    ):
         return Refused("error.unexpected", locale=project.locale)
     # Two answers of one person at once (CSAT and NPS clicked together): the row is made
     # first, once, so the second waits for the first and then updates the same row.
@@ -243,7 +245,7 @@ def record_checkin(
         after={"answer": answer},
     )
     view = project_view(session=session, project=project)
-    if answer == "stalled" and view.csm_user_id:
+    if answer == STALLED and view.csm_user_id:
         outbox_rows.enqueue(session=session, rows=[stalled_alert(view)])
     return Changed(view)
 

@@ -23,7 +23,6 @@ from bot.blocks.completion import (
 from bot.blocks.home import home_for_others, home_for_staff
 from bot.blocks.ids import (
     CHECKIN_ACTION,
-    CHECKIN_ANSWERS,
     SURVEY_ACTION,
     ActionId,
     CallbackId,
@@ -32,6 +31,7 @@ from bot.blocks.ids import (
     survey_action,
 )
 from bot.blocks.message import Message
+from bot.domain.answers import CHECKIN_ANSWERS
 from bot.domain.views import HabitView, HomeProject, ProjectView, TaskView
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
 from slack_sandbox.block_limits import check_blocks, check_view
