@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from storage.models import Event, Project
 
+SYSTEM = "system"  # the actor of what the bot does by itself (jobs, the outbox, activations)
+
 Follower = Callable[[Session, Event], None]
 _followers: weakref.WeakKeyDictionary[Engine, list[Follower]] = weakref.WeakKeyDictionary()
 _followers_lock = threading.Lock()
@@ -70,6 +72,31 @@ def record(
     for follower in followers:
         follower(session, event)
     return event
+
+
+def status_changed(
+    *,
+    session: Session,
+    kind: str,
+    actor: str,
+    at: datetime,
+    project_id: int | None,
+    before: str,
+    after: str,
+    task_id: int | None = None,
+    **details: Any,
+) -> Event:
+    """Record a change of status: `{"status": before}` to `{"status": after, **details}`."""
+    return record(
+        session=session,
+        kind=kind,
+        actor=actor,
+        at=at,
+        project_id=project_id,
+        task_id=task_id,
+        before={"status": before},
+        after={"status": after, **details},
+    )
 
 
 def for_project(*, session: Session, project_id: int, kind: str | None = None) -> list[Event]:

@@ -88,7 +88,7 @@ def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool
     events.record(
         session=session,
         kind="project.completed",
-        actor="system",
+        actor=events.SYSTEM,
         at=now,
         project_id=project.id,
         after={"status": "completed"},
@@ -123,18 +123,16 @@ def close(
     project.completed_at, project.close_reason, project.paused_until = now, reason, None
     project.close_reason_shared = bool(reason and share_reason)
     assert project.id is not None
-    events.record(
+    events.status_changed(
         session=session,
         kind=f"project.{project.status}",
         actor=actor.user_id,
         at=now,
         project_id=project.id,
-        before={"status": before},
-        after={
-            "status": project.status,
-            "reason": reason,
-            "reason_shared": project.close_reason_shared,
-        },
+        before=before,
+        after=project.status,
+        reason=reason,
+        reason_shared=project.close_reason_shared,
     )
     end_messages(session=session, project_id=project.id, now=now)
     return Changed(project_view(session=session, project=project))

@@ -282,5 +282,9 @@ def chart_shared(*, session: Session, key: str) -> bool:
 def record_chart(*, session: Session, key: str, file_id: str, now: datetime) -> None:
     """The week's chart was uploaded as `file_id`: never again."""
     events.record(
-        session=session, kind=CHART, actor="system", at=now, after={"key": key, "file": file_id}
+        session=session,
+        kind=CHART,
+        actor=events.SYSTEM,
+        at=now,
+        after={"key": key, "file": file_id},
     )

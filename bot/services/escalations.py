@@ -113,7 +113,7 @@ def record_step(
     events.record(
         session=session,
         kind=f"escalation.{outcome.status}",
-        actor="system",
+        actor=events.SYSTEM,
         at=now,
         project_id=project.id,
         after={
@@ -323,7 +323,7 @@ def withdraw(*, session: Session, project_id: int, now: datetime) -> int:
         events.record(
             session=session,
             kind="escalation.withdrawn",
-            actor="system",
+            actor=events.SYSTEM,
             at=now,
             project_id=project_id,
             after={"drafts": count},

@@ -113,7 +113,7 @@ def record_sent_many(
         events.record(
             session=session,
             kind=f"{message.kind}.sent",
-            actor="system",
+            actor=events.SYSTEM,
             at=now,
             project_id=message.project_id,
             after={
@@ -152,7 +152,7 @@ def record_retry(
         events.record(
             session=session,
             kind=f"{message.kind}.failed",
-            actor="system",
+            actor=events.SYSTEM,
             at=now,
             project_id=message.project_id,
             after={

@@ -57,17 +57,22 @@ def resume(
         return project
     if project.status != ProjectStatus.PAUSED:
         return Refused("error.not_paused")
+    mark_resumed(session=session, project=project, actor=actor.user_id, now=now)
+    return Changed(_held(project))
+
+
+def mark_resumed(*, session: Session, project: Project, actor: str, now: datetime) -> None:
+    """A paused project runs again: by `/onboard resume`, or by the job when its date passed."""
     project.status, project.paused_until = ProjectStatus.ACTIVE, None
-    events.record(
+    events.status_changed(
         session=session,
         kind="project.resumed",
-        actor=actor.user_id,
+        actor=actor,
         at=now,
         project_id=project.id,
-        before={"status": "paused"},
-        after={"status": "active"},
+        before="paused",
+        after="active",
     )
-    return Changed(_held(project))
 
 
 def _running_project(

@@ -105,21 +105,21 @@ def forget(*, session: Session, project: Project, now: datetime) -> dict[str, in
         answer.comment, answer.user_id = None, f"{REDACTED}-{answer.id}"
     scrubbed = 0
     for event in session.exec(select(Event).where(Event.project_id == pid)):
-        event.actor = REDACTED if event.actor != "system" else "system"
+        event.actor = REDACTED if event.actor != events.SYSTEM else events.SYSTEM
         event.before, event.after = (
             _scrub(event.kind, event.before),
             _scrub(event.kind, event.after),
         )
         scrubbed += 1
     counts["events"] = scrubbed
-    events.record(
+    events.status_changed(
         session=session,
         kind="project.forgotten",
         actor="operator",
         at=now,
         project_id=pid,
-        before={"status": before},
-        after={"status": ProjectStatus.DELETED},
+        before=before,
+        after=ProjectStatus.DELETED,
     )
     return counts
 

@@ -171,7 +171,7 @@ def attach_channel(
     events.record(
         session=session,
         kind="project.channel_created",
-        actor="system",
+        actor=events.SYSTEM,
         at=now,
         project_id=project_id,
         after={"channel_id": channel_id, "name": channel_name},

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.reminders import OpenTask, ProjectInfo
 from bot.gc_pause import gc_paused
+from bot.services.pausing import mark_resumed
 from bot.services.projects import OWNER_FOR_ROLE, local_today
 from storage import events
 from storage.models import (
@@ -57,16 +58,7 @@ def resume_due(*, session: Session, now: datetime) -> list[int]:
         if project.paused_until is not None and local_today(
             project, now
         ) > project.paused_until + timedelta(days=1):
-            project.status, project.paused_until = ProjectStatus.ACTIVE, None
-            events.record(
-                session=session,
-                kind="project.resumed",
-                actor="system",
-                at=now,
-                project_id=project.id,
-                before={"status": "paused"},
-                after={"status": "active"},
-            )
+            mark_resumed(session=session, project=project, actor=events.SYSTEM, now=now)
             assert project.id is not None
             resumed.append(project.id)
     return resumed

@@ -299,15 +299,15 @@ def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
     if task.status != TaskStatus.OPEN:
         return Unchanged(project)
     task.status = TaskStatus.SKIPPED
-    events.record(
+    events.status_changed(
         session=session,
         kind="task.skipped",
         actor=actor.user_id,
         at=now,
         project_id=task.project_id,
         task_id=task.id,
-        before={"status": "open"},
-        after={"status": "skipped"},
+        before="open",
+        after="skipped",
     )
     return Changed(project)
 
@@ -325,14 +325,15 @@ def close_risk(
         return denied(decision, locale=project.locale if project else None)
     if not risk_rows.close(session=session, risk_id=risk_id, by=actor.user_id, at=now):
         return Unchanged(project)
-    events.record(
+    events.status_changed(
         session=session,
         kind="risk.closed",
         actor=actor.user_id,
         at=now,
         project_id=risk.project_id,
-        before={"status": "open"},
-        after={"status": "closed", "risk_id": risk_id},
+        before="open",
+        after="closed",
+        risk_id=risk_id,
     )
     return Changed(project)
 

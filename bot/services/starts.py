@@ -221,7 +221,11 @@ def activate(*, session: Session, project_id: int, worker: str, now: datetime) -
         return False
     requests.release_starting(session=session, project_id=project_id)
     events.record(
-        session=session, kind="project.activated", actor="system", at=now, project_id=project_id
+        session=session,
+        kind="project.activated",
+        actor=events.SYSTEM,
+        at=now,
+        project_id=project_id,
     )
     return True
 

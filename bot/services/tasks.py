@@ -40,15 +40,16 @@ def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime
         session=session, task_id=task_id, by=actor.user_id, at=now, on=local_today(project, now)
     ):
         return Unchanged(found)
-    events.record(
+    events.status_changed(
         session=session,
         kind="task.completed",
         actor=actor.user_id,
         at=now,
         project_id=project.id,
         task_id=task_id,
-        before={"status": TaskStatus.OPEN},
-        after={"status": TaskStatus.DONE, "due": task.due.isoformat()},
+        before=TaskStatus.OPEN,
+        after=TaskStatus.DONE,
+        due=task.due.isoformat(),
     )
     session.refresh(task)
     return Changed(found)
