@@ -14,6 +14,7 @@ from typing import Any
 from bot.blocks import limits
 from bot.blocks.checklist import long_date
 from bot.blocks.escape import clip, escape, mention
+from bot.blocks.fit import fit_lines
 from bot.blocks.ids import ActionId, CallbackId, SurveyField, survey_action
 from bot.blocks.message import Block, Message, actions, button, context, plain, section
 from bot.blocks.progress import progress_bar
@@ -224,14 +225,7 @@ def _criteria_text(project: ProjectView) -> str:
     lines = [
         t(locale, "completion.criterion", criterion=clip(c, CRITERION_LIMIT)) for c in criteria
     ]
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        left_after = len(lines) - index - 1
-        tail = [t(locale, "completion.more", count=left_after)] if left_after else []
-        if len("\n".join([title, *kept, line, *tail])) > limits.TEXT:
-            return "\n".join([title, *kept, t(locale, "completion.more", count=len(lines) - index)])
-        kept.append(line)
-    return "\n".join([title, *kept])
+    return fit_lines(title, lines, more=lambda n: t(locale, "completion.more", count=n))
 
 
 def _score_buttons(block_id: str, kind: str, scores: range, project_id: int) -> Block:

@@ -8,11 +8,12 @@ from datetime import date
 from bot.blocks import limits
 from bot.blocks.checklist import due_label, owner_label, short_date
 from bot.blocks.escape import channel_link, clip, escape
+from bot.blocks.fit import fit_lines
 from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, overview_block_id
 from bot.blocks.message import Block, Message, actions, button, context, section
 from bot.blocks.progress import progress_bar
-from bot.blocks.schedule import risk_blocks
+from bot.blocks.risks import risk_blocks
 from bot.domain.views import ProjectView, RiskView, TaskView
 from bot.i18n import t
 
@@ -62,7 +63,7 @@ def project_status(
     if overdue:
         title = t(locale, "status.overdue_title", count=len(overdue))
         lines = [_overdue_line(task, overdue_days.get(task.id), locale) for task in overdue]
-        overdue_text = _fit(title, lines, locale=locale)
+        overdue_text = fit_lines(title, lines, more=lambda n: t(locale, "status.more", count=n))
     else:
         overdue_text = t(locale, "status.no_overdue")
 
@@ -172,16 +173,3 @@ def _overdue_line(task: TaskView, days: int | None, locale: str) -> str:
         return line
     key = "status.days_overdue_one" if days == 1 else "status.days_overdue"
     return f"{line} · {t(locale, key, days=days)}"
-
-
-def _fit(title: str, lines: list[str], *, locale: str) -> str:
-    """`title` and as many lines as fit in one section, then `…and N more`."""
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        left_after = len(lines) - index - 1
-        tail = [t(locale, "status.more", count=left_after)] if left_after else []
-        if len("\n".join([title, *kept, line, *tail])) > limits.TEXT:
-            # The previous round checked that this very "more" line fits after `kept`.
-            return "\n".join([title, *kept, t(locale, "status.more", count=len(lines) - index)])
-        kept.append(line)
-    return "\n".join([title, *kept])

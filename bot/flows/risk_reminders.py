@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks.schedule import risk_reminder
+from bot.blocks.risks import risk_reminder
 from bot.deps import Deps
 from bot.flows.job_report import JobReport, queue_and_send, unsent
 from bot.flows.outgoing import outbox_row

@@ -7,14 +7,9 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.message import Message, about
+from bot.blocks.replan import replan_alert, replan_note, replan_summary
 from bot.blocks.replies import reply
-from bot.blocks.schedule import (
-    more_time_modal,
-    replan_alert,
-    replan_note,
-    replan_summary,
-    schedule_modal,
-)
+from bot.blocks.schedule import more_time_modal, schedule_modal
 from bot.deps import Deps
 from bot.domain.schedule import ScheduleAnswers
 from bot.domain.views import ProjectView, TaskView

@@ -9,19 +9,14 @@ from typing import Any
 
 import pytest
 
+import bot.blocks.replan
+import bot.blocks.risks
 import bot.blocks.schedule
 from bot.blocks.ids import ActionId, CallbackId, MoreTimeField, ScheduleField
 from bot.blocks.message import Message
-from bot.blocks.schedule import (
-    more_time_modal,
-    replan_alert,
-    replan_note,
-    replan_summary,
-    risk_reminder,
-    schedule_modal,
-    schedule_prompt,
-    slip_reason_label,
-)
+from bot.blocks.replan import replan_alert, replan_note, replan_summary
+from bot.blocks.risks import risk_blocks, risk_reminder
+from bot.blocks.schedule import more_time_modal, schedule_modal, schedule_prompt, slip_reason_label
 from bot.blocks.status import project_status
 from bot.domain.calendar import DateRange
 from bot.domain.schedule import SLIP_REASONS
@@ -580,7 +575,8 @@ def test_every_schedule_key_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None
         used.add(key)
         return t(locale, key, **values)
 
-    monkeypatch.setattr(bot.blocks.schedule, "t", recording_t)
+    for module in (bot.blocks.schedule, bot.blocks.replan, bot.blocks.risks):
+        monkeypatch.setattr(module, "t", recording_t)
     kinds = [
         risk(1),
         risk(2, period_start=None, period_end=None, said_by="someone"),
@@ -629,8 +625,8 @@ def test_every_schedule_key_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None
                 risk_reminder(
                     p, risk(1, period_start=date(2027, 3, 9), period_end=date(2027, 3, 9))
                 )
-            bot.blocks.schedule.risk_blocks(kinds, locale=locale, max_blocks=50)
-            bot.blocks.schedule.risk_blocks(kinds * 10, locale=locale, max_blocks=5)
+            risk_blocks(kinds, locale=locale, max_blocks=50)
+            risk_blocks(kinds * 10, locale=locale, max_blocks=5)
     mine = set(load("en")) - VALIDATION_KEYS
     assert mine - used == set(), "keys never rendered"
     assert {
