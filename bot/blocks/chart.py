@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.blocks.checklist import short_date
-from bot.blocks.digest import percent, task_title
+from bot.blocks.digest_lines import percent, task_title
 from bot.domain import kpis
 from bot.domain.digest import Digest
 from bot.i18n import t

@@ -6,7 +6,7 @@ import argparse
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from bot.blocks.digest import report_json, report_text
+from bot.blocks.report import report_json, report_text
 from bot.cli import context
 from bot.cli.errors import UsageError
 from bot.flows.digest import compute

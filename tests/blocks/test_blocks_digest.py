@@ -13,16 +13,10 @@ from typing import Any
 import pytest
 
 from bot.blocks.chart import digest_chart_png
-from bot.blocks.digest import (
-    MAX_LIST_MESSAGES,
-    days,
-    digest_messages,
-    nps,
-    percent,
-    report_json,
-    report_text,
-)
+from bot.blocks.digest import digest_messages
+from bot.blocks.digest_lines import MAX_LIST_MESSAGES, days, nps, percent
 from bot.blocks.message import Message
+from bot.blocks.report import report_json, report_text
 from bot.domain import kpis
 from bot.domain.digest import Digest
 from bot.i18n import LOCALES
