@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
+from bot.slack.client import SEND_TIMEOUT, SlackError, build_client, retry_after_seconds
 from bot.slack.pacing import (
     METHOD_RATES,
     POST_PER_CHANNEL,
@@ -34,77 +28,11 @@ from bot.slack.pacing import (
     bulk_share,
     per_minute,
 )
+from bot.slack.payloads import Postable, UserInfo, metadata_of
+
+__all__ = ["SEND_TIMEOUT", "Gateway", "Postable", "SlackError", "UserInfo", "build_client"]
 
 logger = logging.getLogger(__name__)
-
-
-class Postable(Protocol):
-    """Anything with a notification text and blocks (bot.blocks.message.Message)."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-def _metadata_of(message: Postable, *, key: str | None = None) -> dict[str, Any] | None:
-    """The message's Slack metadata; with `key` (an outbox key) always some, the key in it."""
-    found = getattr(message, "metadata", None) or None
-    if key is None:
-        return found
-    found = found or {"event_type": OUTBOX_EVENT, "event_payload": {}}
-    return {**found, "event_payload": {**found["event_payload"], "key": key}}
-
-
-class SlackError(Exception):
-    """Slack answered `ok: false` (after retries); `code` is Slack's error code."""
-
-    def __init__(
-        self,
-        method: str,
-        code: str,
-        response: dict[str, Any] | None = None,
-        *,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(f"{method}: {code}")
-        self.method = method
-        self.code = code
-        self.response = response or {}
-        self.retry_after = retry_after  # seconds, from a 429's Retry-After header
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    id: str
-    team_id: str | None
-    tz: str | None
-    locale: str | None
-    email: str | None
-    name: str
-    deleted: bool
-    is_bot: bool
-
-
-OUTBOX_EVENT = "onboarding_message"  # a message whose sender said nothing more
-SEND_TIMEOUT = 15  # seconds a Web API call may take before the client gives up on it
-
-
-def build_client(*, token: str, base_url: str, retries: int = 4, strict: bool = False) -> WebClient:
-    """A WebClient that retries rate limits, server errors and dropped connections.
-
-    `strict` retries nothing: it is the outbox's client, and the outbox decides. After a 5xx
-    or a dropped connection Slack may have accepted the message, so the outbox checks before
-    it sends again; a 429 is tried again after its Retry-After by the outbox, never slept
-    through here, so no send outlives the outbox's lease on its row.
-    """
-    if strict:
-        return WebClient(token=token, base_url=base_url, timeout=SEND_TIMEOUT, retry_handlers=[])
-    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.25)
-    handlers = [
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        ServerErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
-        ConnectionErrorRetryHandler(max_retry_count=retries, interval_calculator=backoff),
-    ]
-    return WebClient(token=token, base_url=base_url, timeout=SEND_TIMEOUT, retry_handlers=handlers)
 
 
 class Gateway:
@@ -171,7 +99,7 @@ class Gateway:
             data = exc.response.data if isinstance(exc.response.data, dict) else {}
             code = str(data.get("error") or f"http_{exc.response.status_code}")
             logger.warning("slack %s failed: %s", method, code)
-            retry_after = _retry_after(exc.response.headers)
+            retry_after = retry_after_seconds(exc.response.headers)
             if exc.response.status_code == 429:
                 # Slack's limits are per method and workspace: everyone calling it waits.
                 self.pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
@@ -189,18 +117,7 @@ class Gateway:
     def post_message(self, channel: str, message: Postable, *, thread_ts: str | None = None) -> str:
         """Post into a channel, or a person's DM when `channel` is a user id; returns the ts."""
         channel = self.conversation(channel)
-        data = self.call(
-            "chat.postMessage",
-            rate=POST_PER_CHANNEL,
-            pace_key=channel,
-            channel=channel,
-            text=message.text,
-            blocks=message.blocks or None,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata=_metadata_of(message),
-        )
+        data = self._post(channel, message, thread_ts=thread_ts, metadata=metadata_of(message))
         return str(data["ts"])
 
     def post_once(
@@ -227,36 +144,43 @@ class Gateway:
             if found is not None:
                 return found
         try:
-            data = self._post_strict(channel, message, key=key, thread_ts=thread_ts, hold=hold)
+            data = self._post(
+                channel,
+                message,
+                thread_ts=thread_ts,
+                metadata=metadata_of(message, key=key),
+                strict=True,
+                bulk=True,
+                before=hold,
+            )
         except SlackError as exc:
             if exc.code == "channel_not_found" and target != channel:
                 self.forget_dm(target)  # a DM id remembered from before: open it again
             raise
         return str(data["channel"]), str(data["ts"])
 
-    def _post_strict(
+    def _post(
         self,
         channel: str,
         message: Postable,
         *,
-        key: str,
         thread_ts: str | None,
-        hold: Callable[[], None] | None,
+        metadata: dict[str, Any] | None,
+        **options: Any,
     ) -> dict[str, Any]:
+        """chat.postMessage, paced per channel; `options` go to `call` (strict, bulk, before)."""
         return self.call(
             "chat.postMessage",
             rate=POST_PER_CHANNEL,
             pace_key=channel,
-            strict=True,
-            bulk=True,
-            before=hold,
+            **options,
             channel=channel,
             text=message.text,
             blocks=message.blocks or None,
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
-            metadata=_metadata_of(message, key=key),
+            metadata=metadata,
         )
 
     def find_by_key(
@@ -319,7 +243,7 @@ class Gateway:
             ts=ts,
             text=message.text,
             blocks=message.blocks,
-            metadata=_metadata_of(message),
+            metadata=metadata_of(message),
         )
 
     def post_ephemeral(self, channel: str, user: str, message: Postable) -> None:
@@ -468,18 +392,6 @@ class Gateway:
 
     def auth_test(self) -> dict[str, Any]:
         return self.call("auth.test")
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from a Retry-After header (any capitalisation), or None."""
-    for name, value in (headers or {}).items():
-        if str(name).lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) and value else value
-            try:
-                return max(0.0, float(raw))
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
