@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.config import Settings, parse_month_day_range
+from bot.config import Settings
+from bot.config_values import parse_month_day_range
 from bot.domain.calendar import BusinessCalendar, DateRange, YearEndClosure
 
 

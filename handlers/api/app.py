@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote
 from pydantic import ValidationError
 
 from bot import metrics
-from bot.config import ApiToken
+from bot.config_values import ApiToken
 from bot.deps import Deps
 from bot.domain.command_text import Person
 from bot.flows import api_read, api_start

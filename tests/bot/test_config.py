@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.config import MASK_MAX, MASK_SHARE, SettingsError, load_settings, mask_secret
+from bot.config import SettingsError, load_settings
+from bot.config_values import MASK_MAX, MASK_SHARE, mask_secret
 from bot.domain.playbook import shipped_playbook_dir
 from tests.bot.settings import VALID_SLACK_SETTINGS
 
