@@ -16,7 +16,7 @@ from bot.blocks.checklist import long_date
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.fit import fit_lines
 from bot.blocks.ids import ActionId, CallbackId, SurveyField, survey_action
-from bot.blocks.message import Block, Message, actions, button, context, plain, section
+from bot.blocks.message import Block, Message, actions, button, context, modal, plain, section
 from bot.blocks.progress import progress_bar
 from bot.domain.answers import CSAT, CSAT_SCORES, NPS, NPS_SCORES
 from bot.domain.views import ProjectView
@@ -164,14 +164,13 @@ def survey_comment_modal(project_id: int, *, locale: str) -> dict[str, Any]:
         "max_length": limits.INPUT_TEXT,
         "placeholder": plain(clip(t(locale, "survey.modal.placeholder"), limits.PLACEHOLDER)),
     }
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.SURVEY_COMMENT,
-        "title": plain(clip(t(locale, "survey.modal.title"), limits.VIEW_TITLE)),
-        "submit": plain(clip(t(locale, "survey.modal.submit"), limits.VIEW_TITLE)),
-        "close": plain(clip(t(locale, "survey.modal.close"), limits.VIEW_TITLE)),
-        "private_metadata": str(project_id),
-        "blocks": [
+    return modal(
+        CallbackId.SURVEY_COMMENT,
+        title=t(locale, "survey.modal.title"),
+        submit=t(locale, "survey.modal.submit"),
+        close=t(locale, "survey.modal.close"),
+        private_metadata=str(project_id),
+        blocks=[
             section(CompletionBlockId.COMMENT_INTRO, t(locale, "survey.modal.intro")),
             {
                 "type": "input",
@@ -180,7 +179,7 @@ def survey_comment_modal(project_id: int, *, locale: str) -> dict[str, Any]:
                 "element": element,
             },
         ],
-    }
+    )
 
 
 def closed_message(

@@ -17,7 +17,7 @@ from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.ids import ActionId, CallbackId, EscalationField
-from bot.blocks.message import Block, Message, actions, button, context, plain, section
+from bot.blocks.message import Block, Message, actions, button, context, modal, plain, section
 from bot.domain.reminders import DueTask, ProjectInfo
 from bot.i18n import t
 
@@ -240,15 +240,14 @@ def skip_modal(escalation_id: int, *, locale: str) -> dict[str, Any]:
 def _modal(
     callback_id: str, escalation_id: int, locale: str, prefix: str, blocks: list[Block]
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": str(escalation_id),
-        "title": plain(clip(t(locale, f"{prefix}.title"), limits.VIEW_TITLE)),
-        "submit": plain(clip(t(locale, f"{prefix}.submit"), limits.VIEW_TITLE)),
-        "close": plain(clip(t(locale, "dmstep.modal.close"), limits.VIEW_TITLE)),
-        "blocks": blocks,
-    }
+    return modal(
+        callback_id,
+        title=t(locale, f"{prefix}.title"),
+        submit=t(locale, f"{prefix}.submit"),
+        close=t(locale, "dmstep.modal.close"),
+        private_metadata=str(escalation_id),
+        blocks=blocks,
+    )
 
 
 def _own_text(project: ProjectInfo, own_tasks: Sequence[DueTask]) -> str:

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.blocks import limits
+from bot.blocks.escape import clip
+
 Block = dict[str, Any]
 
 
@@ -74,6 +77,29 @@ def mrkdwn(text: str) -> Block:
 
 def plain(text: str) -> Block:
     return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def modal(
+    callback_id: str,
+    *,
+    title: str,
+    submit: str,
+    close: str,
+    blocks: list[Block],
+    private_metadata: str | None = None,
+) -> dict[str, Any]:
+    """A modal view; its title and its two buttons are clipped to what Slack takes."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(clip(title, limits.VIEW_TITLE)),
+        "submit": plain(clip(submit, limits.VIEW_TITLE)),
+        "close": plain(clip(close, limits.VIEW_TITLE)),
+    }
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    view["blocks"] = blocks
+    return view
 
 
 def section(block_id: str, text: str, *, accessory: Block | None = None) -> Block:

@@ -16,7 +16,7 @@ from bot.blocks import limits
 from bot.blocks.checklist import short_date
 from bot.blocks.escape import clip, escape, mention
 from bot.blocks.ids import ActionId, CallbackId, MoreTimeField, ScheduleField
-from bot.blocks.message import Block, Message, actions, button, context, plain, section
+from bot.blocks.message import Block, Message, actions, button, context, modal, plain, section
 from bot.domain.calendar import DateRange
 from bot.domain.schedule import BUSY_SLOTS, MAX_TEXT, SLIP_REASONS
 from bot.domain.views import ProjectView, TaskView
@@ -320,15 +320,14 @@ def by_due(task: TaskView) -> tuple[date, int]:
 def _modal(
     *, callback_id: str, private_metadata: str, locale: str, prefix: str, blocks: list[Block]
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(clip(t(locale, f"{prefix}.title"), limits.VIEW_TITLE)),
-        "submit": plain(clip(t(locale, f"{prefix}.submit"), limits.VIEW_TITLE)),
-        "close": plain(clip(t(locale, f"{prefix}.close"), limits.VIEW_TITLE)),
-        "private_metadata": private_metadata,
-        "blocks": blocks,
-    }
+    return modal(
+        callback_id,
+        title=t(locale, f"{prefix}.title"),
+        submit=t(locale, f"{prefix}.submit"),
+        close=t(locale, f"{prefix}.close"),
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )
 
 
 def _input(

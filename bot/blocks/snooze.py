@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.blocks import limits
-from bot.blocks.escape import clip
 from bot.blocks.ids import CallbackId, SnoozeField
-from bot.blocks.message import Block, plain, section
+from bot.blocks.message import Block, modal, plain, section
 from bot.i18n import t
 
 
@@ -26,11 +24,10 @@ def snooze_modal(*, locale: str, suggested: date) -> dict[str, Any]:
             },
         },
     ]
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.SNOOZE,
-        "title": plain(clip(t(locale, "snooze.modal.title"), limits.VIEW_TITLE)),
-        "submit": plain(clip(t(locale, "snooze.modal.submit"), limits.VIEW_TITLE)),
-        "close": plain(clip(t(locale, "dmstep.modal.close"), limits.VIEW_TITLE)),
-        "blocks": blocks,
-    }
+    return modal(
+        CallbackId.SNOOZE,
+        title=t(locale, "snooze.modal.title"),
+        submit=t(locale, "snooze.modal.submit"),
+        close=t(locale, "dmstep.modal.close"),
+        blocks=blocks,
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks import limits
 from bot.blocks.escape import clip
 from bot.blocks.ids import CallbackId, StartField
-from bot.blocks.message import Block, plain
+from bot.blocks.message import Block, modal, plain
 from bot.domain.channel_names import MAX_LENGTH as MAX_CHANNEL_NAME
 from bot.domain.command_text import MAX_CUSTOMER_NAME
 from bot.i18n import LOCALES, t
@@ -40,98 +40,65 @@ def start_modal(
     """
     if not playbooks:
         raise ValueError("start_modal needs at least one playbook")
-    playbook_options = [_option(title, name) for name, title in playbooks[: limits.SELECT_OPTIONS]]
-    playbook_select: Block = {
-        "type": "static_select",
-        "action_id": StartField.PLAYBOOK,
-        "placeholder": plain(t(locale, "modal.playbook.placeholder")),
-        "options": playbook_options,
+    kickoff = {"type": "datepicker", "action_id": StartField.KICKOFF, "initial_date": str(today)}
+    go_live: Block = {
+        "type": "datepicker",
+        "action_id": StartField.GO_LIVE,
+        "placeholder": plain(t(locale, "modal.go_live.placeholder")),
     }
-    initial = next((o for o in playbook_options if o["value"] == default_playbook), None)
-    if initial is not None:
-        playbook_select["initial_option"] = initial
-
-    lang_options = [_option(t(locale, f"modal.lang.{code}"), code) for code in LOCALES]
-    lang = locale if locale in LOCALES else "en"
+    csm: Block = {"type": "users_select", "action_id": StartField.CSM, "initial_user": csm_user_id}
     blocks = [
-        _input(
-            StartField.CUSTOMER_NAME,
-            locale,
-            {
-                "type": "plain_text_input",
-                "action_id": StartField.CUSTOMER_NAME,
-                "max_length": MAX_CUSTOMER_NAME,
-                "placeholder": plain(t(locale, "modal.customer_name.placeholder")),
-            },
-        ),
-        _input(StartField.PLAYBOOK, locale, playbook_select),
-        _input(
-            StartField.KICKOFF,
-            locale,
-            {
-                "type": "datepicker",
-                "action_id": StartField.KICKOFF,
-                "initial_date": today.isoformat(),
-            },
-        ),
-        _input(
-            StartField.GO_LIVE,
-            locale,
-            {
-                "type": "datepicker",
-                "action_id": StartField.GO_LIVE,
-                "placeholder": plain(t(locale, "modal.go_live.placeholder")),
-            },
-            optional=True,
-        ),
-        _input(
-            StartField.CHAMPION, locale, _email_input(StartField.CHAMPION, locale), optional=True
-        ),
+        _input(StartField.CUSTOMER_NAME, locale, _text(StartField.CUSTOMER_NAME, locale)),
+        _input(StartField.PLAYBOOK, locale, _playbook_select(playbooks, default_playbook, locale)),
+        _input(StartField.KICKOFF, locale, kickoff),
+        _input(StartField.GO_LIVE, locale, go_live, optional=True),
+        _input(StartField.CHAMPION, locale, _text(StartField.CHAMPION, locale), optional=True),
         _input(
             StartField.DECISION_MAKER,
             locale,
-            _email_input(StartField.DECISION_MAKER, locale),
+            _text(StartField.DECISION_MAKER, locale),
             optional=True,
         ),
+        _input(StartField.CSM, locale, csm),
+        _input(StartField.LANG, locale, _lang_select(locale)),
         _input(
-            StartField.CSM,
-            locale,
-            {
-                "type": "users_select",
-                "action_id": StartField.CSM,
-                "initial_user": csm_user_id,
-            },
-        ),
-        _input(
-            StartField.LANG,
-            locale,
-            {
-                "type": "static_select",
-                "action_id": StartField.LANG,
-                "options": lang_options,
-                "initial_option": next(o for o in lang_options if o["value"] == lang),
-            },
-        ),
-        _input(
-            StartField.CHANNEL_NAME,
-            locale,
-            {
-                "type": "plain_text_input",
-                "action_id": StartField.CHANNEL_NAME,
-                "max_length": MAX_CHANNEL_NAME,
-                "placeholder": plain(t(locale, "modal.channel_name.placeholder")),
-            },
-            optional=True,
+            StartField.CHANNEL_NAME, locale, _text(StartField.CHANNEL_NAME, locale), optional=True
         ),
     ]
+    return modal(
+        CallbackId.START_PROJECT,
+        title=t(locale, "modal.title"),
+        submit=t(locale, "modal.submit"),
+        close=t(locale, "modal.close"),
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )
+
+
+def _playbook_select(playbooks: list[tuple[str, str]], default: str, locale: str) -> Block:
+    """At most `limits.SELECT_OPTIONS` playbooks; `default` selected when it is one of them."""
+    options = [_option(title, name) for name, title in playbooks[: limits.SELECT_OPTIONS]]
+    select: Block = {
+        "type": "static_select",
+        "action_id": StartField.PLAYBOOK,
+        "placeholder": plain(t(locale, "modal.playbook.placeholder")),
+        "options": options,
+    }
+    initial = next((o for o in options if o["value"] == default), None)
+    if initial is not None:
+        select["initial_option"] = initial
+    return select
+
+
+def _lang_select(locale: str) -> Block:
+    """The project's language, the opener's when the bot speaks it, else English."""
+    options = [_option(t(locale, f"modal.lang.{code}"), code) for code in LOCALES]
+    lang = locale if locale in LOCALES else "en"
     return {
-        "type": "modal",
-        "callback_id": CallbackId.START_PROJECT,
-        "title": plain(clip(t(locale, "modal.title"), limits.VIEW_TITLE)),
-        "submit": plain(clip(t(locale, "modal.submit"), limits.VIEW_TITLE)),
-        "close": plain(clip(t(locale, "modal.close"), limits.VIEW_TITLE)),
-        "private_metadata": private_metadata,
-        "blocks": blocks,
+        "type": "static_select",
+        "action_id": StartField.LANG,
+        "options": options,
+        "initial_option": next(o for o in options if o["value"] == lang),
     }
 
 
@@ -148,11 +115,21 @@ def _input(field: StartField, locale: str, element: Block, *, optional: bool = F
     return block
 
 
-def _email_input(field: StartField, locale: str) -> Block:
+# How long each text input may be: a customer name and a channel name as the bot takes them,
+# an email address as RFC 5321 allows.
+_MAX_LENGTHS = {
+    StartField.CUSTOMER_NAME: MAX_CUSTOMER_NAME,
+    StartField.CHAMPION: EMAIL_MAX_LENGTH,
+    StartField.DECISION_MAKER: EMAIL_MAX_LENGTH,
+    StartField.CHANNEL_NAME: MAX_CHANNEL_NAME,
+}
+
+
+def _text(field: StartField, locale: str) -> Block:
     return {
         "type": "plain_text_input",
         "action_id": field,
-        "max_length": EMAIL_MAX_LENGTH,
+        "max_length": _MAX_LENGTHS[field],
         "placeholder": plain(t(locale, f"modal.{field}.placeholder")),
     }
 
