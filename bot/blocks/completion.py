@@ -19,10 +19,9 @@ from bot.blocks.ids import ActionId, CallbackId, SurveyField, survey_action
 from bot.blocks.message import Block, Message, actions, button, context, modal, plain, section
 from bot.blocks.progress import progress_bar
 from bot.domain.answers import CSAT, CSAT_SCORES, NPS, NPS_SCORES
+from bot.domain.command_text import CLOSE_OUTCOMES
 from bot.domain.views import ProjectView
 from bot.i18n import t
-
-CLOSE_OUTCOMES = ("completed", "cancelled")
 
 CUSTOMER_LIMIT = 80
 GOAL_LIMIT = 1000

@@ -27,7 +27,6 @@ NONE = "—"
 # The bottleneck window (the Digest does not carry it; it does not follow a custom KPI window).
 BOTTLENECK_DAYS = kpi_facts.BOTTLENECK_DAYS
 
-STATES = (kpis.ON_TRACK, kpis.AT_RISK, kpis.LATE, kpis.PAUSED)
 _STATE_ICONS = {kpis.ON_TRACK: "🟢", kpis.AT_RISK: "🟡", kpis.LATE: "🔴", kpis.PAUSED: "⏸️"}
 _REASONS = (kpis.REASON_OVERDUE, kpis.REASON_BUSY_PERIOD, kpis.REASON_GO_LIVE)
 _WEEK = (
@@ -130,7 +129,7 @@ def bottleneck_range(digest: Digest, locale: str) -> tuple[str, str]:
 
 def state_counts(portfolio: kpis.Portfolio, locale: str, *, icons: bool) -> str:
     parts = []
-    for state in STATES:
+    for state in kpis.RUNNING_STATES:
         label = t(locale, f"digest.state.{state}")
         text = t(locale, "digest.state_count", label=label, count=getattr(portfolio, state))
         parts.append(f"{_STATE_ICONS[state]} {text}" if icons else text)
@@ -237,7 +236,11 @@ def project_line(line: kpis.PortfolioLine, locale: str, style: Style) -> str:
     if style.slack:
         head = f"{_STATE_ICONS.get(line.state, '•')} "
     else:
-        label = t(locale, f"digest.state.{line.state}") if line.state in STATES else line.state
+        label = (
+            t(locale, f"digest.state.{line.state}")
+            if line.state in kpis.RUNNING_STATES
+            else line.state
+        )
         head = f"[{label}] "
     csm = (
         style.person(line.csm_user_id) if line.csm_user_id else t(locale, "digest.projects.no_csm")

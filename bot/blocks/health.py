@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from bot.domain.health import STATES
 from bot.i18n import t
-
-HEALTH_STATES = ("on_track", "at_risk", "late", "paused", "completed", "cancelled")
 
 
 def health_label(locale: str, state: str) -> str:
     """`🔴 Late`, `🟢 On track`…: one label per state, the same everywhere."""
-    if state not in HEALTH_STATES:
+    if state not in STATES:
         raise ValueError(f"unknown health state: {state!r}")
     return t(locale, f"health.{state}")

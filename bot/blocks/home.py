@@ -14,12 +14,12 @@ from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId
 from bot.blocks.message import Block, actions, button, context, plain, section
 from bot.blocks.progress import progress_bar
+from bot.domain.health import RUNNING_STATES
 from bot.domain.views import HomeProject
 from bot.i18n import t
 
 FIXED_BLOCKS = 4  # header, counts, as-of date, divider
 PROJECT_BLOCKS = 2  # summary section, buttons
-STATES = ("on_track", "at_risk", "late", "paused")
 CUSTOMER_LIMIT = 80
 TITLE_LIMIT = 150
 
@@ -67,7 +67,7 @@ def home_for_staff(projects: list[HomeProject], *, locale: str, today: date) -> 
                 locale,
                 "home.counts_one" if len(projects) == 1 else "home.counts",
                 total=len(projects),
-                **{state: counts.get(state, 0) for state in STATES},
+                **{state: counts.get(state, 0) for state in RUNNING_STATES},
             ),
         ),
         context(HomeBlockId.UPDATED, t(locale, "home.updated", date=long_date(today, locale))),

@@ -10,7 +10,6 @@ from typing import Any
 
 from bot.blocks.checklist import long_date
 from bot.blocks.digest_lines import (
-    STATES,
     TERMINAL,
     bottleneck_line,
     bottleneck_range,
@@ -96,7 +95,7 @@ def report_json(digest: Digest) -> dict[str, Any]:
         "kpi_window": {"start": digest.kpi_start.isoformat(), "end": digest.kpi_end.isoformat()},
         "portfolio": {
             "running": p.running,
-            **{state: getattr(p, state) for state in STATES},
+            **{state: getattr(p, state) for state in kpis.RUNNING_STATES},
             "deleted": p.deleted,
             "lines": [_jsonable(dataclasses.asdict(line)) for line in p.lines],
         },

@@ -90,7 +90,7 @@ def project_status(
                 t(locale, "status.channel", channel=channel_link(project.channel_id)),
             )
         )
-    if project.status in ("active", "paused") and any(task.is_open for task in project.tasks):
+    if project.running and any(task.is_open for task in project.tasks):
         tail.append(
             actions(
                 BlockId.STATUS_ACTIONS,

@@ -32,6 +32,8 @@ PAUSED = "paused"
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 DELETED = "deleted"
+RUNNING_STATES = (ON_TRACK, AT_RISK, LATE, PAUSED)  # the portfolio's columns, in this order
+STATES = (*RUNNING_STATES, COMPLETED, CANCELLED)  # every state a project's health can have
 
 
 REASON_OVERDUE = "overdue"

@@ -57,6 +57,7 @@ class ProjectView:
     # on_track | at_risk | late | paused | completed | cancelled (bot.services.health);
     # None where the renderer was not given it.
     health: str | None = None
+    running: bool = False  # the caller's word (storage.models.RUNNING_STATUSES)
 
     @property
     def progress(self) -> tuple[int, int]:

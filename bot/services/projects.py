@@ -18,7 +18,7 @@ from bot.domain.views import PhaseView, ProjectView, TaskView
 from storage import events
 from storage import projects as project_rows
 from storage import tasks as task_rows
-from storage.models import Project, Stakeholder, StakeholderRole, Task
+from storage.models import RUNNING_STATUSES, Project, Stakeholder, StakeholderRole, Task
 
 # Which stakeholder owns a task of each playbook role.
 OWNER_FOR_ROLE = {
@@ -325,6 +325,7 @@ def _view(project: Project, people: Sequence[Stakeholder], rows: Sequence[Task])
         locale=locale,
         playbook_title=playbook.title.get(locale),  # type: ignore[arg-type]
         status=project.status,
+        running=project.status in RUNNING_STATUSES,
         kickoff=project.kickoff,
         target_go_live=project.target_go_live,
         csm_user_id=by_role.get(StakeholderRole.CSM),

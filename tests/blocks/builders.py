@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.views import PhaseView, ProjectView, TaskView
+from storage.models import RUNNING_STATUSES
 
 
 def task_view(task_id: int, *, due: date, status: str = "open", **changes: Any) -> TaskView:
@@ -44,5 +45,7 @@ def project_view(**changes: Any) -> ProjectView:
         channel_id="CACME",
         phases=(PhaseView(id="setup", title="Setup"),),
         tasks=(),
+        running=True,
     )
+    changes.setdefault("running", changes.get("status", base.status) in RUNNING_STATUSES)
     return replace(base, **changes)
