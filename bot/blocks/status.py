@@ -60,28 +60,42 @@ def project_status(
     )
 
     overdue = sorted(project.overdue(today), key=lambda task: (task.due, task.id))
-    if overdue:
-        title = t(locale, "status.overdue_title", count=len(overdue))
-        lines = [_overdue_line(task, overdue_days.get(task.id), locale) for task in overdue]
-        overdue_text = fit_lines(title, lines, more=lambda n: t(locale, "status.more", count=n))
-    else:
-        overdue_text = t(locale, "status.no_overdue")
-
-    upcoming = project.next_due(today)
-    if upcoming is not None:
-        next_text = t(locale, "status.next_title") + "\n" + _task_line(upcoming, locale)
-    else:
-        next_text = t(locale, "status.no_next")
-
     blocks: list[Block] = [
         section(BlockId.STATUS_HEADER, header),
         section(
             BlockId.STATUS_PROGRESS,
             t(locale, "status.progress", bar=progress_bar(done, total)) + "\n" + dates,
         ),
-        section(BlockId.STATUS_OVERDUE, overdue_text),
-        section(BlockId.STATUS_NEXT, next_text),
+        section(BlockId.STATUS_OVERDUE, _overdue_text(overdue, overdue_days, locale)),
+        section(BlockId.STATUS_NEXT, _next_text(project, today)),
     ]
+    tail = _tail(project)
+    blocks += risk_blocks(
+        risks, locale=locale, max_blocks=limits.MESSAGE_BLOCKS - len(blocks) - len(tail)
+    )
+    blocks += tail
+    text = t(locale, "status.text", customer=customer, done=done, total=total, overdue=len(overdue))
+    return Message(text=text, blocks=blocks)
+
+
+def _overdue_text(overdue: list[TaskView], overdue_days: Mapping[int, int], locale: str) -> str:
+    if not overdue:
+        return t(locale, "status.no_overdue")
+    title = t(locale, "status.overdue_title", count=len(overdue))
+    lines = [_overdue_line(task, overdue_days.get(task.id), locale) for task in overdue]
+    return fit_lines(title, lines, more=lambda n: t(locale, "status.more", count=n))
+
+
+def _next_text(project: ProjectView, today: date) -> str:
+    upcoming = project.next_due(today)
+    if upcoming is None:
+        return t(project.locale, "status.no_next")
+    return t(project.locale, "status.next_title") + "\n" + _task_line(upcoming, project.locale)
+
+
+def _tail(project: ProjectView) -> list[Block]:
+    """The link to the channel and, while there is open work, *Plan the schedule*."""
+    locale = project.locale
     tail: list[Block] = []
     if project.channel_id:
         tail.append(
@@ -101,12 +115,7 @@ def project_status(
                 ),
             )
         )
-    blocks += risk_blocks(
-        risks, locale=locale, max_blocks=limits.MESSAGE_BLOCKS - len(blocks) - len(tail)
-    )
-    blocks += tail
-    text = t(locale, "status.text", customer=customer, done=done, total=total, overdue=len(overdue))
-    return Message(text=text, blocks=blocks)
+    return tail
 
 
 def projects_overview(projects: list[ProjectView], *, locale: str, today: date) -> Message:

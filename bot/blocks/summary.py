@@ -69,73 +69,51 @@ def summary_message(draft: SummaryDraft) -> Message:
 
 
 def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
+    block_id = customer_block_id(item.project.id)
+    text = clip("\n".join(_customer_lines(item, locale)), limits.TEXT)
+    blocks: list[Block] = [section(block_id, text)]
+    buttons = _customer_buttons(item, locale)
+    if buttons:
+        blocks.append(actions(customer_block_id(item.project.id, "actions"), *buttons))
+    return blocks
+
+
+def _customer_lines(item: CustomerSummary, locale: str) -> list[str]:
+    """The customer's heading, then one line for each thing the CSM should know today."""
     project = item.project
     name = clip(escape(project.customer_name), CUSTOMER_LIMIT)
     heading = t(locale, "summary.customer", customer=name)
     if project.channel_id:
         heading += " · " + channel_link(project.channel_id)
     lines = [heading]
-    if item.customer_overdue:
-        lines.append(
-            t(
-                locale,
-                "summary.customer_overdue",
-                count=len(item.customer_overdue),
-                tasks=_titles(item.customer_overdue, locale),
-            )
-        )
-    if item.vendor_overdue:
-        lines.append(
-            t(
-                locale,
-                "summary.vendor_overdue",
-                count=len(item.vendor_overdue),
-                tasks=_titles(item.vendor_overdue, locale),
-            )
-        )
+    for key, tasks in (
+        ("summary.customer_overdue", item.customer_overdue),
+        ("summary.vendor_overdue", item.vendor_overdue),
+    ):
+        if tasks:
+            lines.append(t(locale, key, count=len(tasks), tasks=_titles(tasks, locale)))
     if item.reached_csm_today:
-        lines.append(
-            t(
-                locale,
-                "summary.reached_today",
-                days=project.csm_after_days,
-                tasks=_titles(item.reached_csm_today, locale),
-            )
-        )
+        titles = _titles(item.reached_csm_today, locale)
+        lines.append(t(locale, "summary.reached_today", days=project.csm_after_days, tasks=titles))
     for draft in item.drafts:
-        lines.append(
-            t(
-                locale,
-                "summary.draft_waiting",
-                date=short_date(draft.local_date, locale),
-                count=draft.task_count,
-            )
-        )
+        day = short_date(draft.local_date, locale)
+        lines.append(t(locale, "summary.draft_waiting", date=day, count=draft.task_count))
     if item.not_joined:
         lines.append(t(locale, "summary.not_joined"))
     for start, end in item.busy_soon:
-        lines.append(
-            t(
-                locale,
-                "summary.busy_soon",
-                start=short_date(start, locale),
-                end=short_date(end, locale),
-            )
-        )
+        first, last = short_date(start, locale), short_date(end, locale)
+        lines.append(t(locale, "summary.busy_soon", start=first, end=last))
     if item.open_risks:
         lines.append(t(locale, "summary.open_risks", count=item.open_risks))
     for user_id, until in item.snoozed:
-        lines.append(
-            t(
-                locale,
-                "summary.snoozed",
-                user=mention(user_id),
-                date=short_date(until, locale),
-            )
-        )
-    blocks: list[Block] = [
-        section(customer_block_id(project.id), clip("\n".join(lines), limits.TEXT))
-    ]
+        day = short_date(until, locale)
+        lines.append(t(locale, "summary.snoozed", user=mention(user_id), date=day))
+    return lines
+
+
+def _customer_buttons(item: CustomerSummary, locale: str) -> list[Block]:
+    """*Send* for each waiting draft (the first few), and a link to the channel."""
+    project = item.project
     buttons = [
         button(
             clip(
@@ -156,9 +134,7 @@ def _customer_blocks(item: CustomerSummary, locale: str) -> list[Block]:
         )
         link["url"] = f"https://slack.com/app_redirect?channel={project.channel_id}"
         buttons.append(link)
-    if buttons:
-        blocks.append(actions(customer_block_id(project.id, "actions"), *buttons))
-    return blocks
+    return buttons
 
 
 def _own_blocks(draft: SummaryDraft) -> list[Block]:
