@@ -14,106 +14,30 @@ never a known decision-maker: what is meant for her goes to the CSM, to forward.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
+from bot.domain.reminder_facts import (
+    CalendarFor,
+    DueTask,
+    EscalationDraft,
+    OpenTask,
+    ProjectInfo,
+    ReminderDraft,
+)
 from bot.gc_pause import gc_paused
 
-
-@dataclass(frozen=True, slots=True)
-class ProjectInfo:
-    id: int
-    customer_name: str
-    locale: str
-    timezone: str
-    holiday_country: str
-    channel_id: str | None
-    thread_ts: str | None  # the first checklist message: threaded channel mentions go there
-    reminder_lead_days: int
-    csm_after_days: int
-    decision_maker_after_days: int
-    decision_maker_overdue_tasks: int
-    csm_user_id: str | None
-    decision_maker_user_id: str | None
-    decision_maker_email: str | None = None  # an invited decision-maker not on Slack yet
-    paused_until: date | None = None  # paused through this date (in each person's own day)
-    escalation_approval: str | None = None  # "csm" | "auto"; None: the global setting
-
-    @property
-    def has_decision_maker(self) -> bool:
-        return bool(self.decision_maker_user_id or self.decision_maker_email)
-
-    def paused_on(self, day: date) -> bool:
-        return self.paused_until is not None and day <= self.paused_until
-
-
-class OpenTask(NamedTuple):
-    """An open task with its owner, as read for planning (a plain row: tens of thousands)."""
-
-    id: int
-    project_id: int
-    title: str  # in the project's locale
-    why: str
-    owner_side: str
-    due: date
-    owner_stakeholder_id: int | None
-    owner_user_id: str | None  # None: no Slack account linked yet
-    owner_external: bool = False
-    owner_tz: str | None = None
-    owner_is_decision_maker: bool = False
-    owner_snoozed_until: date | None = None  # the owner snoozed their reminders through it
-
-
-class DueTask(NamedTuple):
-    """A task in a reminder, with how it stands on the recipient's day."""
-
-    task: OpenTask
-    days_overdue: int  # business days; 0 when not overdue
-    days_left: int  # business days until due; 0 when due today or overdue
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderDraft:
-    """One reminder: a DM to a person, a threaded mention in one project channel (nobody to
-    DM yet), or a note to the CSM to forward (a decision-maker not on Slack yet)."""
-
-    key: str
-    local_date: date
-    user_id: str | None  # the person, when they have Slack
-    channel_id: str | None  # set for a channel mention (no DM possible)
-    thread_ts: str | None
-    stakeholder_id: int | None
-    locale: str
-    items: tuple[tuple[ProjectInfo, tuple[DueTask, ...]], ...]  # grouped by project, overdue first
-    is_decision_maker: bool = False  # if the DM is refused, the CSM forwards it (no channel)
-    forward_to: str | None = None  # the CSM who forwards it (a decision-maker without Slack)
-
-    @property
-    def task_ids(self) -> list[int]:
-        return [d.task.id for _, tasks in self.items for d in tasks]
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationDraft:
-    key: str
-    level: str  # "csm" | "decision_maker" | "decision_maker_notice"
-    project: ProjectInfo
-    tasks: tuple[DueTask, ...]
-    recipient_user_id: str | None
-    # The decision-maker has no Slack account linked: the CSM gets the request to forward.
-    forward: bool
-    local_date: date
-
-    @property
-    def task_ids(self) -> list[int]:
-        return [d.task.id for d in self.tasks]
-
-
-CalendarFor = Callable[[ProjectInfo], BusinessCalendar]
+__all__ = [  # the rows in and the drafts out are defined in reminder_facts, used from here
+    "CalendarFor",
+    "DueTask",
+    "EscalationDraft",
+    "OpenTask",
+    "ProjectInfo",
+    "ReminderDraft",
+]
 
 
 @dataclass
@@ -163,9 +87,7 @@ def plan_reminders(
     A reminder goes out from the reminder hour for `window_hours`: a bot that was down all
     morning catches up in the afternoon, but never wakes anyone at night.
     """
-    dms: dict[tuple[str, date], _Bucket] = {}
-    mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
-    forwards: dict[tuple[int, int | None, date], _Bucket] = {}
+    buckets = _Buckets()
     horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
     clock = _LocalClock(now)
     for task in tasks:
@@ -188,71 +110,88 @@ def plan_reminders(
         last_due = horizon[day_key]
         if last_due is None or task.due > last_due:
             continue
-        item = standing(task, today=today, calendar=calendar_for(project))
+        buckets.add(
+            task, project, today, standing(task, today=today, calendar=calendar_for(project))
+        )
+    return sorted(buckets.drafts(projects), key=lambda d: d.key)
+
+
+class _Buckets:
+    """Due tasks gathered per reminder: a person's DM, a decision-maker's reminder forwarded
+    by the CSM, or a mention in the project channel for someone not in Slack."""
+
+    def __init__(self) -> None:
+        self.dms: dict[tuple[str, date], _Bucket] = {}
+        self.forwards: dict[tuple[int, int | None, date], _Bucket] = {}
+        self.mentions: dict[tuple[int, int | None, str | None, date], _Bucket] = {}
+
+    def add(self, task: OpenTask, project: ProjectInfo, today: date, item: DueTask) -> None:
         if task.owner_user_id:
-            bucket = dms.setdefault(
+            bucket = self.dms.setdefault(
                 (task.owner_user_id, today), _Bucket(project.locale, task.owner_stakeholder_id)
             )
             bucket.is_decision_maker |= task.owner_is_decision_maker
         elif task.owner_is_decision_maker and project.has_decision_maker:
             if not project.csm_user_id:
-                continue
-            bucket = forwards.setdefault(
+                return
+            bucket = self.forwards.setdefault(
                 (project.id, task.owner_stakeholder_id, today),
                 _Bucket(project.locale, task.owner_stakeholder_id, is_decision_maker=True),
             )
         elif project.channel_id:
-            bucket = mentions.setdefault(
+            bucket = self.mentions.setdefault(
                 (project.id, task.owner_stakeholder_id, task.owner_user_id, today),
                 _Bucket(project.locale, task.owner_stakeholder_id),
             )
         else:
-            continue
+            return
         bucket.by_project[project.id].append(item)
-    drafts = [
-        ReminderDraft(
-            key=f"reminder:{user_id}:{day.isoformat()}",
-            local_date=day,
-            user_id=user_id,
-            channel_id=None,
-            thread_ts=None,
-            stakeholder_id=bucket.stakeholder_id,
-            locale=bucket.locale,
-            items=_grouped(bucket, projects),
-            is_decision_maker=bucket.is_decision_maker,
-        )
-        for (user_id, day), bucket in dms.items()
-    ]
-    for (project_id, stakeholder_id, day), bucket in forwards.items():
-        drafts.append(
+
+    def drafts(self, projects: dict[int, ProjectInfo]) -> list[ReminderDraft]:
+        drafts = [
             ReminderDraft(
-                key=f"reminder-forward:{project_id}:{stakeholder_id}:{day.isoformat()}",
-                local_date=day,
-                user_id=None,
-                channel_id=None,
-                thread_ts=None,
-                stakeholder_id=stakeholder_id,
-                locale=bucket.locale,
-                items=_grouped(bucket, projects),
-                is_decision_maker=True,
-                forward_to=projects[project_id].csm_user_id,
-            )
-        )
-    for (project_id, stakeholder_id, user_id, day), bucket in mentions.items():
-        project = projects[project_id]
-        drafts.append(
-            ReminderDraft(
-                key=f"reminder-channel:{project_id}:{stakeholder_id}:{day.isoformat()}",
+                key=f"reminder:{user_id}:{day.isoformat()}",
                 local_date=day,
                 user_id=user_id,
-                channel_id=project.channel_id,
-                thread_ts=project.thread_ts,
-                stakeholder_id=stakeholder_id,
+                channel_id=None,
+                thread_ts=None,
+                stakeholder_id=bucket.stakeholder_id,
                 locale=bucket.locale,
                 items=_grouped(bucket, projects),
+                is_decision_maker=bucket.is_decision_maker,
             )
-        )
-    return sorted(drafts, key=lambda d: d.key)
+            for (user_id, day), bucket in self.dms.items()
+        ]
+        for (project_id, stakeholder_id, day), bucket in self.forwards.items():
+            drafts.append(
+                ReminderDraft(
+                    key=f"reminder-forward:{project_id}:{stakeholder_id}:{day.isoformat()}",
+                    local_date=day,
+                    user_id=None,
+                    channel_id=None,
+                    thread_ts=None,
+                    stakeholder_id=stakeholder_id,
+                    locale=bucket.locale,
+                    items=_grouped(bucket, projects),
+                    is_decision_maker=True,
+                    forward_to=projects[project_id].csm_user_id,
+                )
+            )
+        for (project_id, stakeholder_id, user_id, day), bucket in self.mentions.items():
+            project = projects[project_id]
+            drafts.append(
+                ReminderDraft(
+                    key=f"reminder-channel:{project_id}:{stakeholder_id}:{day.isoformat()}",
+                    local_date=day,
+                    user_id=user_id,
+                    channel_id=project.channel_id,
+                    thread_ts=project.thread_ts,
+                    stakeholder_id=stakeholder_id,
+                    locale=bucket.locale,
+                    items=_grouped(bucket, projects),
+                )
+            )
+        return drafts
 
 
 def _grouped(
