@@ -138,31 +138,11 @@ def plan_summaries(
                 entry.projects[project.id].append(item)
     drafts = []
     for csm, entry in sorted(csms.items()):
-        customers = []
-        for project_id, items in entry.projects.items():
-            project = projects[project_id]
-            more = extras.get(project_id, ProjectExtras())
-            items.sort(key=lambda i: (-i.days_overdue, i.task.id))
-            soon = tuple(
-                (start, end)
-                for start, end in more.busy_periods
-                if end >= entry.day and (start - entry.day).days <= BUSY_SOON_DAYS
-            )
-            summary = CustomerSummary(
-                project=project,
-                customer_overdue=tuple(i for i in items if i.task.owner_side == "customer"),
-                vendor_overdue=tuple(i for i in items if i.task.owner_side != "customer"),
-                reached_csm_today=tuple(
-                    i for i in items if i.days_overdue == project.csm_after_days
-                ),
-                drafts=tuple(d for d in more.drafts if d.local_date < entry.day),
-                not_joined=not more.joined,
-                busy_soon=soon,
-                open_risks=more.open_risks,
-                snoozed=more.snoozed,
-            )
-            if summary.has_news:
-                customers.append(summary)
+        customers = [
+            summary
+            for project_id, items in entry.projects.items()
+            if (summary := _customer(projects[project_id], items, entry.day, extras)).has_news
+        ]
         if not customers and not entry.own:
             continue
         own = sorted(entry.own, key=lambda p: (-p[1].days_overdue, p[1].task.due, p[1].task.id))
@@ -177,3 +157,27 @@ def plan_summaries(
             )
         )
     return drafts
+
+
+def _customer(
+    project: ProjectInfo, items: list[DueTask], day: date, extras: Mapping[int, ProjectExtras]
+) -> CustomerSummary:
+    """What the CSM hears of one project today (`has_news` says whether it is worth a line)."""
+    more = extras.get(project.id, ProjectExtras())
+    items.sort(key=lambda i: (-i.days_overdue, i.task.id))
+    soon = tuple(
+        (start, end)
+        for start, end in more.busy_periods
+        if end >= day and (start - day).days <= BUSY_SOON_DAYS
+    )
+    return CustomerSummary(
+        project=project,
+        customer_overdue=tuple(i for i in items if i.task.owner_side == "customer"),
+        vendor_overdue=tuple(i for i in items if i.task.owner_side != "customer"),
+        reached_csm_today=tuple(i for i in items if i.days_overdue == project.csm_after_days),
+        drafts=tuple(d for d in more.drafts if d.local_date < day),
+        not_joined=not more.joined,
+        busy_soon=soon,
+        open_risks=more.open_risks,
+        snoozed=more.snoozed,
+    )
