@@ -11,9 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.blocks import limits
-from bot.blocks.escape import channel_link, clip, escape, mention
+from bot.blocks.escape import clip, escape, mention
 from bot.blocks.ids import ActionId, checkin_action
-from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.blocks.message import Block, Message, actions, button, channel_note, context, section
 from bot.domain.answers import CHECKIN_ANSWERS
 from bot.domain.views import HabitView, ProjectView
 from bot.i18n import t
@@ -123,13 +123,9 @@ def stalled_alert(project: ProjectView, *, answered_by: str) -> Message:
         section(AdoptionBlockId.STALLED_GOAL, goal_text),
         section(AdoptionBlockId.STALLED_NEXT, t(locale, "checkin.stalled.next")),
     ]
-    if project.channel_id:
-        blocks.append(
-            context(
-                AdoptionBlockId.STALLED_CHANNEL,
-                t(locale, "checkin.stalled.channel", channel=channel_link(project.channel_id)),
-            )
-        )
+    blocks += channel_note(
+        AdoptionBlockId.STALLED_CHANNEL, locale, "checkin.stalled.channel", project.channel_id
+    )
     return Message(text=t(locale, "checkin.stalled.text", customer=customer), blocks=blocks)
 
 

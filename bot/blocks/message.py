@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.blocks import limits
-from bot.blocks.escape import clip
+from bot.blocks.escape import channel_link, clip
+from bot.i18n import t
 
 Block = dict[str, Any]
 
@@ -111,6 +112,13 @@ def section(block_id: str, text: str, *, accessory: Block | None = None) -> Bloc
 
 def context(block_id: str, *texts: str) -> Block:
     return {"type": "context", "block_id": block_id, "elements": [mrkdwn(x) for x in texts]}
+
+
+def channel_note(block_id: str, locale: str, key: str, channel_id: str | None) -> list[Block]:
+    """A context linking the project's channel (catalog `key` with `{channel}`); none without one."""
+    if not channel_id:
+        return []
+    return [context(block_id, t(locale, key, channel=channel_link(channel_id)))]
 
 
 def actions(block_id: str, *elements: Block) -> Block:

@@ -8,10 +8,10 @@ from datetime import date
 
 from bot.blocks import limits
 from bot.blocks.checklist import due_label, owner_label, short_date
-from bot.blocks.escape import channel_link, clip, escape, mention
+from bot.blocks.escape import clip, escape, mention
 from bot.blocks.fit import fit_lines
 from bot.blocks.ids import ActionId, BlockId
-from bot.blocks.message import Block, Message, button, context, section
+from bot.blocks.message import Block, Message, button, channel_note, context, section
 from bot.blocks.people import person
 from bot.blocks.schedule import (
     TITLE_LIMIT,
@@ -222,12 +222,8 @@ def replan_alert(
             ScheduleBlockId.ALERT_SUGGESTION, t(locale, "replan.alert.suggestion", owner=owner)
         ),
     ]
-    if project.channel_id:
-        blocks.append(
-            context(
-                ScheduleBlockId.ALERT_CHANNEL,
-                t(locale, "replan.alert.channel", channel=channel_link(project.channel_id)),
-            )
-        )
+    blocks += channel_note(
+        ScheduleBlockId.ALERT_CHANNEL, locale, "replan.alert.channel", project.channel_id
+    )
     text = t(locale, "replan.alert.text", customer=customer, title=title, count=count)
     return Message(text=text, blocks=blocks)

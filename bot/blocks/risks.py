@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 
 from bot.blocks.checklist import due_label, owner_label, short_date
-from bot.blocks.escape import channel_link, clip, escape, mention
+from bot.blocks.escape import clip, escape, mention
 from bot.blocks.fit import fit_lines
 from bot.blocks.ids import ActionId
-from bot.blocks.message import Block, Message, button, context, section
+from bot.blocks.message import Block, Message, button, channel_note, context, section
 from bot.blocks.schedule import (
     RISK_TEXT_LIMIT,
     TITLE_LIMIT,
@@ -68,13 +68,9 @@ def risk_reminder(project: ProjectView, risk: RiskView) -> Message:
         section(ScheduleBlockId.RISK_TASKS, tasks_text),
         section(ScheduleBlockId.RISK_SUGGESTION, t(locale, "risk.reminder.suggestion")),
     ]
-    if project.channel_id:
-        blocks.append(
-            context(
-                ScheduleBlockId.RISK_CHANNEL,
-                t(locale, "risk.reminder.channel", channel=channel_link(project.channel_id)),
-            )
-        )
+    blocks += channel_note(
+        ScheduleBlockId.RISK_CHANNEL, locale, "risk.reminder.channel", project.channel_id
+    )
     text = t(locale, "risk.reminder.text", customer=customer, start=start, end=end)
     return Message(text=text, blocks=blocks)
 

@@ -11,7 +11,7 @@ from bot.blocks.escape import channel_link, clip, escape
 from bot.blocks.fit import fit_lines
 from bot.blocks.health import health_label
 from bot.blocks.ids import ActionId, BlockId, overview_block_id
-from bot.blocks.message import Block, Message, actions, button, context, section
+from bot.blocks.message import Block, Message, actions, button, channel_note, section
 from bot.blocks.progress import progress_bar
 from bot.blocks.risks import risk_blocks
 from bot.domain.views import ProjectView, RiskView, TaskView
@@ -97,13 +97,7 @@ def _tail(project: ProjectView) -> list[Block]:
     """The link to the channel and, while there is open work, *Plan the schedule*."""
     locale = project.locale
     tail: list[Block] = []
-    if project.channel_id:
-        tail.append(
-            context(
-                BlockId.STATUS_CHANNEL,
-                t(locale, "status.channel", channel=channel_link(project.channel_id)),
-            )
-        )
+    tail += channel_note(BlockId.STATUS_CHANNEL, locale, "status.channel", project.channel_id)
     if project.running and any(task.is_open for task in project.tasks):
         tail.append(
             actions(
