@@ -12,6 +12,7 @@ import pytest
 import bot.blocks.adoption
 import bot.blocks.completion
 import bot.blocks.home
+import bot.blocks.message
 from bot.blocks.adoption import checkin_message, checkin_thanks, habit_nudge, stalled_alert
 from bot.blocks.completion import (
     closed_message,
@@ -430,7 +431,7 @@ def test_every_adoption_key_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
         used.add(key)
         return t(locale, key, **values)
 
-    for module in (bot.blocks.adoption, bot.blocks.completion, bot.blocks.home):
+    for module in (bot.blocks.adoption, bot.blocks.completion, bot.blocks.home, bot.blocks.message):
         monkeypatch.setattr(module, "t", recording_t)
 
     for locale in LOCALES:

@@ -12,6 +12,7 @@ import pytest
 
 import bot.blocks.checklist
 import bot.blocks.help
+import bot.blocks.message
 import bot.blocks.notes
 import bot.blocks.start_modal
 import bot.blocks.status
@@ -419,6 +420,7 @@ def test_every_blocks_key_is_used_and_exists_in_both_locales(monkeypatch) -> Non
         bot.blocks.start_modal,
         bot.blocks.status,
         bot.blocks.welcome,
+        bot.blocks.message,
     ):
         monkeypatch.setattr(module, "t", recording_t)
 

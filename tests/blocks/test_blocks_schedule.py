@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import bot.blocks.message
 import bot.blocks.replan
 import bot.blocks.risks
 import bot.blocks.schedule
@@ -575,7 +576,7 @@ def test_every_schedule_key_is_rendered(monkeypatch: pytest.MonkeyPatch) -> None
         used.add(key)
         return t(locale, key, **values)
 
-    for module in (bot.blocks.schedule, bot.blocks.replan, bot.blocks.risks):
+    for module in (bot.blocks.schedule, bot.blocks.replan, bot.blocks.risks, bot.blocks.message):
         monkeypatch.setattr(module, "t", recording_t)
     kinds = [
         risk(1),
