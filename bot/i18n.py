@@ -29,7 +29,7 @@ def catalog(locale: Locale) -> dict[str, str]:
 
 def t(locale: str, key: str, /, **values: object) -> str:
     """Render message `key` in `locale` (falling back to English for an unknown locale)."""
-    messages = catalog(locale if locale in LOCALES else "en")  # type: ignore[arg-type]
+    messages = catalog(locale if locale in LOCALES else "en")
     return messages[key].format(**values)
 
 

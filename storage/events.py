@@ -103,7 +103,7 @@ def for_project(*, session: Session, project_id: int, kind: str | None = None) -
     query = select(Event).where(Event.project_id == project_id)
     if kind is not None:
         query = query.where(Event.kind == kind)
-    return list(session.exec(query.order_by(col(Event.id))))  # type: ignore[arg-type]
+    return list(session.exec(query.order_by(col(Event.id))))
 
 
 def by_kind(*, session: Session, kind: str, limit: int = 200) -> list[Event]:

@@ -134,7 +134,12 @@ def parse(text: str) -> Command:
         return _parse_close(rest)
     if rest:
         raise ParseError("parse.unexpected_argument", command=name, argument=_clip(rest[0]))
-    return {"status": StatusCommand, "resume": ResumeCommand, "schedule": ScheduleCommand}[name]()
+    bare: dict[str, type[StatusCommand | ResumeCommand | ScheduleCommand]] = {
+        "status": StatusCommand,
+        "resume": ResumeCommand,
+        "schedule": ScheduleCommand,
+    }
+    return bare[name]()
 
 
 def _split(text: str) -> list[str]:

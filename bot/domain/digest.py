@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain import kpis
+from bot.domain.kpis import Bottleneck, Kpis, Portfolio, WeekSummary
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,10 @@ class Digest:
     today: date
     kpi_start: date  # the KPI window: [kpi_start, kpi_end)
     kpi_end: date
-    portfolio: kpis.Portfolio
-    week: kpis.WeekSummary
-    kpis: kpis.Kpis
-    bottlenecks: list[kpis.Bottleneck]
+    portfolio: Portfolio
+    week: WeekSummary
+    kpis: Kpis
+    bottlenecks: list[Bottleneck]
     # The Monday digest reports a week; `onboardbot report` any range ([start, end) above).
     weekly: bool = True
     # Projects cancelled in [start, end): (customer, the reason given at closing or ""), for

@@ -154,6 +154,8 @@ def _topological(tasks: Sequence[TaskLike], *, by_id: Mapping[str, TaskLike]) ->
             if waiting_on[dependent] == 0:
                 heapq.heappush(ready, position[dependent])
     if len(order) < len(tasks):
-        cyclic = sorted((tid for tid, count in waiting_on.items() if count), key=position.get)
+        cyclic = sorted(
+            (tid for tid, count in waiting_on.items() if count), key=position.__getitem__
+        )
         raise ValueError(f"dependency cycle among tasks: {cyclic}")
     return order

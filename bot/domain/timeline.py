@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import cast
 
 from bot.domain.calendar import BusinessCalendar, ClosedReason, DateRange
 from bot.domain.planning import PlannedTask
-from bot.domain.playbook import Playbook
+from bot.domain.playbook import Locale, Playbook
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,14 @@ def playbook_timeline(
     today: date | None = None,
 ) -> Timeline:
     """A playbook's plan from `kickoff` (what `playbooks preview` prints), as a timeline."""
+    lang = cast(Locale, locale)  # LocalizedText.get raises for any other
     tasks = []
     for item in planned:
         task = playbook.task(item.task_id)
         tasks.append(
             TimelineTask(
-                title=task.title.get(locale),
-                phase=playbook.phase(task.phase).title.get(locale),
+                title=task.title.get(lang),
+                phase=playbook.phase(task.phase).title.get(lang),
                 side=task.owner_side,
                 start=item.start,
                 due=item.due,
@@ -90,7 +92,7 @@ def playbook_timeline(
         )
     end = max([kickoff, *(t.due for t in tasks)])
     return Timeline(
-        playbook=playbook.title.get(locale),
+        playbook=playbook.title.get(lang),
         locale=locale,
         kickoff=kickoff,
         tasks=tuple(tasks),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -104,7 +104,7 @@ class Gateway:
                 # Slack's limits are per method and workspace: everyone calling it waits.
                 self.pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
             raise SlackError(method, code, data, retry_after=retry_after) from None
-        return response.data  # type: ignore[return-value]
+        return response.data
 
     # -- messages -------------------------------------------------------------------
     def conversation(self, target: str) -> str:
@@ -388,7 +388,7 @@ class Gateway:
             raise SlackError(
                 "files.completeUploadExternal", str(data.get("error") or "upload_failed"), data
             ) from None
-        return str(response.data["files"][0]["id"])  # type: ignore[index]
+        return str(cast("dict[str, Any]", response.data)["files"][0]["id"])
 
     def auth_test(self) -> dict[str, Any]:
         return self.call("auth.test")
