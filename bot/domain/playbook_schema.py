@@ -223,11 +223,6 @@ class Playbook(_Model):
                 return phase
         raise KeyError(f"playbook {self.name!r} has no phase {phase_id!r}")
 
-    @property
-    def first_value_task(self) -> TaskSpec:
-        """The task whose completion counts as the customer's first success."""
-        return next(task for task in self.tasks if task.first_value)
-
 
 def _duplicate_ids(section: str, ids: list[str]) -> list[tuple[Loc, str]]:
     first_seen: dict[str, int] = {}
