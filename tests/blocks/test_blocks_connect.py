@@ -9,11 +9,12 @@ from slack_sdk.models.blocks import Block
 from bot.blocks.forward import Why, forward_message
 from bot.blocks.identify import identified, who_is_this
 from bot.blocks.ids import IDENTIFY_ACTION, IDENTIFY_ANSWERS
+from bot.blocks.limits import MESSAGE_BLOCKS
 from bot.blocks.message import Message, section
 from bot.blocks.refusals import ADMIN_FIXES, invitation_refused, is_retryable, slack_refusal
 from bot.blocks.replies import merged, reply
 from bot.i18n import LOCALES, catalog
-from slack_sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
+from slack_sandbox.block_limits import check_blocks
 
 EVIL = "<!channel> Acme & Co"
 
@@ -21,7 +22,7 @@ EVIL = "<!channel> Acme & Co"
 def valid(message: Message) -> None:
     """Within Slack's limits, by our checker and by slack_sdk's own models."""
     assert message.text.strip()
-    assert check_blocks(message.blocks, max_blocks=MESSAGE_MAX_BLOCKS) == []
+    assert check_blocks(message.blocks, max_blocks=MESSAGE_BLOCKS) == []
     for block in message.blocks:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
 
@@ -65,7 +66,7 @@ def test_a_message_to_pass_on_keeps_the_original_and_says_why() -> None:
                 inner, locale=locale, customer=EVIL, why=why, email="hanako@acme.example"
             )
             valid(note)
-            assert len(note.blocks) == MESSAGE_MAX_BLOCKS
+            assert len(note.blocks) == MESSAGE_BLOCKS
             assert "hanako@acme.example" in note.blocks[0]["text"]["text"]
             assert note.blocks[1:] == inner.blocks[:49]
     by_user = forward_message(inner, locale="en", customer="Acme", why=Why.DM_REFUSED, user_id="W1")
@@ -125,8 +126,8 @@ def test_notes_merge_into_one_message_whatever_their_number() -> None:
     ]
     one = merged(notes)
     valid(one)
-    assert len(one.blocks) == MESSAGE_MAX_BLOCKS
-    assert len({b["block_id"] for b in one.blocks}) == MESSAGE_MAX_BLOCKS
+    assert len(one.blocks) == MESSAGE_BLOCKS
+    assert len({b["block_id"] for b in one.blocks}) == MESSAGE_BLOCKS
     blob = str(one.blocks)
     assert all(f"`e{n}`" in blob for n in range(49))  # the rest share the last section, cut
     six = merged(notes[:6])

@@ -13,11 +13,12 @@ import bot.blocks.escalation
 import bot.blocks.reminder
 from bot.blocks.escalation import escalation_message
 from bot.blocks.ids import ActionId
+from bot.blocks.limits import MESSAGE_BLOCKS
 from bot.blocks.message import Message
 from bot.blocks.reminder import reminder_message
 from bot.domain.reminders import DueTask, EscalationDraft, OpenTask, ProjectInfo, ReminderDraft
 from bot.i18n import CATALOG_DIR, LOCALES, placeholders, t
-from slack_sandbox.block_limits import MESSAGE_MAX_BLOCKS, check_blocks
+from slack_sandbox.block_limits import check_blocks
 
 TODAY = date(2027, 4, 14)  # Wednesday
 LEVELS = ("csm", "decision_maker", "decision_maker_notice")
@@ -130,7 +131,7 @@ def block(message: Message, block_id: str) -> dict[str, Any]:
 
 def assert_within_limits(message: Message) -> None:
     assert message.text.strip()
-    assert check_blocks(message.blocks, max_blocks=MESSAGE_MAX_BLOCKS) == []
+    assert check_blocks(message.blocks, max_blocks=MESSAGE_BLOCKS) == []
     ids = [b["block_id"] for b in message.blocks]
     assert len(ids) == len(set(ids))
 
@@ -269,7 +270,7 @@ def test_forty_tasks_fit_in_fifty_blocks_with_a_pointer_to_the_checklist(locale:
     tasks = tuple(due(i, overdue=40 - i) for i in range(1, 41))
     message = reminder_message(reminder_draft((project(locale=locale), tasks), locale=locale))
     assert_within_limits(message)
-    assert len(message.blocks) <= MESSAGE_MAX_BLOCKS
+    assert len(message.blocks) <= MESSAGE_BLOCKS
     shown = task_ids_shown(message)
     assert shown == list(range(1, len(shown) + 1))  # the most overdue ones
     more = block(message, "rem-more")["elements"][0]["text"]
