@@ -10,10 +10,14 @@ OUTBOX_EVENT = "onboarding_message"  # a message whose sender said nothing more
 
 
 class Postable(Protocol):
-    """Anything with a notification text and blocks (bot.blocks.message.Message)."""
+    """Anything with a notification text and blocks (bot.blocks.message.Message). Read-only
+    members, so a frozen dataclass matches."""
 
-    text: str
-    blocks: list[dict[str, Any]]
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]: ...
 
 
 def metadata_of(message: Postable, *, key: str | None = None) -> dict[str, Any] | None:
