@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.bulk import chunks
-from storage.models import Project, ProjectStatus, Risk, RiskStatus
+from storage.models import RUNNING_STATUSES, Project, Risk, RiskStatus
 
 
 def of_project(*, session: Session, project_id: int, open_only: bool = True) -> list[Risk]:
@@ -40,7 +40,7 @@ def periods_starting_between(
         .join(Project, col(Project.id) == col(Risk.project_id))
         .where(Risk.status == RiskStatus.OPEN, Risk.kind == "busy_period")
         .where(col(Risk.period_start) >= first, col(Risk.period_start) <= last)
-        .where(col(Project.status).in_((ProjectStatus.ACTIVE, ProjectStatus.PAUSED)))
+        .where(col(Project.status).in_(RUNNING_STATUSES))
         .order_by(col(Risk.id))
     )
     return [(risk, int(pid), str(tz)) for risk, pid, tz in session.exec(query)]

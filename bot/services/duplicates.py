@@ -8,9 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from bot.domain.customers import customer_key
-from storage.models import Project, ProjectStatus
-
-ENDED = (ProjectStatus.COMPLETED.value, ProjectStatus.CANCELLED.value)
+from storage.models import ENDED_STATUSES, Project
 
 
 @dataclass(frozen=True)
@@ -25,12 +23,17 @@ def running_for_customer(*, session: Session, customer_name: str) -> list[Runnin
     """The customer's projects that have not ended, oldest first."""
     key = customer_key(customer_name)
     rows = session.exec(
-        select(Project.id, Project.customer_name, Project.channel_id, Project.kickoff)
-        .where(col(Project.status).not_in(ENDED))
+        select(
+            col(Project.id),
+            col(Project.customer_name),
+            col(Project.channel_id),
+            col(Project.kickoff),
+        )
+        .where(col(Project.status).not_in(ENDED_STATUSES))
         .order_by(col(Project.id))
     ).all()
     return [
-        RunningProject(pid, name, channel, kickoff)  # type: ignore[arg-type]
+        RunningProject(pid, name, channel, kickoff)  # type: ignore[arg-type]  # a stored row's id is never None
         for pid, name, channel, kickoff in rows
         if customer_key(name) == key
     ]

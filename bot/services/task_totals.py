@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    SQLColumnExpression,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlmodel import col
 
 from bot.domain.calendar import BusinessCalendar
@@ -44,18 +53,18 @@ OPEN, DONE, SKIPPED = TaskStatus.OPEN.value, TaskStatus.DONE.value, TaskStatus.S
 REPLANNED = "task.replanned"
 
 FACT_COLUMNS = (
-    Task.id,
-    Task.project_id,
-    Task.key,
-    Task.title_en,
-    Task.required,
-    Task.first_value,
-    Task.status,
-    Task.planned_due,
-    Task.due,
-    Task.completed_on,
+    col(Task.id),
+    col(Task.project_id),
+    col(Task.key),
+    col(Task.title_en),
+    col(Task.required),
+    col(Task.first_value),
+    col(Task.status),
+    col(Task.planned_due),
+    col(Task.due),
+    col(Task.completed_on),
 )
-TITLE_JA = Task.title_ja  # TaskFacts' last field, after the business days overdue
+TITLE_JA = col(Task.title_ja)  # TaskFacts' last field, after the business days overdue
 
 
 def load_task_totals(
@@ -81,18 +90,18 @@ def load_task_totals(
     )
 
 
-def _count(condition: object) -> object:
-    return func.sum(case((condition, 1), else_=0))  # type: ignore[arg-type]
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
 
 
 def _progress(connection: Connection) -> dict[int, Progress]:
     status = col(Task.status)
     rows = connection.execute(
         select(
-            Task.project_id,
+            col(Task.project_id),
             _count(status == DONE),
             _count(status != SKIPPED),
-            func.max(case((status == OPEN, Task.due))),
+            func.max(case((status == OPEN, col(Task.due)))),
         ).group_by(col(Task.project_id))
     ).all()
     return {pid: Progress(int(done), int(counted), last) for pid, done, counted, last in rows}
@@ -108,7 +117,7 @@ def _overdue(
     for row in rows:
         days = calendar(row.project_id).business_days_between(row.due, today)
         if days >= 1:  # due the day before a holiday weekend is not overdue yet
-            found.append(TaskFacts(*row[:-1], days, row[-1]))
+            found.append(TaskFacts._make((*row[:-1], days, row[-1])))
     return found
 
 
@@ -120,12 +129,16 @@ def _completions(connection: Connection) -> dict[date, Completions]:
         .group_by(done_on)
         .order_by(done_on)
     ).all()
-    return {day: Completions(int(done), int(on_time)) for day, done, on_time in rows}
+    return {
+        day: Completions(int(done), int(on_time))
+        for day, done, on_time in rows
+        if day is not None  # the query's is_not(None), for the type checker
+    }
 
 
 def _first_values(connection: Connection) -> dict[int, date]:
     rows = connection.execute(
-        select(Task.project_id, func.min(Task.completed_on))
+        select(col(Task.project_id), func.min(col(Task.completed_on)))
         .where(
             col(Task.first_value).is_(True),
             col(Task.status) == DONE,
@@ -133,16 +146,16 @@ def _first_values(connection: Connection) -> dict[int, date]:
         )
         .group_by(col(Task.project_id))
     ).all()
-    return dict(rows)  # type: ignore[arg-type]
+    return {pid: day for pid, day in rows if day is not None}  # as the query: never None
 
 
-def _reached(since: date, today: date) -> object:
+def _reached(since: date, today: date) -> ColumnElement[bool]:
     planned = col(Task.planned_due)
     return (planned >= since) & (planned <= today) & (col(Task.status) != SKIPPED)
 
 
-def _replanned_ids() -> object:
-    return select(Event.task_id).where(
+def _replanned_ids() -> Select[int | None]:
+    return select(col(Event.task_id)).where(
         col(Event.kind) == REPLANNED, col(Event.task_id).is_not(None)
     )
 
@@ -151,28 +164,29 @@ def _running_keys(connection: Connection, *, since: date, today: date) -> dict[s
     """Key totals over running projects (no cut-off: they have not ended)."""
     status, planned = col(Task.status), col(Task.planned_due)
     late = (
-        col(Task.id).in_(_replanned_ids())  # type: ignore[arg-type]
+        col(Task.id).in_(_replanned_ids())
         | ((status == OPEN) & (planned < today))
         | ((status == DONE) & (col(Task.completed_on) > planned))
     )
     running = col(Project.status).in_(RUNNING_STATUSES)
-    title, title_ja = col(Task.title_en), col(Task.title_ja)
+    title: SQLColumnExpression[str] = col(Task.title_en)
+    title_ja: SQLColumnExpression[str] = col(Task.title_ja)
     if connection.dialect.name == "postgresql":  # code-point order, as Python's min (SQLite's)
         title, title_ja = title.collate("C"), title_ja.collate("C")
     totals = connection.execute(
-        select(Task.key, func.min(title), func.count(), _count(late), func.min(title_ja))
+        select(col(Task.key), func.min(title), func.count(), _count(late), func.min(title_ja))
         .join(Project, col(Project.id) == col(Task.project_id))
-        .where(running, _reached(since, today))  # type: ignore[arg-type]
+        .where(running, _reached(since, today))
         .group_by(col(Task.key))
     ).all()
     raw_reason = col(Event.after)["reason"].as_string()
     reasons: dict[str, Counter[str]] = {}
     for key, reason, count in connection.execute(
-        select(Task.key, raw_reason, func.count())
+        select(col(Task.key), raw_reason, func.count())
         .select_from(Event)
         .join(Task, col(Task.id) == col(Event.task_id))
         .join(Project, col(Project.id) == col(Task.project_id))
-        .where(col(Event.kind) == REPLANNED, running, _reached(since, today))  # type: ignore[arg-type]
+        .where(col(Event.kind) == REPLANNED, running, _reached(since, today))
         .group_by(col(Task.key), raw_reason)
     ).all():
         if reason and reason.strip():
@@ -203,11 +217,11 @@ def _ended_keys(
     ended = col(Project.status).in_(ENDED_STATUSES)
     where = (ended, _reached(since, today))
     tasks = [
-        TaskFacts(*row)
+        TaskFacts._make(row)
         for row in connection.execute(
             select(*FACT_COLUMNS, literal(0), TITLE_JA)
             .join(Project, col(Project.id) == col(Task.project_id))
-            .where(*where)  # type: ignore[arg-type]
+            .where(*where)
         ).all()
     ]
     zone = ZoneInfo(timezone)
@@ -215,16 +229,16 @@ def _ended_keys(
         ReplanFacts(task_id, project_id, key, at.astimezone(zone).date(), reason or "")
         for task_id, project_id, key, at, reason in connection.execute(
             select(
-                Event.task_id,
-                Task.project_id,
-                Task.key,
-                Event.at,
+                col(Event.task_id),
+                col(Task.project_id),
+                col(Task.key),
+                col(Event.at),
                 col(Event.after)["reason"].as_string(),
             )
             .select_from(Event)
             .join(Task, col(Task.id) == col(Event.task_id))
             .join(Project, col(Project.id) == col(Task.project_id))
-            .where(col(Event.kind) == REPLANNED, *where)  # type: ignore[arg-type]
+            .where(col(Event.kind) == REPLANNED, *where)
         ).all()
     ]
     days = (today - since).days
