@@ -278,7 +278,7 @@ def load_settings(*, require: Iterable[str] = (), **overrides: object) -> Settin
         overrides: values that win over the environment (tests, the local sandbox).
     """
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]  # overrides are untyped field values; pydantic validates them
     except ValidationError as exc:
         raise SettingsError([_problem(error) for error in exc.errors()]) from None
     problems = [

@@ -68,7 +68,7 @@ def record(
     bind = session.get_bind()
     engine = bind.engine if hasattr(bind, "engine") else bind
     with _followers_lock:
-        followers = list(_followers.get(engine, ()))  # type: ignore[arg-type]
+        followers = list(_followers.get(engine, ()))  # type: ignore[arg-type]  # WeakKeyDictionary.get's default is typed as the value type; () is read the same
     for follower in followers:
         follower(session, event)
     return event

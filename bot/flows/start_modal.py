@@ -28,7 +28,7 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
         if not decision:
             raise UserError(decision.reason or "deny.not_staff")
         locale = caller.own_locale
-        playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]
+        playbooks = sorted((p.name, p.title.get(locale)) for p in deps.playbooks.values())  # type: ignore[arg-type]  # the caller's locale is one of LOCALES (Caller.own_locale); typed str
         return start_modal(
             locale=locale,
             playbooks=playbooks,

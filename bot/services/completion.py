@@ -83,7 +83,7 @@ def finish_if_done(*, session: Session, project: Project, now: datetime) -> bool
         .where(col(Project.id) == project.id, col(Project.status).in_(RUNNING_STATUSES))
         .values(status=ProjectStatus.COMPLETED, completed_at=now, paused_until=None)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
         return False
     events.record(
         session=session,

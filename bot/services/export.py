@@ -66,14 +66,14 @@ def task_history(
         ):
             blackouts[blackout.project_id].append(DateRange(blackout.start, blackout.end))
     for task, project in rows:
-        calendar = calendar_for(project.holiday_country, blackouts.get(project.id, []))  # type: ignore[arg-type]
+        calendar = calendar_for(project.holiday_country, blackouts.get(project.id, []))  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
         if task.status == TaskStatus.DONE and task.completed_on:
             until = task.completed_on
         elif task.status == TaskStatus.OPEN:
             until = local_today(project, now)
         else:
             until = task.planned_due
-        reasons = replans.get(task.id, [])  # type: ignore[arg-type]
+        reasons = replans.get(task.id, [])  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
         yield {
             "customer": project.customer_name,
             "project_id": project.id,

@@ -37,7 +37,7 @@ def staff_home(
     for r in risk_rows.open_of(session=session, project_ids=ids):
         risks[r.project_id].append(
             RiskView(
-                id=r.id,  # type: ignore[arg-type]
+                id=r.id,  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
                 kind=r.kind,
                 reason=r.reason,
                 text=r.text,

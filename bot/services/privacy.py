@@ -86,12 +86,12 @@ def forget(*, session: Session, project: Project, now: datetime) -> dict[str, in
     counts = {
         "people": session.execute(
             delete(Stakeholder).where(col(Stakeholder.project_id) == pid)
-        ).rowcount,  # type: ignore[attr-defined]
-        "messages": session.execute(delete(Outbox).where(col(Outbox.project_id) == pid)).rowcount,  # type: ignore[attr-defined]
+        ).rowcount,  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
+        "messages": session.execute(delete(Outbox).where(col(Outbox.project_id) == pid)).rowcount,  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
         # The drafts and notes of the decision-maker step hold names and her message.
         "escalations": session.execute(
             delete(Escalation).where(col(Escalation.project_id) == pid)
-        ).rowcount,  # type: ignore[attr-defined]
+        ).rowcount,  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
     }
     # A start under way held the customer's name: it ends here, so the name is free again.
     requests.release_starting(session=session, project_id=pid)

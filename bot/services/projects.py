@@ -301,7 +301,7 @@ def _view(project: Project, people: Sequence[Stakeholder], rows: Sequence[Task])
     by_role = {p.role: p.slack_user_id for p in people if p.slack_user_id}
     tasks = tuple(
         TaskView(
-            id=row.id,  # type: ignore[arg-type]
+            id=row.id,  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
             key=row.key,
             phase=row.phase,
             title=row.title_ja if locale == "ja" else row.title_en,
@@ -323,7 +323,7 @@ def _view(project: Project, people: Sequence[Stakeholder], rows: Sequence[Task])
         id=project.id,
         customer_name=project.customer_name,
         locale=locale,
-        playbook_title=playbook.title.get(locale),  # type: ignore[arg-type]
+        playbook_title=playbook.title.get(locale),  # type: ignore[arg-type]  # the project's locale is one of LOCALES (checked when stored); the model types it str
         status=project.status,
         running=project.status in RUNNING_STATUSES,
         kickoff=project.kickoff,
@@ -332,9 +332,9 @@ def _view(project: Project, people: Sequence[Stakeholder], rows: Sequence[Task])
         champion_user_id=by_role.get(StakeholderRole.CHAMPION),
         decision_maker_user_id=by_role.get(StakeholderRole.DECISION_MAKER),
         channel_id=project.channel_id,
-        goal=playbook.goal.get(locale),  # type: ignore[arg-type]
-        completion_criteria=tuple(c.get(locale) for c in playbook.completion_criteria),  # type: ignore[arg-type]
-        phases=tuple(PhaseView(p.id, p.title.get(locale)) for p in playbook.phases),  # type: ignore[arg-type]
+        goal=playbook.goal.get(locale),  # type: ignore[arg-type]  # the project's locale is one of LOCALES (checked when stored); the model types it str
+        completion_criteria=tuple(c.get(locale) for c in playbook.completion_criteria),  # type: ignore[arg-type]  # the project's locale is one of LOCALES (checked when stored); the model types it str
+        phases=tuple(PhaseView(p.id, p.title.get(locale)) for p in playbook.phases),  # type: ignore[arg-type]  # the project's locale is one of LOCALES (checked when stored); the model types it str
         tasks=tasks,
         customer_user_ids=tuple(
             p.slack_user_id for p in people if p.side == "customer" and p.slack_user_id

@@ -340,7 +340,7 @@ def close_risk(
 
 def risk_view(r: Risk) -> RiskView:
     return RiskView(
-        id=r.id,  # type: ignore[arg-type]
+        id=r.id,  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
         kind=r.kind,
         reason=r.reason,
         text=r.text,

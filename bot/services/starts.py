@@ -286,8 +286,8 @@ def take_over_stalled(
             )
             .values(start_claimed_by=worker, start_lease_until=now + lease)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            taken.append(int(project_id))  # type: ignore[arg-type]
+        if result.rowcount == 1:  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
+            taken.append(int(project_id))  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
     return taken
 
 
@@ -302,7 +302,7 @@ def _held(project_id: int, worker: str) -> tuple[Any, ...]:
 
 def _update_held(session: Session, project_id: int, worker: str, **values: Any) -> bool:
     result = session.execute(update(Project).where(*_held(project_id, worker)).values(**values))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1  # type: ignore[attr-defined]  # Session.execute() is typed as Result; an UPDATE/DELETE returns a CursorResult, which has rowcount
 
 
 def _repeat_of(session: Session, *, request: str, customer_name: str) -> Repeated:

@@ -30,7 +30,7 @@ def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime
     if isinstance(found, Refused):
         return found
     project, task = found.project, found.task
-    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]
+    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
     decision = can_complete(
         actor, task_side=task.owner_side, is_customer_member=is_member is not None
     )
@@ -61,7 +61,7 @@ def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
     if isinstance(found, Refused):
         return found
     project, task = found.project, found.task
-    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]
+    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
     decision = can_undo(
         actor, completed_by=task.completed_by, is_customer_member=is_member is not None
     )
