@@ -23,13 +23,15 @@ sandbox: $(STAMP)
 # Test files run in TEST_WORKERS processes; a file stays in one (browser tests share a page).
 TEST_WORKERS ?= 3
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
+# Style, the layer contract (.importlinter) and types: `make test` runs these first, so CI does.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run
