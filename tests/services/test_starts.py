@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.command_text import Person
@@ -32,7 +32,7 @@ def _new(customer: str = "Acme") -> NewProject:
     )
 
 
-def _begin(  # type: ignore[no-untyped-def]
+def _begin(
     engine: Engine,
     customer: str = "Acme",
     *,
@@ -55,7 +55,7 @@ def _begin(  # type: ignore[no-untyped-def]
 
 def _projects(engine: Engine) -> list[Project]:
     with session_scope(engine) as session:
-        return list(session.exec(select(Project).order_by(Project.id)).all())  # type: ignore[arg-type]
+        return list(session.exec(select(Project).order_by(col(Project.id))).all())
 
 
 def _keys(engine: Engine) -> dict[str, int | None]:
@@ -76,8 +76,9 @@ def test_begin_writes_a_starting_project_held_by_its_worker(engine: Engine) -> N
         f"starting:{starts.customer_key('Acme')}": project.id,
     }
     with session_scope(engine) as session:
-        assert starts.is_starting(starts.project(session=session, project_id=project.id))  # type: ignore[arg-type]
-        state = starts.state(session=session, project_id=project.id)  # type: ignore[arg-type]
+        found = starts.project(session=session, project_id=begun.project_id)
+        assert found is not None and starts.is_starting(found)
+        state = starts.state(session=session, project_id=begun.project_id)
     assert state is not None
     assert (state.customer_name, state.locale, state.created_by, state.csm_user_id) == (
         "Acme",
@@ -238,7 +239,8 @@ def test_a_start_with_a_channel_is_not_rolled_back_but_may_be_abandoned(engine: 
         project.channel_id = "CACME"
     with session_scope(engine) as session:
         assert not starts.roll_back(session=session, project_id=pid)
-        assert starts.state(session=session, project_id=pid).chosen_channel_name is None  # type: ignore[union-attr]
+        state = starts.state(session=session, project_id=pid)
+        assert state is not None and state.chosen_channel_name is None
         assert not starts.abandon(session=session, project_id=pid, worker="w2")
         assert starts.abandon(session=session, project_id=pid, worker="w1")
     assert _projects(engine) == [] and _keys(engine) == {}

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.domain.permissions import Actor
 from bot.services.projects import project_view
@@ -8,6 +9,7 @@ from bot.services.results import Changed, Refused, Unchanged
 from bot.services.tasks import closed_reason, complete_task, undo_task
 from storage import events, tasks
 from storage.db import session_scope
+from storage.models import Task
 from storage.projects import get
 from tests.services.seeds import CSM, CUSTOMER, INTERNAL, NOW, OTHER_CUSTOMER, running_project
 
@@ -91,14 +93,21 @@ def test_staff_completes_any_task_and_undo_rules(engine, project_id: int) -> Non
         assert len(reopened) == 1 and reopened[0].before["completed_by"] == "UCSM"  # type: ignore[index]
 
 
-def _set_status(engine, project_id: int, status: str) -> None:  # type: ignore[no-untyped-def]
+def _set_status(engine: Engine, project_id: int, status: str) -> None:
     with session_scope(engine) as session:
         project = get(session=session, project_id=project_id)
         assert project is not None
         project.status = status
 
 
-def test_a_missing_task_is_not_found(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+def _task(engine: Engine, task_id: int) -> Task:
+    with session_scope(engine) as session:
+        task = tasks.get(session=session, task_id=task_id)
+        assert task is not None
+        return task
+
+
+def test_a_missing_task_is_not_found(engine: Engine, project_id: int) -> None:
     with session_scope(engine) as session:
         assert complete_task(session=session, task_id=4242, actor=CSM, now=NOW) == Refused(
             "error.task_not_found"
@@ -108,7 +117,7 @@ def test_a_missing_task_is_not_found(engine, project_id: int) -> None:  # type: 
         )
 
 
-def test_a_paused_project_still_takes_completions(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_paused_project_still_takes_completions(engine: Engine, project_id: int) -> None:
     task_id = _task_id(engine, project_id, "customer")
     _set_status(engine, project_id, "paused")
     with session_scope(engine) as session:
@@ -124,10 +133,11 @@ def test_a_paused_project_still_takes_completions(engine, project_id: int) -> No
         ("deleted", "error.project_closed"),
     ],
 )
-def test_a_project_not_running_takes_no_change(  # type: ignore[no-untyped-def]
-    engine, project_id: int, status: str, reason: str
+def test_a_project_not_running_takes_no_change(
+    engine: Engine, project_id: int, status: str, reason: str
 ) -> None:
     task_id = _task_id(engine, project_id, "customer")
+    other = _task_id(engine, project_id, "vendor")
     with session_scope(engine) as session:
         assert isinstance(
             complete_task(session=session, task_id=task_id, actor=CSM, now=NOW), Changed
@@ -135,17 +145,15 @@ def test_a_project_not_running_takes_no_change(  # type: ignore[no-untyped-def]
     _set_status(engine, project_id, status)
     with session_scope(engine) as session:
         undo = undo_task(session=session, task_id=task_id, actor=CSM, now=NOW)
-        other = _task_id(engine, project_id, "vendor")
         complete = complete_task(session=session, task_id=other, actor=CSM, now=NOW)
     assert undo == complete == Refused(reason, locale="ja")
+    assert _task(engine, task_id).status == "done" and _task(engine, other).status == "open"
     with session_scope(engine) as session:
-        assert tasks.get(session=session, task_id=task_id).status == "done"  # type: ignore[union-attr]
-        assert tasks.get(session=session, task_id=other).status == "open"  # type: ignore[union-attr]
         project = get(session=session, project_id=project_id)
-        assert closed_reason(project) == reason  # type: ignore[arg-type]
+        assert project is not None and closed_reason(project) == reason
 
 
-def test_whoever_completed_a_task_may_undo_it(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_whoever_completed_a_task_may_undo_it(engine: Engine, project_id: int) -> None:
     task_id = _task_id(engine, project_id, "customer")
     with session_scope(engine) as session:
         complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
@@ -153,10 +161,12 @@ def test_whoever_completed_a_task_may_undo_it(engine, project_id: int) -> None: 
         undone = undo_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
         assert isinstance(undone, Changed)
         reopened = events.for_project(session=session, project_id=project_id, kind="task.reopened")
-        assert [(e.actor, e.before["completed_by"]) for e in reopened] == [("WCUST", "WCUST")]  # type: ignore[index]
+        assert [(e.actor, (e.before or {})["completed_by"]) for e in reopened] == [
+            ("WCUST", "WCUST")
+        ]
 
 
-def test_undoing_an_open_task_changes_nothing_for_anyone(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_undoing_an_open_task_changes_nothing_for_anyone(engine: Engine, project_id: int) -> None:
     task_id = _task_id(engine, project_id, "customer")
     with session_scope(engine) as session:
         again = undo_task(session=session, task_id=task_id, actor=OTHER_CUSTOMER, now=NOW)
@@ -166,10 +176,9 @@ def test_undoing_an_open_task_changes_nothing_for_anyone(engine, project_id: int
         )
 
 
-def test_completed_on_is_the_projects_local_date(engine, project_id: int) -> None:  # type: ignore[no-untyped-def]
+def test_completed_on_is_the_projects_local_date(engine: Engine, project_id: int) -> None:
     task_id = _task_id(engine, project_id, "vendor")
     late = datetime(2027, 4, 6, 16, 30, tzinfo=UTC)  # 01:30 on the 7th in Tokyo
     with session_scope(engine) as session:
         complete_task(session=session, task_id=task_id, actor=CSM, now=late)
-    with session_scope(engine) as session:
-        assert tasks.get(session=session, task_id=task_id).completed_on == date(2027, 4, 7)  # type: ignore[union-attr]
+    assert _task(engine, task_id).completed_on == date(2027, 4, 7)

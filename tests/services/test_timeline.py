@@ -13,7 +13,7 @@ from tests.services.seeds import CHANNEL, NOW, calendar_for, running_project
 from tests.services.world import started
 
 
-def _timeline(engine: Engine, project_id: int):  # type: ignore[no-untyped-def]
+def _timeline(engine: Engine, project_id: int):
     with session_scope(engine) as session:
         return timeline_of(
             session=session, project_id=project_id, now=NOW, calendar_for=calendar_for
