@@ -21,6 +21,7 @@ from tests.services.seeds import (
     OTHER_CUSTOMER,
     calendar_for,
     running_project,
+    set_project,
 )
 
 BUSY = DateRange(date(2027, 4, 12), date(2027, 4, 16))  # Monday to Friday
@@ -54,13 +55,6 @@ def _apply(engine: Engine, project_id: int, actor: Actor = CUSTOMER, **values):
 def _tasks(engine: Engine, project_id: int) -> dict[str, Task]:
     with session_scope(engine) as session:
         return {t.key: t for t in tasks.of_project(session=session, project_id=project_id)}
-
-
-def _set_status(engine: Engine, project_id: int, status: str) -> None:
-    with session_scope(engine) as session:
-        project = get(session=session, project_id=project_id)
-        assert project is not None
-        project.status = status
 
 
 def test_answers_become_blackouts_and_risks_and_move_open_tasks(engine: Engine) -> None:
@@ -133,13 +127,13 @@ def test_who_may_answer_for_which_project(engine: Engine) -> None:
     assert _apply(engine, 4242) == Refused("error.project_not_found")
     assert _apply(engine, project_id, OTHER_CUSTOMER) == Refused("deny.not_this_project")
     assert _apply(engine, project_id, INTERNAL) == Refused("deny.not_this_project")
-    _set_status(engine, project_id, "completed")
+    set_project(engine, project_id, status="completed")
     assert _apply(engine, project_id, CSM) == Refused("error.project_closed")
-    _set_status(engine, project_id, "starting")
+    set_project(engine, project_id, status="starting")
     assert _apply(engine, project_id, CSM) == Refused("error.project_starting")
     with session_scope(engine) as session:
         assert session.exec(select(Blackout)).all() == [] and session.exec(select(Risk)).all() == []
-    _set_status(engine, project_id, "paused")
+    set_project(engine, project_id, status="paused")
     assert isinstance(_apply(engine, project_id, CSM), Changed)
 
 
@@ -226,7 +220,7 @@ def test_more_time_refuses_others_and_closed_work(engine: Engine) -> None:
         assert row is not None
         row.status = "done"
     assert _more_time(engine, mine, later) == Refused("error.task_not_open", locale="ja")
-    _set_status(engine, project_id, "completed")
+    set_project(engine, project_id, status="completed")
     assert _more_time(engine, vendor, later, CSM) == Refused("error.project_closed", locale="ja")
 
 
@@ -256,7 +250,7 @@ def test_staff_skip_an_optional_task_once(engine: Engine) -> None:
             len(events.for_project(session=session, project_id=project_id, kind="task.skipped"))
             == 1
         )
-    _set_status(engine, project_id, "completed")
+    set_project(engine, project_id, status="completed")
     assert _skip(engine, task.id) == Refused("error.project_closed", locale="ja")
 
 

@@ -9,7 +9,7 @@ from storage import events
 from storage.db import session_scope
 from storage.models import Stakeholder
 from storage.projects import get
-from tests.services.seeds import NOW, running_project
+from tests.services.seeds import NOW, running_project, set_project
 from tests.services.world import started
 
 TODAY = date(2027, 4, 6)
@@ -65,10 +65,7 @@ def test_snoozes_the_person_in_every_running_project_and_logs_each(engine: Engin
 def test_closed_projects_are_left_alone(engine: Engine) -> None:
     project_id = running_project(engine)
     for closed in ("completed", "deleted", "starting"):
-        with session_scope(engine) as session:
-            project = get(session=session, project_id=project_id)
-            assert project is not None
-            project.status = closed
+        set_project(engine, project_id, status=closed)
         with session_scope(engine) as session:
             count = snooze.snooze(
                 session=session, user_id="WCUST", until=date(2027, 4, 20), today=TODAY, now=NOW

@@ -11,7 +11,15 @@ from storage import events, tasks
 from storage.db import session_scope
 from storage.models import Task
 from storage.projects import get
-from tests.services.seeds import CSM, CUSTOMER, INTERNAL, NOW, OTHER_CUSTOMER, running_project
+from tests.services.seeds import (
+    CSM,
+    CUSTOMER,
+    INTERNAL,
+    NOW,
+    OTHER_CUSTOMER,
+    running_project,
+    set_project,
+)
 
 
 @pytest.fixture
@@ -93,13 +101,6 @@ def test_staff_completes_any_task_and_undo_rules(engine, project_id: int) -> Non
         assert len(reopened) == 1 and reopened[0].before["completed_by"] == "UCSM"  # type: ignore[index]
 
 
-def _set_status(engine: Engine, project_id: int, status: str) -> None:
-    with session_scope(engine) as session:
-        project = get(session=session, project_id=project_id)
-        assert project is not None
-        project.status = status
-
-
 def _task(engine: Engine, task_id: int) -> Task:
     with session_scope(engine) as session:
         task = tasks.get(session=session, task_id=task_id)
@@ -119,7 +120,7 @@ def test_a_missing_task_is_not_found(engine: Engine, project_id: int) -> None:
 
 def test_a_paused_project_still_takes_completions(engine: Engine, project_id: int) -> None:
     task_id = _task_id(engine, project_id, "customer")
-    _set_status(engine, project_id, "paused")
+    set_project(engine, project_id, status="paused")
     with session_scope(engine) as session:
         done = complete_task(session=session, task_id=task_id, actor=CUSTOMER, now=NOW)
         assert isinstance(done, Changed) and done.value.task.status == "done"
@@ -142,7 +143,7 @@ def test_a_project_not_running_takes_no_change(
         assert isinstance(
             complete_task(session=session, task_id=task_id, actor=CSM, now=NOW), Changed
         )
-    _set_status(engine, project_id, status)
+    set_project(engine, project_id, status=status)
     with session_scope(engine) as session:
         undo = undo_task(session=session, task_id=task_id, actor=CSM, now=NOW)
         complete = complete_task(session=session, task_id=other, actor=CSM, now=NOW)
