@@ -109,23 +109,34 @@ def record_sent_many(
     for row, channel, ts, via in sent:
         if row.id not in recorded:
             continue
-        message = row.message
-        events.record(
+        _record_outcome(
             session=session,
-            kind=f"{message.kind}.sent",
-            actor=events.SYSTEM,
-            at=now,
-            project_id=message.project_id,
-            after={
-                "key": message.key,
-                "to": message.recipient,
+            row=row,
+            outcome="sent",
+            now=now,
+            detail={
                 "channel": channel,
                 "ts": ts,
                 "via": via,
-                "task_ids": list(message.task_ids),
+                "task_ids": list(row.message.task_ids),
             },
         )
     return recorded
+
+
+def _record_outcome(
+    *, session: Session, row: Claimed, outcome: str, now: datetime, detail: dict[str, object]
+) -> None:
+    """Log `<kind>.<outcome>` for the row's message, with its key and recipient first."""
+    message = row.message
+    events.record(
+        session=session,
+        kind=f"{message.kind}.{outcome}",
+        actor=events.SYSTEM,
+        at=now,
+        project_id=message.project_id,
+        after={"key": message.key, "to": message.recipient, **detail},
+    )
 
 
 def record_retry(
@@ -148,19 +159,12 @@ def record_retry(
         refund_attempt=refund_attempt,
     )
     if held and next_attempt_at is None:
-        message = row.message
-        events.record(
+        _record_outcome(
             session=session,
-            kind=f"{message.kind}.failed",
-            actor=events.SYSTEM,
-            at=now,
-            project_id=message.project_id,
-            after={
-                "key": message.key,
-                "to": message.recipient,
-                "error": error,
-                "attempts": row.attempts,
-            },
+            row=row,
+            outcome="failed",
+            now=now,
+            detail={"error": error, "attempts": row.attempts},
         )
 
 
