@@ -26,8 +26,9 @@ from bot.flows.modals import open_modal
 from bot.flows.outbox import dispatch, outbox_row
 from bot.flows.refusals import refused_here
 from bot.services import completion
+from bot.services.completion import SurveyAnswered
 from bot.services.outbox import OutboxMessage
-from bot.services.results import Refused
+from bot.services.results import Refused, Result
 from bot.services.session import unit_of_work
 
 
@@ -99,16 +100,13 @@ def close(
 def answer_survey(
     deps: Deps, caller: Caller, *, project_id: int, kind: str, score: int
 ) -> list[Message]:
-    actor = caller.actor
-    with unit_of_work(deps.engine) as session:
-        answered = completion.record_survey(
-            session=session,
-            project_id=project_id,
-            actor=actor,
-            now=deps.clock(),
-            csat=score if kind == CSAT else None,
-            nps=score if kind != CSAT else None,
-        )
+    answered = _record_survey(
+        deps,
+        caller,
+        project_id=project_id,
+        csat=score if kind == CSAT else None,
+        nps=score if kind != CSAT else None,
+    )
     if isinstance(answered, Refused):
         return refused_here(answered)
     scores = answered.value
@@ -141,17 +139,33 @@ def comment_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | Non
 
 
 def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:
-    actor = caller.actor
-    with unit_of_work(deps.engine) as session:
-        answered = completion.record_survey(
-            session=session,
-            project_id=project_id,
-            actor=actor,
-            now=deps.clock(),
-            comment=comment[: limits.INPUT_TEXT],
-        )
+    answered = _record_survey(
+        deps, caller, project_id=project_id, comment=comment[: limits.INPUT_TEXT]
+    )
     if isinstance(answered, Refused):
         raise UserError(answered.key, **answered.values)
+
+
+def _record_survey(
+    deps: Deps,
+    caller: Caller,
+    *,
+    project_id: int,
+    csat: int | None = None,
+    nps: int | None = None,
+    comment: str | None = None,
+) -> Result[SurveyAnswered]:
+    """Store one survey answer (a score or the comment) in its own unit of work."""
+    with unit_of_work(deps.engine) as session:
+        return completion.record_survey(
+            session=session,
+            project_id=project_id,
+            actor=caller.actor,
+            now=deps.clock(),
+            csat=csat,
+            nps=nps,
+            comment=comment,
+        )
 
 
 def answer_checkin(deps: Deps, caller: Caller, *, project_id: int, answer: str) -> list[Message]:
