@@ -48,12 +48,7 @@ def open_edit_form(deps: Deps, caller: Caller, *, trigger_id: str, escalation_id
     """**Edit**: the draft's text in a form whose submit button sends it."""
 
     def form() -> dict[str, Any]:
-        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-        with unit_of_work(deps.engine) as session:
-            decision = service.editable(
-                session=session, escalation_id=escalation_id, actor=actor, now=deps.clock()
-            )
-        step = _decided_or_refused(decision)
+        step = _editable_step(deps, caller, escalation_id=escalation_id)
         request = Message(step.text, step.blocks)
         return edit_modal(escalation_id, locale=step.locale, text=editable_text(request))
 
@@ -75,12 +70,7 @@ def open_skip_form(deps: Deps, caller: Caller, *, trigger_id: str, escalation_id
     """**Skip**: asks for the reason first."""
 
     def form() -> dict[str, Any]:
-        actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
-        with unit_of_work(deps.engine) as session:
-            decision = service.editable(
-                session=session, escalation_id=escalation_id, actor=actor, now=deps.clock()
-            )
-        step = _decided_or_refused(decision)
+        step = _editable_step(deps, caller, escalation_id=escalation_id)
         return skip_modal(escalation_id, locale=step.locale)
 
     open_modal(deps, caller, trigger_id=trigger_id, build=form)
@@ -141,6 +131,16 @@ def _send_row(step: StepView, *, now: datetime) -> OutboxMessage:
         task_ids=step.task_ids,
         local_date=step.local_date,
     )
+
+
+def _editable_step(deps: Deps, caller: Caller, *, escalation_id: int) -> StepView:
+    """The pending step behind a form, or the refusal raised before the form opens."""
+    actor = deps.directory.actor(caller.user_id, payload_team_id=caller.payload_team_id)
+    with unit_of_work(deps.engine) as session:
+        decision = service.editable(
+            session=session, escalation_id=escalation_id, actor=actor, now=deps.clock()
+        )
+    return _decided_or_refused(decision)
 
 
 def _decided_or_refused(decision: service.Decision) -> StepView:
