@@ -14,6 +14,7 @@ from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.views import HomeProject, RiskView
 from bot.services.health import health_of
 from bot.services.projects import blackouts_of, local_today, project_views
+from bot.services.schedule import risk_view
 from storage import projects as project_rows
 from storage import risks as risk_rows
 from storage.models import RUNNING_STATUSES
@@ -35,18 +36,7 @@ def staff_home(
     blackouts = blackouts_of(session=session, project_ids=ids)
     risks: defaultdict[int, list[RiskView]] = defaultdict(list)
     for r in risk_rows.open_of(session=session, project_ids=ids):
-        risks[r.project_id].append(
-            RiskView(
-                id=r.id,  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
-                kind=r.kind,
-                reason=r.reason,
-                text=r.text,
-                period_start=r.period_start,
-                period_end=r.period_end,
-                said_by=r.said_by,
-                status=r.status,
-            )
-        )
+        risks[r.project_id].append(risk_view(r))
     lines = []
     for project in projects:
         assert project.id is not None
