@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -19,37 +20,31 @@ GONE = "error.draft_gone"
 
 
 def register(app: App, deps: Deps) -> None:
-    def edit_submitted(
-        ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext
-    ) -> None:
-        text = field_value(view, EscalationField.TEXT) or ""
-        if not text.strip():
-            message = t(caller.locale, "dmstep.edit.empty")
-            ack(response_action="errors", errors={EscalationField.TEXT.value: message})
-            return
-        escalation_id = metadata_id(view, gone=GONE)
-        ack()
-        context["parsed"] = (escalation_id, text)
-
     def edited(parsed: tuple[int, str], body: dict[str, Any], caller: Caller) -> None:
         escalation_id, text = parsed
         escalations.submit_edit(deps, caller, escalation_id=escalation_id, text=text)
-
-    def skip_submitted(
-        ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext
-    ) -> None:
-        reason = field_value(view, EscalationField.REASON) or ""
-        if not reason.strip():
-            message = t(caller.locale, "dmstep.skip.placeholder")
-            ack(response_action="errors", errors={EscalationField.REASON.value: message})
-            return
-        escalation_id = metadata_id(view, gone=GONE)
-        ack()
-        context["parsed"] = (escalation_id, reason)
 
     def skipped(parsed: tuple[int, str], body: dict[str, Any], caller: Caller) -> None:
         escalation_id, reason = parsed
         escalations.submit_skip(deps, caller, escalation_id=escalation_id, reason=reason)
 
+    edit_submitted = _required(EscalationField.TEXT, empty="dmstep.edit.empty")
+    skip_submitted = _required(EscalationField.REASON, empty="dmstep.skip.placeholder")
     app.view(CallbackId.ESCALATION_EDIT)(ack=edit_submitted, lazy=[reported(deps, edited)])
     app.view(CallbackId.ESCALATION_SKIP)(ack=skip_submitted, lazy=[reported(deps, skipped)])
+
+
+def _required(field: EscalationField, *, empty: str) -> Callable[..., None]:
+    """The ack of a form with one required text: blank is answered in the form (message
+    key `empty`), else (escalation id, text) go on to the lazy listener."""
+
+    def submitted(ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext) -> None:
+        text = field_value(view, field) or ""
+        if not text.strip():
+            ack(response_action="errors", errors={field.value: t(caller.locale, empty)})
+            return
+        escalation_id = metadata_id(view, gone=GONE)
+        ack()
+        context["parsed"] = (escalation_id, text)
+
+    return submitted
