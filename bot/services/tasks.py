@@ -26,14 +26,12 @@ class OnTask:
 
 def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> Result[OnTask]:
     """Mark a task done once; later clicks on it change nothing."""
-    found = _load(session, task_id)
-    if isinstance(found, Refused):
-        return found
+    loaded = _load(session, task_id, actor=actor)
+    if isinstance(loaded, Refused):
+        return loaded
+    found, is_member = loaded
     project, task = found.project, found.task
-    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
-    decision = can_complete(
-        actor, task_side=task.owner_side, is_customer_member=is_member is not None
-    )
+    decision = can_complete(actor, task_side=task.owner_side, is_customer_member=is_member)
     if not decision:
         return denied(decision, locale=project.locale)
     if not task_rows.mark_done(
@@ -57,14 +55,12 @@ def complete_task(*, session: Session, task_id: int, actor: Actor, now: datetime
 
 def undo_task(*, session: Session, task_id: int, actor: Actor, now: datetime) -> Result[OnTask]:
     """Re-open a completed task (CS staff, or whoever completed it)."""
-    found = _load(session, task_id)
-    if isinstance(found, Refused):
-        return found
+    loaded = _load(session, task_id, actor=actor)
+    if isinstance(loaded, Refused):
+        return loaded
+    found, is_member = loaded
     project, task = found.project, found.task
-    is_member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)  # type: ignore[arg-type]  # a stored row's id is never None (the model types it int | None for new rows)
-    decision = can_undo(
-        actor, completed_by=task.completed_by, is_customer_member=is_member is not None
-    )
+    decision = can_undo(actor, completed_by=task.completed_by, is_customer_member=is_member)
     if task.status == TaskStatus.DONE and not decision:
         return denied(decision, locale=project.locale)
     before = {
@@ -95,7 +91,8 @@ def closed_reason(project: Project) -> str:
     return "error.project_closed"
 
 
-def _load(session: Session, task_id: int) -> OnTask | Refused:
+def _load(session: Session, task_id: int, *, actor: Actor) -> tuple[OnTask, bool] | Refused:
+    """The task with its open project, and whether the actor is one of the customer's people."""
     task = task_rows.get(session=session, task_id=task_id)
     if task is None:
         return Refused("error.task_not_found")
@@ -103,4 +100,6 @@ def _load(session: Session, task_id: int) -> OnTask | Refused:
     assert project is not None
     if project.status not in RUNNING_STATUSES:
         return Refused(closed_reason(project), locale=project.locale)
-    return OnTask(project, task)
+    assert project.id is not None
+    member = customer_member(session=session, project_id=project.id, user_id=actor.user_id)
+    return OnTask(project, task), member is not None
