@@ -10,6 +10,7 @@ from bot.blocks.ids import CHECKIN_ACTION, SURVEY_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import completion, status
 from bot.flows.context import Caller
+from handlers.acks import id_pressed
 from handlers.errors import reported
 from handlers.payload import bounded_id, id_value
 from handlers.respond import ephemeral
@@ -34,9 +35,7 @@ def register(app: App, deps: Deps) -> None:
         )
         ephemeral(respond, answers)
 
-    def project_pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        context["parsed"] = id_value(action, gone="error.project_not_found")
+    project_pressed = id_pressed(gone="error.project_not_found")
 
     def comment(parsed: int, body: dict[str, Any], caller: Caller) -> None:
         trigger_id = str(body.get("trigger_id") or "")

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 
 from bot.blocks.ids import ESCALATION_SEND_ACTION, ActionId
 from bot.deps import Deps
 from bot.flows import escalations
 from bot.flows.context import Caller
+from handlers.acks import id_pressed
 from handlers.errors import reported
-from handlers.payload import id_value
 from handlers.respond import ephemeral
 
 GONE = "error.draft_gone"
 
 
 def register(app: App, deps: Deps) -> None:
-    def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        context["parsed"] = id_value(action, gone=GONE)
+    pressed = id_pressed(gone=GONE)
 
     def send(
         parsed: int, body: dict[str, Any], action: dict[str, Any], respond: Respond, caller: Caller

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 
 from bot.blocks.ids import ActionId
 from bot.deps import Deps
 from bot.flows import task_buttons
 from bot.flows.context import Caller
+from handlers.acks import id_pressed
 from handlers.errors import reported
-from handlers.payload import id_value
 from handlers.respond import ephemeral
 
 
 def register(app: App, deps: Deps) -> None:
-    def pressed(ack: Ack, action: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        context["parsed"] = id_value(action)
+    pressed = id_pressed()
 
     def done(parsed: int, body: dict[str, Any], respond: Respond, caller: Caller) -> None:
         ephemeral(respond, task_buttons.done(deps, parsed, caller))

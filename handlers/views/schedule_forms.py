@@ -12,6 +12,7 @@ from bot.domain.schedule import ScheduleAnswers, parse_day, schedule_answers
 from bot.flows import schedule
 from bot.flows.context import Caller
 from bot.i18n import t
+from handlers.acks import field_errors
 from handlers.errors import reported
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -30,11 +31,7 @@ def _register_schedule(app: App, deps: Deps) -> None:
         project_id = metadata_id(view, gone="error.project_not_found")
         answers = schedule_answers(fields, today=deps.today())
         if isinstance(answers, list):
-            locale = caller.locale
-            ack(
-                response_action="errors",
-                errors={e.field: t(locale, e.key, **e.values) for e in answers},
-            )
+            field_errors(ack, caller.locale, answers)
             return
         # Checked on the way back too: the metadata may name any project.
         refusal = schedule.submission_refusal(deps, caller, project_id=project_id)

@@ -13,6 +13,7 @@ from bot.domain.start_form import start_command_from_form
 from bot.flows import start_modal
 from bot.flows.context import Caller
 from bot.i18n import t
+from handlers.acks import field_errors
 from handlers.errors import reported
 from handlers.views.values import field_value
 
@@ -22,11 +23,7 @@ def register(app: App, deps: Deps) -> None:
         fields = {field.value: field_value(view, field.value) for field in StartField}
         result = start_command_from_form(fields, playbooks=set(deps.playbooks), today=deps.today())
         if isinstance(result, list):
-            locale = caller.locale
-            ack(
-                response_action="errors",
-                errors={e.field: t(locale, e.key, **e.values) for e in result},
-            )
+            field_errors(ack, caller.locale, result)
             return
         refusal = start_modal.refusal(deps, caller)
         if refusal is not None:
