@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from bot.blocks.escape import channel_link, clip, escape, mention
 from bot.blocks.message import Message
-from bot.blocks.refusals import invitation_refused
+from bot.blocks.refusals import RETRYABLE, invitation_refused
 from bot.blocks.replies import reply
 from bot.deps import Deps
 from bot.domain.channel_names import channel_name
@@ -35,15 +35,6 @@ HOPELESS = {
     "missing_scope",
     "invalid_blocks",
     "msg_too_long",
-}
-TRANSIENT = {
-    "ratelimited",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "bad_gateway",
-    "request_timeout",
-    "connection_error",
 }
 
 
@@ -159,7 +150,7 @@ def post_once(
                 channel_id, message, key=key, check_first=check_first, hold=hold
             )[1]
         except SlackError as exc:
-            transient = exc.code in TRANSIENT or exc.code.startswith("http_5")
+            transient = exc.code in RETRYABLE or exc.code.startswith("http_5")
             if not transient or attempt == POST_TRIES - 1:
                 raise
             # After a 5xx or a lost answer the post may have landed: look before the next.
