@@ -25,6 +25,7 @@ from bot.flows.context import Caller
 from bot.flows.modals import open_modal
 from bot.flows.outbox import dispatch, outbox_row
 from bot.flows.refusals import refused_here
+from bot.i18n import t
 from bot.services import completion
 from bot.services.completion import SurveyAnswered
 from bot.services.outbox import OutboxMessage
@@ -131,11 +132,14 @@ def open_comment_form(deps: Deps, caller: Caller, *, trigger_id: str, project_id
 
 
 def comment_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
-    """Why this person's survey comment would not be taken (a message key), or None."""
+    """Why this person's survey comment would not be taken, in their language (shown on the
+    form), or None."""
     actor = caller.actor
     with unit_of_work(deps.engine) as session:
         project = completion.survey_project(session=session, project_id=project_id, actor=actor)
-    return project.key if isinstance(project, Refused) else None
+    if isinstance(project, Refused):
+        return t(caller.locale, project.key, **project.values)
+    return None
 
 
 def save_comment(deps: Deps, caller: Caller, *, project_id: int, comment: str) -> None:

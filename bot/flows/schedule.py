@@ -18,6 +18,7 @@ from bot.flows.checklist import refresh_checklist
 from bot.flows.context import Caller
 from bot.flows.modals import open_modal
 from bot.flows.timeline import share_timeline
+from bot.i18n import t
 from bot.services import schedule as schedule_service
 from bot.services import schedule_views
 from bot.services.results import Refused
@@ -58,14 +59,14 @@ def _schedule_form(deps: Deps, caller: Caller, *, project_id: int | None) -> dic
 
 
 def submission_refusal(deps: Deps, caller: Caller, *, project_id: int) -> str | None:
-    """Why this person may not plan this project (a message key), or None: checked when
-    the form comes back, whatever project its metadata names."""
+    """Why this person may not plan this project, in their language (shown on the form), or
+    None: checked when the form comes back, whatever project its metadata names."""
     actor = caller.actor
     with unit_of_work(deps.engine) as session:
         refused = schedule_views.submission_refusal(
             session=session, project_id=project_id, actor=actor
         )
-    return refused.key if refused is not None else None
+    return _form_text(caller, refused) if refused is not None else None
 
 
 def submit_schedule(
@@ -160,8 +161,9 @@ def move_task(
     deps: Deps, caller: Caller, *, task_id: int, new_due: date | None, reason: str, note: str | None
 ) -> MovedTask | str | None:
     """Move the task in the database (fast, before the form is answered). Returns the move
-    (to announce once the form is answered), a message key for the form when the date can't
-    be used or the person may not move it, or None when the date is the one it had."""
+    (to announce once the form is answered), the text for the form (in the person's
+    language) when the date can't be used or the person may not move it, or None when the
+    date is the one it had."""
     actor = caller.actor
     with unit_of_work(deps.engine) as session:
         result = schedule_service.request_more_time(
@@ -176,7 +178,7 @@ def move_task(
         )
     if isinstance(result, Refused):
         # Shown on the form itself: the form is still open, so the person sees why.
-        return result.key
+        return _form_text(caller, result)
     if result.value is None:
         return None  # the date it had
     moved = result.value
@@ -245,3 +247,8 @@ def close_risk(deps: Deps, caller: Caller, *, risk_id: int) -> list[Message]:
         return [reply(closed.locale or deps.settings.default_locale, closed.key, **closed.values)]
     locale = closed.value.locale if closed.value else deps.settings.default_locale
     return [reply(locale, "riskreg.closed")]
+
+
+def _form_text(caller: Caller, refused: Refused) -> str:
+    """A refusal as the form shows it under its field, with the refusal's own values."""
+    return t(caller.locale, refused.key, **refused.values)

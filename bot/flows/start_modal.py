@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.flows import kickoff
 from bot.flows.context import Caller
 from bot.flows.modals import open_modal
+from bot.i18n import t
 from bot.slack.gateway import SlackError
 
 logger = logging.getLogger(__name__)
@@ -42,11 +43,11 @@ def open_start_modal(deps: Deps, caller: Caller, *, trigger_id: str) -> None:
 
 
 def refusal(deps: Deps, caller: Caller) -> str | None:
-    """Why this person may not start a project (a message key), checked again when the
-    form comes back: a submission can be sent without the form ever having been opened."""
-    actor = caller.actor
-    decision = can_use_cs_commands(actor)
-    return None if decision else decision.reason or "deny.not_staff"
+    """Why this person may not start a project, in their language (shown on the form),
+    checked again when the form comes back: a submission can be sent without the form ever
+    having been opened."""
+    decision = can_use_cs_commands(caller.actor)
+    return None if decision else t(caller.locale, decision.reason or "deny.not_staff")
 
 
 def submit(

@@ -36,8 +36,7 @@ def _register_schedule(app: App, deps: Deps) -> None:
         # Checked on the way back too: the metadata may name any project.
         refusal = schedule.submission_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            message = t(caller.locale, refusal)
-            ack(response_action="errors", errors={ScheduleField.SLIP_REASON.value: message})
+            ack(response_action="errors", errors={ScheduleField.SLIP_REASON.value: refusal})
             return
         ack()
         # The same submission sent again (a replay) is applied once.
@@ -75,8 +74,7 @@ def _register_more_time(app: App, deps: Deps) -> None:
             deps, caller, task_id=task_id, new_due=new_due, reason=reason, note=note
         )
         if isinstance(moved, str):
-            locale = caller.locale
-            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: t(locale, moved)})
+            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: moved})
             return
         ack()
         # Announced by the lazy part, which Bolt starts only once this has returned: after

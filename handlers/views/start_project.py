@@ -12,7 +12,6 @@ from bot.domain.command_text import StartCommand
 from bot.domain.start_form import start_command_from_form
 from bot.flows import start_modal
 from bot.flows.context import Caller
-from bot.i18n import t
 from handlers.acks import field_errors
 from handlers.errors import reported
 from handlers.views.values import field_value
@@ -27,8 +26,7 @@ def register(app: App, deps: Deps) -> None:
             return
         refusal = start_modal.refusal(deps, caller)
         if refusal is not None:
-            message = t(caller.locale, refusal)
-            ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: message})
+            ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: refusal})
             return
         ack()
         # One form starts one project, however often its submission arrives.

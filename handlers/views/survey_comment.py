@@ -10,7 +10,6 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
-from bot.i18n import t
 from handlers.errors import reported
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -25,8 +24,7 @@ def register(app: App, deps: Deps) -> None:
         project_id = metadata_id(view, gone="error.project_not_found")
         refusal = completion.comment_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            message = t(caller.locale, refusal)
-            ack(response_action="errors", errors={SurveyField.COMMENT.value: message})
+            ack(response_action="errors", errors={SurveyField.COMMENT.value: refusal})
             return
         ack()
         context["parsed"] = (project_id, comment)
