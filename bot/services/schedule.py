@@ -56,7 +56,7 @@ def plan_refusal(*, session: Session, project: Project, actor: Actor) -> Refused
     own customer members may, while the project runs."""
     assert project.id is not None
     if project.status not in RUNNING_STATUSES:
-        return Refused(closed_reason(project))
+        return Refused(closed_reason(project), locale=project.locale)
     if not access.sees_project(session=session, project=project, actor=actor):
         return Refused("deny.not_this_project")
     return None
@@ -315,14 +315,19 @@ def skip_task(*, session: Session, task_id: int, actor: Actor, now: datetime) ->
 def close_risk(
     *, session: Session, risk_id: int, actor: Actor, now: datetime
 ) -> Result[Project | None]:
-    """CS staff close a risk of the register."""
+    """CS staff close a risk of the register of a running project.
+
+    Who may is checked before anything is looked up: someone who may not close risks
+    learns nothing of which risks exist."""
     decision = can_use_cs_commands(actor)
     risk = risk_rows.get(session=session, risk_id=risk_id)
     project = project_rows.get(session=session, project_id=risk.project_id) if risk else None
-    if risk is None:
-        return Refused("error.risk_not_found")
     if not decision:
         return denied(decision, locale=project.locale if project else None)
+    if risk is None or project is None:
+        return Refused("error.risk_not_found")
+    if project.status not in RUNNING_STATUSES:
+        return Refused(closed_reason(project), locale=project.locale)
     if not risk_rows.close(session=session, risk_id=risk_id, by=actor.user_id, at=now):
         return Unchanged(project)
     events.status_changed(

@@ -128,9 +128,9 @@ def test_who_may_answer_for_which_project(engine: Engine) -> None:
     assert _apply(engine, project_id, OTHER_CUSTOMER) == Refused("deny.not_this_project")
     assert _apply(engine, project_id, INTERNAL) == Refused("deny.not_this_project")
     set_project(engine, project_id, status="completed")
-    assert _apply(engine, project_id, CSM) == Refused("error.project_closed")
+    assert _apply(engine, project_id, CSM) == Refused("error.project_closed", locale="ja")
     set_project(engine, project_id, status="starting")
-    assert _apply(engine, project_id, CSM) == Refused("error.project_starting")
+    assert _apply(engine, project_id, CSM) == Refused("error.project_starting", locale="ja")
     with session_scope(engine) as session:
         assert session.exec(select(Blackout)).all() == [] and session.exec(select(Risk)).all() == []
     set_project(engine, project_id, status="paused")
@@ -280,6 +280,8 @@ def test_staff_close_a_risk_once(engine: Engine) -> None:
 
         assert close(risk=4242) == Refused("error.risk_not_found")
         assert close(CUSTOMER) == Refused("deny.external_cs_command", locale="ja")
+        # Someone who may not close risks learns nothing of which exist.
+        assert close(CUSTOMER, risk=4242) == Refused("deny.external_cs_command")
         assert [r.id for r in schedule.risk_views(session=session, project_id=project_id)] == [
             risk_id
         ]
@@ -291,6 +293,17 @@ def test_staff_close_a_risk_once(engine: Engine) -> None:
         assert risk is not None and (risk.status, risk.closed_by) == ("closed", "UCSM")
         logged = events.for_project(session=session, project_id=project_id, kind="risk.closed")
         assert [e.after for e in logged] == [{"status": "closed", "risk_id": risk_id}]
+
+
+def test_a_risk_of_an_ended_project_stays_as_it_was(engine: Engine) -> None:
+    project_id = running_project(engine)
+    risk_id = _risk(engine, project_id, date(2027, 5, 1))
+    set_project(engine, project_id, status="completed")
+    with session_scope(engine) as session:
+        closing = schedule.close_risk(session=session, risk_id=risk_id, actor=CSM, now=NOW)
+        assert closing == Refused("error.project_closed", locale="ja")
+        risk = session.get(Risk, risk_id)
+        assert risk is not None and risk.status == "open"
 
 
 def test_busy_periods_starting_tomorrow_from_the_reminder_hour(engine: Engine) -> None:
