@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.deps import Deps
+from bot.domain.ids import row_id
 from bot.errors import UserError
 from bot.flows.context import Caller
-
-MAX_ID = 2_147_483_647  # the largest id the database's integer columns hold
-_ID = re.compile(r"[0-9]{1,10}")
 
 
 def caller_of(
@@ -59,7 +56,7 @@ def metadata_id(view: dict[str, Any], *, gone: str) -> int:
 def bounded_id(raw: object, *, gone: str) -> int:
     """A database id from a payload: ASCII digits that fit the database's integer ids.
     Anything else (40 digits, "1e9", a list, nothing) is refused with the `gone` message."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not _ID.fullmatch(text) or not 1 <= int(text) <= MAX_ID:
+    found = row_id(raw)
+    if found is None:
         raise UserError(gone)
-    return int(text)
+    return found

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import kpis
 from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.ids import row_id
 from bot.domain.kpi_facts import ProjectFacts, RiskFacts, TaskFacts
 from bot.services import starts
 from bot.services.projects import NewProject, local_today
@@ -90,9 +91,8 @@ def project_id_for(*, session: Session, ref: str) -> int | None:
     """The project named by `ref`: its id (`42`) or the CRM's id (`ext:DEAL-1`)."""
     if ref.startswith(EXTERNAL_PREFIX):
         return by_external_id(session=session, external_id=ref[len(EXTERNAL_PREFIX) :])
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        return int(ref) if session.get(Project, int(ref)) is not None else None
-    return None
+    found = row_id(ref)
+    return found if found is not None and session.get(Project, found) is not None else None
 
 
 def by_external_id(*, session: Session, external_id: str) -> int | None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from bot.domain.ids import row_id
 from storage import events, requests
 from storage.models import (
     Escalation,
@@ -53,8 +54,9 @@ class NotFound(LookupError):
 
 def find(*, session: Session, customer_or_id: str) -> Project:
     """The project with this id, or the one customer with this exact name."""
-    if customer_or_id.isdigit():
-        project = session.get(Project, int(customer_or_id))
+    as_id = row_id(customer_or_id)
+    if as_id is not None:
+        project = session.get(Project, as_id)
         if project is not None:
             return project
     matches = list(session.exec(select(Project).where(Project.customer_name == customer_or_id)))

@@ -87,7 +87,17 @@ def test_a_reference_is_an_id_or_the_crms_id(engine: Engine) -> None:
     set_project(engine, project_id, external_id="DEAL-7")
     assert _ref(engine, str(project_id)) == project_id
     assert _ref(engine, "ext:DEAL-7") == project_id
-    for unknown in (str(project_id + 1000), "ext:DEAL-8", "ext:", "Acme", "-1", "１", "9" * 19):
+    for unknown in (
+        str(project_id + 1000),
+        "ext:DEAL-8",
+        "ext:",
+        "Acme",
+        "-1",
+        "１",
+        "9" * 19,
+        "9" * 18,
+        "2147483648",
+    ):
         assert _ref(engine, unknown) is None, unknown
 
 

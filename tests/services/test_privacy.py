@@ -30,6 +30,9 @@ def test_a_project_is_found_by_id_or_by_its_one_customer_name(engine: Engine) ->
     assert _find(engine, "1000") == numbered  # no project 1000: the customer of that name
     with pytest.raises(privacy.NotFound, match="no project"):
         _find(engine, "acme")  # the exact name only
+    for no_id in ("9" * 40, "2147483648", "²"):  # past the integer ids, or not ASCII digits
+        with pytest.raises(privacy.NotFound, match="no project"):
+            _find(engine, no_id)
     second = started(engine, customer="Acme")
     with pytest.raises(privacy.NotFound, match=f"ids {acme}, {second}"):
         _find(engine, "Acme")
