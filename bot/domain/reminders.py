@@ -39,6 +39,10 @@ __all__ = [  # the rows in and the drafts out are defined in reminder_facts, use
     "ReminderDraft",
 ]
 
+# A reminder goes out from the reminder hour for this long (a bot down all morning catches
+# up in the afternoon, but never wakes anyone at night).
+REMINDER_WINDOW_HOURS = 8
+
 
 @dataclass
 class _Bucket:
@@ -80,7 +84,7 @@ def plan_reminders(
     tasks: Iterable[OpenTask],
     calendar_for: CalendarFor,
     reminder_hour: int,
-    window_hours: int = 8,
+    window_hours: int = REMINDER_WINDOW_HOURS,
 ) -> list[ReminderDraft]:
     """The reminders due at `now` (already-sent ones are filtered later by their keys).
 

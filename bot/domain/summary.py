@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.reminders import (
+    REMINDER_WINDOW_HOURS,
     CalendarFor,
     DueTask,
     OpenTask,
@@ -108,7 +109,7 @@ def plan_summaries(
     reminder_hour: int,
     extras: Mapping[int, ProjectExtras],
     csm_zones: Mapping[str, str | None],
-    window_hours: int = 8,
+    window_hours: int = REMINDER_WINDOW_HOURS,
 ) -> list[SummaryDraft]:
     """The summaries due at `now`: for each CSM whose local time is within the reminder
     window, on a business day of at least one of their projects, with something to say."""

@@ -29,7 +29,7 @@ from bot.i18n import t
 from bot.services import escalations as service
 from bot.services.escalations import EscalationStatus, draft_key
 from bot.services.outbox import OutboxMessage
-from bot.services.reminders import load_portfolio, project_calendars
+from bot.services.reminders import load_for_run, project_calendars
 from bot.services.session import unit_of_work
 
 KIND = "escalation"
@@ -44,7 +44,12 @@ def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 def queue_escalations(deps: Deps, *, now: datetime, dry_run: bool) -> Queued:
     """The part of the morning that writes the outbox (no Slack call)."""
     with unit_of_work(deps.engine) as session:
-        portfolio = load_portfolio(session=session)
+        portfolio = load_for_run(
+            session=session,
+            now=now,
+            reminder_hour=deps.settings.reminder_hour,
+            calendar=deps.calendar,
+        )
         reached = service.reached(session=session)
     calendar_for = project_calendars(portfolio, deps.calendar)
     steps = plan_decision_maker_steps(

@@ -15,7 +15,7 @@ from bot.flows.job_report import JobReport, Queued, queue, report, unsent
 from bot.flows.outgoing import outbox_row, to_decision_maker, with_fallback
 from bot.services.outbox import OutboxMessage
 from bot.services.reminders import (
-    load_portfolio,
+    load_for_run,
     people_to_refresh,
     project_calendars,
     resume_due,
@@ -47,7 +47,12 @@ def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 def queue_reminders(deps: Deps, *, now: datetime, dry_run: bool) -> Queued:
     """The part of the morning that writes the outbox (no Slack call)."""
     with unit_of_work(deps.engine) as session:
-        portfolio = load_portfolio(session=session)
+        portfolio = load_for_run(
+            session=session,
+            now=now,
+            reminder_hour=deps.settings.reminder_hour,
+            calendar=deps.calendar,
+        )
     drafts = plan_reminders(
         now=now,
         projects=portfolio.projects,

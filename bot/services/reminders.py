@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, case, select, union, update
 from sqlmodel import Session, col
 
 from bot.domain.calendar import BusinessCalendar, DateRange
+from bot.domain.reminder_scope import Scope, scope_at
 from bot.domain.reminders import OpenTask, ProjectInfo
 from bot.gc_pause import gc_paused
 from bot.services.pausing import mark_resumed
@@ -81,16 +82,55 @@ def project_calendars(
     return calendar_for
 
 
-def load_portfolio(*, session: Session) -> Portfolio:
-    """Active projects with their open tasks, owners and blackouts (collector paused)."""
+CountryCalendar = Callable[[str, list[DateRange] | None], BusinessCalendar]
+
+
+def load_for_run(
+    *, session: Session, now: datetime, reminder_hour: int, calendar: CountryCalendar
+) -> Portfolio:
+    """What the reminders and escalations runs at `now` plan from: the running projects,
+    and only the open tasks some local day of `now` can act on (`bot.domain.reminder_scope`).
+    Nothing at all while no time zone is past its reminder hour."""
+    connection = session.connection()
+    zones = connection.execute(
+        union(
+            select(col(Project.timezone)).where(REMINDED),
+            select(col(Stakeholder.tz))
+            .join(Project, col(Project.id) == col(Stakeholder.project_id))
+            .where(REMINDED, col(Stakeholder.tz).is_not(None)),
+        )
+    ).scalars()
+    leads = [
+        (country, lead)
+        for country, lead in connection.execute(
+            select(col(Project.holiday_country), col(Project.reminder_lead_days))
+            .where(REMINDED)
+            .distinct()
+        )
+    ]
+    scope = scope_at(
+        now=now,
+        zones=zones,
+        leads=leads,
+        calendar=lambda country: calendar(country, None),
+        reminder_hour=reminder_hour,
+    )
+    if scope is None:
+        return Portfolio(projects={}, tasks=[], blackouts={})
+    return load_portfolio(session=session, scope=scope)
+
+
+def load_portfolio(*, session: Session, scope: Scope | None = None) -> Portfolio:
+    """Running projects with their owners, blackouts and open tasks (all of them, or only
+    those within `scope`), collector paused."""
     with gc_paused():
-        return _load_portfolio(session=session)
+        return _load_portfolio(session=session, scope=scope)
 
 
 _Person = tuple[int, str | None, bool, str | None, str | None, date | None]
 
 
-def _load_portfolio(*, session: Session) -> Portfolio:
+def _load_portfolio(*, session: Session, scope: Scope | None) -> Portfolio:
     """Active projects with their open tasks, owners and blackouts."""
     connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
     people = _people(connection)
@@ -102,7 +142,9 @@ def _load_portfolio(*, session: Session) -> Portfolio:
         if row.project_id in projects:
             blackouts[row.project_id].append(DateRange(row.start, row.end))
     return Portfolio(
-        projects=projects, tasks=_open_tasks(connection, people), blackouts=dict(blackouts)
+        projects=projects,
+        tasks=_open_tasks(connection, people, scope),
+        blackouts=dict(blackouts),
     )
 
 
@@ -184,11 +226,13 @@ def _projects(
     return projects
 
 
-def _open_tasks(connection: Connection, people: dict[int, dict[str, _Person]]) -> list[OpenTask]:
+def _open_tasks(
+    connection: Connection, people: dict[int, dict[str, _Person]], scope: Scope | None
+) -> list[OpenTask]:
     tasks = []
     in_locale = col(Project.locale) == "ja"
     no_owner = (None, None, False, None, None, None)
-    rows = connection.execute(
+    query = (
         select(
             col(Task.id),
             col(Task.project_id),
@@ -201,7 +245,13 @@ def _open_tasks(connection: Connection, people: dict[int, dict[str, _Person]]) -
         .join(Project, col(Project.id) == col(Task.project_id))
         .where(REMINDED, col(Task.status) == TaskStatus.OPEN)
         .order_by(col(Task.project_id), col(Task.position))
-    ).fetchall()
+    )
+    if scope is not None:
+        pushed = select(col(Blackout.project_id)).where(
+            col(Blackout.end) >= scope.first_day, col(Blackout.start) <= scope.last_due
+        )
+        query = query.where((col(Task.due) <= scope.last_due) | col(Task.project_id).in_(pushed))
+    rows = connection.execute(query).fetchall()
     for task_id, project_id, title, why, side, role, due in rows:  # plain tuples: 200k rows
         owner_role = OWNER_FOR_ROLE.get(role, "")
         owner = people.get(project_id, {}).get(owner_role) or no_owner
