@@ -1,10 +1,11 @@
 """Section `reminders`: planning the day's reminders and escalations for a large portfolio.
 
-The timed unit is what the morning jobs do before any rendering or Slack call: read the
-portfolio (`load_portfolio`), plan reminders and escalations for one `now`, and ask the
-outbox which of the planned keys were already decided. The baseline is one plain SQL
-query, through the DB-API cursor, that reads the same rows: the open tasks of running
-projects with their project's columns and their owner's stakeholder columns.
+The timed unit is what the morning jobs do before any rendering or Slack call: read what a
+run at `now` can act on (`load_for_run`), plan reminders, decision-maker steps and the
+CSMs' summaries, and ask the outbox which of the planned keys were already decided. The
+baseline is one plain SQL statement through the DB-API cursor that plans the same
+reminders (each key with its tasks) and decision-maker steps (`bench.plan_baseline`); a
+run whose baseline plan differs from the project's fails.
 
 Run alone: `python -m bench.reminders memory --url URL` is the child process the peak
 memory is measured in (see `bench.common.run_child`).
@@ -14,16 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -38,360 +35,41 @@ from bench.common import (
     run_child,
     runs_text,
 )
-from bot.config import Settings
-from bot.domain.playbook import load_playbooks
-from bot.domain.reminders import (
-    DecisionMakerStep,
-    ReminderDraft,
-    plan_decision_maker_steps,
-    plan_reminders,
+from bench.plan_baseline import BASELINE_SQL, Plan, baseline_sql, project_plan, run_baseline
+from bench.portfolio import (
+    NOW,
+    TODAY,
+    FillStats,
+    Tables,
+    bench_settings,
+    columns,
+    drafts,
+    fill,
+    sqlite_value,
+    write_rows,
 )
-from bot.domain.summary import SummaryDraft, plan_summaries
-from bot.services import escalations as escalation_service
-from bot.services import summary as summary_service
-from bot.services.calendars import CountryCalendars, calendar_for
-from bot.services.reminders import Portfolio, load_portfolio, project_calendars
+from bot.config import Settings
+from bot.domain.reminder_scope import scope_at
+from bot.services.calendars import CountryCalendars
 from storage.db import make_engine, session_scope
-from storage.migrate import upgrade
 from storage.outbox import existing_keys
 
-# A Wednesday, 09:05 in Tokyo (17:05 the day before in Los Angeles): the morning run.
-NOW = datetime(2027, 4, 7, 0, 5, tzinfo=UTC)
-TODAY = NOW.astimezone(ZoneInfo("Asia/Tokyo")).date()
-TASKS_PER_PROJECT = 20
-CSM_COUNT = 200  # CSMs share projects, so one CSM's reminder lists tasks of many projects
+__all__ = [  # the portfolio's names, as other sections import them from here
+    "BASELINE_SQL",
+    "NOW",
+    "TODAY",
+    "FillStats",
+    "Tables",
+    "bench_settings",
+    "columns",
+    "fill",
+    "sqlite_value",
+    "write_rows",
+]
+
 TARGET_RATIO = 2.0
 TARGET_SECONDS = 3.0
-TARGET_PEAK_BYTES = 500 * MB
-SEED = 20270407
-
-
-def columns(names: str) -> list[str]:
-    return names.split()
-
-
-# Columns the fill writes (the rest keep their defaults).
-PROJECT_COLUMNS = columns("""
-    id customer_name playbook_name playbook_version locale timezone holiday_country kickoff
-    target_go_live fiscal_year_end_month status paused_until team_id channel_id channel_name
-    welcome_ts checklist_ts playbook_snapshot created_by created_at reminder_lead_days
-    csm_after_days decision_maker_after_days decision_maker_overdue_tasks
-""")
-STAKEHOLDER_COLUMNS = columns("""
-    id project_id role side slack_user_id email name is_external team_id joined_at tz locale
-""")
-TASK_COLUMNS = columns("""
-    id project_id key position phase title_ja title_en why_ja why_en owner_side owner_role
-    owner_id start_date planned_due due required first_value depends_on status completed_at
-    completed_on completed_by replan_count
-""")
-BLACKOUT_COLUMNS = columns("""
-    id project_id start end label
-""")
-OUTBOX_COLUMNS = columns("""
-    key kind project_id recipient text blocks task_ids local_date status attempts
-    next_attempt_at created_at sent_at
-""")
-
-
-# -- filling ---------------------------------------------------------------------------------
-# Rows per table as (columns, tuples of Python values), in the order they are written.
-Tables = dict[str, tuple[list[str], list[tuple]]]
-
-
-@dataclass(frozen=True)
-class FillStats:
-    projects: int
-    people: int
-    tasks: int
-    open_tasks: int
-    overdue: int
-    due_soon: int  # open, due today or within 3 calendar days
-    blackouts: int
-    outbox: int
-
-
-def _templates() -> list[dict[str, Any]]:
-    """Twenty task templates: the high-touch playbook's tasks, topped up from low-touch."""
-    playbooks = load_playbooks()
-    specs = list(playbooks["high-touch"].tasks)
-    taken = {spec.id for spec in specs}
-    specs += [s for s in playbooks["low-touch"].tasks if s.id not in taken]
-    return [
-        {
-            "key": spec.id,
-            "phase": spec.phase,
-            "title_ja": spec.title.ja,
-            "title_en": spec.title.en,
-            "why_ja": spec.why.ja,
-            "why_en": spec.why.en,
-            "owner_side": spec.owner_side,
-            "owner_role": spec.owner_role,
-            "start_offset": spec.start_offset,
-            "due_offset": spec.due_offset,
-            "required": spec.required,
-            "first_value": spec.first_value,
-            "depends_on": list(spec.depends_on),
-        }
-        for spec in specs[:TASKS_PER_PROJECT]
-    ]
-
-
-def _generate(projects: int, settings: Settings) -> Tables:
-    """Rows per table as (columns, tuples of Python values), deterministic for a seed."""
-    rng = random.Random(SEED)
-    templates = _templates()
-    snapshot = json.dumps(load_playbooks()["high-touch"].model_dump(mode="json"))
-    calendars = {c: calendar_for(settings, country=c) for c in ("JP", "US")}
-
-    @cache
-    def business(country: str, kickoff: date, offset: int) -> date:
-        return calendars[country].add_business_days(kickoff, offset)
-
-    today = TODAY
-    created = NOW - timedelta(days=90)
-    project_rows, people_rows, task_rows, blackout_rows = [], [], [], []
-    for n in range(projects):
-        pid = n + 1
-        la = rng.random() < 0.15
-        tz, country = ("America/Los_Angeles", "US") if la else ("Asia/Tokyo", "JP")
-        locale = "en" if la or rng.random() < 0.2 else "ja"
-        kickoff = calendars[country].next_business_day(today - timedelta(days=rng.randint(-5, 75)))
-        status, paused_until = "active", None
-        if rng.random() < 0.01:  # paused until a date: still planned for, skipped until then
-            status, paused_until = "paused", today + timedelta(days=rng.randint(1, 10))
-        has_channel = rng.random() >= 0.02
-        project_rows.append(
-            (
-                pid,
-                f"Customer {pid:05d} 株式会社" if locale == "ja" else f"Customer {pid:05d} Inc.",
-                "high-touch",
-                1,
-                locale,
-                tz,
-                country,
-                kickoff,
-                business(country, kickoff, 40),
-                3,
-                status,
-                paused_until,
-                "T0VENDOR",
-                # Not the sandbox's own pattern (C + 9 digits): a channel the bot creates
-                # during a benchmark never collides with one of the portfolio.
-                f"CP{pid:08d}" if has_channel else None,
-                f"onb-customer-{pid:05d}" if has_channel else None,
-                f"1700000000.{pid:06d}" if has_channel else None,
-                json.dumps([f"1700000001.{pid:06d}"] if has_channel else []),
-                snapshot,
-                "UCSM0000",
-                created,
-                2,
-                2,
-                5,
-                3,
-            )
-        )
-        # The CSM (shared with ~50 other projects) and the customer's champion.
-        csm = rng.randrange(CSM_COUNT)
-        csm_tz = "America/Los_Angeles" if csm % 10 == 0 else "Asia/Tokyo"
-        people_rows.append(
-            (
-                2 * pid - 1,
-                pid,
-                "csm",
-                "vendor",
-                f"UCSM{csm:04d}",
-                f"csm{csm}@vendor.example",
-                f"CSM {csm}",
-                False,
-                "T0VENDOR",
-                created,
-                csm_tz,
-                "ja-JP",
-            )
-        )
-        kind = rng.random()
-        if kind < 0.45:  # Slack Connect: can't be DMed, gets a threaded mention
-            champion = (f"UEXT{pid:06d}", True, f"T{pid:08d}", created, tz)
-        elif kind < 0.75:  # a member or guest of the vendor's workspace: gets a DM
-            champion = (f"UCH{pid:06d}", False, "T0VENDOR", created, tz)
-        else:  # invited by e-mail, not in Slack yet
-            champion = (None, False, None, None, None)
-        slack_id, external, team, joined, ctz = champion
-        people_rows.append(
-            (
-                2 * pid,
-                pid,
-                "champion",
-                "customer",
-                slack_id,
-                f"champion@customer{pid}.example",
-                f"Champion {pid}",
-                external,
-                team,
-                joined,
-                ctz,
-                None,
-            )
-        )
-        for k, tpl in enumerate(templates):
-            due = business(country, kickoff, tpl["due_offset"])
-            start = business(country, kickoff, tpl["start_offset"])
-            planned_due, replans = due, 0
-            if rng.random() < 0.1:
-                due, replans = due + timedelta(days=rng.randint(1, 7)), 1
-            delta, r = (due - today).days, rng.random()
-            if delta < -10:
-                status_t = "done" if r < 0.93 else ("skipped" if r < 0.95 else "open")
-            elif delta < 0:
-                status_t = "done" if r < 0.65 else "open"
-            elif delta <= 3:
-                status_t = "done" if r < 0.2 else "open"
-            else:
-                status_t = "done" if r < 0.03 else "open"
-            done = status_t == "done"
-            completed_on = min(due, today - timedelta(days=1)) if done else None
-            owner_id = 2 * pid - 1 if tpl["owner_side"] == "vendor" else 2 * pid
-            task_rows.append(
-                (
-                    n * TASKS_PER_PROJECT + k + 1,
-                    pid,
-                    tpl["key"],
-                    k,
-                    tpl["phase"],
-                    tpl["title_ja"],
-                    tpl["title_en"],
-                    tpl["why_ja"],
-                    tpl["why_en"],
-                    tpl["owner_side"],
-                    tpl["owner_role"],
-                    owner_id,
-                    start,
-                    planned_due,
-                    due,
-                    tpl["required"],
-                    tpl["first_value"],
-                    json.dumps(tpl["depends_on"]),
-                    status_t,
-                    datetime.combine(completed_on, datetime.min.time(), UTC)
-                    if completed_on
-                    else None,
-                    completed_on,
-                    "UCH000001" if done else None,
-                    replans,
-                )
-            )
-        if rng.random() < 0.1:
-            if locale == "ja" and rng.random() < 0.5:  # the fiscal year-end close
-                start, end, label = date(2027, 3, 25), date(2027, 4, 2), "年度末"
-            else:
-                start = today + timedelta(days=rng.randint(-20, 20))
-                start, end, label = start, start + timedelta(days=rng.randint(2, 9)), "busy"
-            blackout_rows.append((len(blackout_rows) + 1, pid, start, end, label))
-    return {
-        "project": (PROJECT_COLUMNS, project_rows),
-        "stakeholder": (STAKEHOLDER_COLUMNS, people_rows),
-        "task": (TASK_COLUMNS, task_rows),
-        "blackout": (BLACKOUT_COLUMNS, blackout_rows),
-    }
-
-
-def sqlite_value(value: Any) -> Any:
-    """What SQLAlchemy's SQLite types store: ISO dates, naive UTC datetimes, 0/1."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def write_rows(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """Bulk insert: executemany on SQLite, COPY on PostgreSQL."""
-    names = ", ".join(f'"{c}"' for c in columns)
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            marks = ", ".join("?" for _ in columns)
-            conn.exec_driver_sql(
-                f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                [tuple(sqlite_value(v) for v in row) for row in rows],
-            )
-            return
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def fill(
-    engine: Engine,
-    *,
-    projects: int,
-    settings: Settings,
-    extend: Callable[[Tables], None] | None = None,
-) -> FillStats:
-    """Migrate, then write the portfolio and two earlier mornings of outbox history.
-
-    `extend` may change the generated rows or add tables (written in the dict's order,
-    after the portfolio's own) before anything is written: other sections add closed
-    projects, events, risks and survey answers this way."""
-    upgrade(engine)
-    tables = _generate(projects, settings)
-    if extend is not None:
-        extend(tables)
-    for table, (columns, rows) in tables.items():
-        write_rows(engine, table, columns, rows)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            for table, (columns, _rows) in tables.items():
-                if "id" not in columns:
-                    continue
-                conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f'(SELECT coalesce(max(id), 1) FROM "{table}"))'
-                    )
-                )
-            conn.execute(text("ANALYZE"))  # what autovacuum does shortly after a bulk load
-    outbox = _history(engine, settings=settings)
-    today = TODAY
-    tasks = tables["task"][1]
-    due, status = (tables["task"][0].index(c) for c in ("due", "status"))
-    open_dues = [row[due] for row in tasks if row[status] == "open"]
-    return FillStats(
-        projects=projects,
-        people=len(tables["stakeholder"][1]),
-        tasks=len(tasks),
-        open_tasks=len(open_dues),
-        overdue=sum(1 for d in open_dues if d < today),
-        due_soon=sum(1 for d in open_dues if today <= d <= today + timedelta(days=3)),
-        blackouts=len(tables["blackout"][1]),
-        outbox=outbox,
-    )
-
-
-def _history(engine: Engine, *, settings: Settings) -> int:
-    """The outbox as two earlier mornings left it: their reminders and CSM summaries, sent
-    (message bodies left empty: planning only looks at keys).
-
-    Today's keys are new (both carry the day). Decision-maker steps are recorded in their own
-    table, left empty here: every step due today is planned, the most work planning can do.
-    """
-    rows: dict[str, tuple] = {}
-    for days_back in (2, 1):
-        moment = NOW - timedelta(days=days_back)
-        _, reminders, _, summaries = drafts(engine, settings=settings, now=moment)
-        sent = ("sent", 1, moment, moment, moment)  # status attempts next_attempt created sent
-        for r in reminders:
-            recipient = r.user_id or r.channel_id or "-"
-            rows[r.key] = (r.key, "reminder", r.items[0][0].id, recipient, "reminder", "[]",
-                           json.dumps(r.task_ids), r.local_date, *sent)  # fmt: skip
-        for d in summaries:
-            rows[d.key] = (d.key, "summary", None, d.csm_user_id, "summary", "[]",
-                           json.dumps(d.task_ids), d.local_date, *sent)  # fmt: skip
-    write_rows(engine, "outbox", OUTBOX_COLUMNS, rows.values())
-    return len(rows)
+TARGET_PEAK_BYTES = 300 * MB
 
 
 # -- the timed unit ----------------------------------------------------------------------------
@@ -402,33 +80,7 @@ class DayPlan:
     reminders: int
     escalations: int
     already_decided: int  # planned keys the outbox already holds
-
-
-def drafts(
-    engine: Engine, *, settings: Settings, now: datetime
-) -> tuple[Portfolio, list[ReminderDraft], list[DecisionMakerStep], list[SummaryDraft]]:
-    """Read the portfolio and plan what the morning's reminders and escalations jobs plan at
-    `now`: reminders, decision-maker steps and the CSMs' summaries (as the jobs' flows do)."""
-    with session_scope(engine) as session:
-        portfolio = load_portfolio(session=session)
-        reached = escalation_service.reached(session=session)
-        with_csm = [p.id for p in portfolio.projects.values() if p.csm_user_id]
-        extras = summary_service.extras(session=session, project_ids=with_csm, today=now.date())
-        zones = summary_service.csm_zones(session=session, project_ids=with_csm)
-    calendars = project_calendars(portfolio, CountryCalendars(settings))  # as the jobs do
-    common: dict[str, Any] = {
-        "now": now,
-        "projects": portfolio.projects,
-        "tasks": portfolio.tasks,
-        "calendar_for": calendars,
-        "reminder_hour": settings.reminder_hour,
-    }
-    return (
-        portfolio,
-        plan_reminders(**common),
-        plan_decision_maker_steps(**common, reached=reached),
-        plan_summaries(**common, extras=extras, csm_zones=zones),
-    )
+    plan: Plan
 
 
 def plan_day(engine: Engine, *, settings: Settings, now: datetime = NOW) -> DayPlan:
@@ -443,47 +95,60 @@ def plan_day(engine: Engine, *, settings: Settings, now: datetime = NOW) -> DayP
         len(reminders),
         len(steps) + len(summaries),
         len(known),
+        project_plan(reminders, steps),
     )
 
 
-# The same rows load_portfolio reads for tasks, with the owner resolved as OWNER_FOR_ROLE does.
-BASELINE_SQL = """
-SELECT t.id, t.project_id, t.title_ja, t.title_en, t.why_ja, t.why_en, t.owner_side,
-       t.owner_role, t.due,
-       p.customer_name, p.locale, p.timezone, p.holiday_country, p.channel_id, p.checklist_ts,
-       p.reminder_lead_days, p.csm_after_days, p.decision_maker_after_days,
-       p.decision_maker_overdue_tasks, p.paused_until,
-       s.id, s.slack_user_id, s.is_external, s.tz
-FROM task t
-JOIN project p ON p.id = t.project_id
-LEFT JOIN stakeholder s ON s.project_id = t.project_id AND s.role = CASE t.owner_role
-    WHEN 'champion' THEN 'champion' WHEN 'customer_member' THEN 'champion'
-    WHEN 'decision_maker' THEN 'decision_maker' ELSE 'csm' END
-WHERE t.status = 'open'
-  AND (p.status = 'active' OR (p.status = 'paused' AND p.paused_until IS NOT NULL))
-ORDER BY t.project_id, t.position
-"""
-
-
-def baseline(engine: Engine) -> int:
-    """One plain query through the DB-API cursor, every row fetched."""
+def baseline(engine: Engine, *, settings: Settings, now: datetime = NOW) -> Plan:
+    """The plan in plain SQL: two tiny reads (the zones and lead days in use) to write the
+    statement's rows, then `BASELINE_SQL`, every row fetched."""
+    calendars = CountryCalendars(settings)
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute(BASELINE_SQL)
-        count = len(cursor.fetchall())
+        cursor.execute(
+            "SELECT timezone FROM project UNION SELECT tz FROM stakeholder WHERE tz IS NOT NULL"
+        )
+        zones = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT DISTINCT holiday_country, reminder_lead_days FROM project")
+        leads = [(row[0], row[1]) for row in cursor.fetchall()]
         cursor.close()
         connection.commit()
     finally:
         connection.close()
-    return count
+    scope = scope_at(
+        now=now,
+        zones=zones,
+        leads=leads,
+        calendar=lambda country: calendars(country),
+        reminder_hour=settings.reminder_hour,
+    )
+    if scope is None:
+        return Plan({}, {})
+    sql = baseline_sql(
+        engine,
+        now=now,
+        zones=zones,
+        calendar=lambda country: calendars(country),
+        countries={country for country, _ in leads},
+        last_due=scope.last_due,
+        reminder_hour=settings.reminder_hour,
+    )
+    return run_baseline(engine, sql)
+
+
+def differences(project: Plan, base: Plan) -> str:
+    """What differs between the two plans ('' when they are equal)."""
+    lines = []
+    for name in ("reminders", "steps"):
+        ours, theirs = getattr(project, name), getattr(base, name)
+        for key in sorted(set(ours) | set(theirs)):
+            if ours.get(key) != theirs.get(key):
+                lines.append(f"{name} {key}: project {ours.get(key)} baseline {theirs.get(key)}")
+    return "\n".join(lines)
 
 
 # -- the section -----------------------------------------------------------------------------
-def bench_settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]  # the defaults, not a local .env
-
-
 def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
     """At each `--scales` size and backend (the kept digest portfolio, bench.cache): time
     planning against the baseline, measure the peak memory of a process planning once."""
@@ -531,19 +196,23 @@ def _measure(
     log: Callable[[str], None],
 ) -> list[Row]:
     tag = f"reminders/{backend}/{projects:,}"
-    counted: list[int] = []
+    planned: list[Plan] = []
     plan, base, result = against_baseline(
         lambda: plan_day(engine, settings=settings),
-        lambda: counted.append(baseline(engine)),
+        lambda: planned.append(baseline(engine, settings=settings)),
         repeat=options.repeat,
     )
-    count = counted[-1]
+    differ = differences(result.plan, planned[-1])
     log(
         f"{tag}: planned {result.reminders:,} reminders and {result.escalations:,}"
-        f" escalations from {result.open_tasks:,} open tasks ({result.already_decided:,} keys"
-        f" already in the outbox); baseline read {count:,} rows;"
+        f" escalations from {result.open_tasks:,} open tasks read ({result.already_decided:,}"
+        f" keys already in the outbox); baseline planned {len(planned[-1].reminders):,}"
+        f" reminders and {len(planned[-1].steps):,} decision-maker steps,"
+        f" {'equal to the project' if not differ else 'NOT EQUAL to the project'};"
         f" runs: plan {runs_text(plan.runs)}, baseline {runs_text(base.runs)}"
     )
+    if differ:
+        log(f"{tag}: first differences:\n" + "\n".join(differ.splitlines()[:10]))
     if options.profile:
         log(f"{tag}: cProfile of one plan_day run (by own time):")
         log(profile(lambda: plan_day(engine, settings=settings), limit=options.profile))
@@ -560,7 +229,9 @@ def _measure(
             baseline=base.median,
             max_ratio=TARGET_RATIO,
             max_value=TARGET_SECONDS,
-            note=f"{projects:,} projects, {result.open_tasks:,} open tasks",
+            note=f"{projects:,} projects, {result.open_tasks:,} open tasks read;"
+            f" plan {'equal to' if not differ else 'differs from'} the baseline's",
+            check=not differ,
         ),
         Row(
             "reminders.peak_rss",
@@ -582,7 +253,8 @@ def _memory_child(url: str) -> None:
     before = peak_rss()
     result = plan_day(engine, settings=settings)
     engine.dispose()
-    print(json.dumps({"rss_before": before, "peak_rss": peak_rss(), **result.__dict__}))
+    counts = {k: v for k, v in result.__dict__.items() if k != "plan"}
+    print(json.dumps({"rss_before": before, "peak_rss": peak_rss(), **counts}))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

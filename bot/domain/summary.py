@@ -119,12 +119,9 @@ def plan_summaries(
     csms: dict[str, _Csm] = {}
     for project in sorted(projects.values(), key=lambda p: p.id):
         csm = project.csm_user_id
-        if not csm:
+        today = csm_day(now, project, csm_zones, reminder_hour, window_hours)
+        if not csm or today is None:
             continue
-        local = local_moment(now, csm_zones.get(csm) or project.timezone)
-        if not reminder_hour <= local.hour < reminder_hour + window_hours:
-            continue
-        today = local.date()
         calendar = calendar_for(project)
         if project.paused_on(today) or not calendar.is_business_day(today):
             continue
@@ -158,6 +155,23 @@ def plan_summaries(
             )
         )
     return drafts
+
+
+def csm_day(
+    now: datetime,
+    project: ProjectInfo,
+    csm_zones: Mapping[str, str | None],
+    reminder_hour: int,
+    window_hours: int = REMINDER_WINDOW_HOURS,
+) -> date | None:
+    """The CSM's local day when `now` is within their reminder window (None otherwise, or
+    without a CSM). Their zone as Slack last told it, else the project's."""
+    if not project.csm_user_id:
+        return None
+    local = local_moment(now, csm_zones.get(project.csm_user_id) or project.timezone)
+    if not reminder_hour <= local.hour < reminder_hour + window_hours:
+        return None
+    return local.date()
 
 
 def _customer(

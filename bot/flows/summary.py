@@ -10,6 +10,7 @@ from bot.blocks.summary import summary_message
 from bot.deps import Deps
 from bot.domain.reminders import CalendarFor, OpenTask, ProjectInfo
 from bot.domain.summary import plan_summaries
+from bot.flows.job_report import unsent
 from bot.flows.outgoing import outbox_row
 from bot.services import summary as service
 from bot.services.outbox import OutboxMessage
@@ -24,13 +25,11 @@ def summary_rows(
     tasks: Sequence[OpenTask],
     calendar_for: CalendarFor,
 ) -> list[OutboxMessage]:
-    """The summaries due at `now` as outbox rows (known keys are skipped when queued)."""
-    with_csm = [p.id for p in projects.values() if p.csm_user_id]
-    if not with_csm:
-        return []
+    """The summaries due at `now` not queued yet, as outbox rows."""
     with unit_of_work(deps.engine) as session:
-        extras = service.extras(session=session, project_ids=with_csm, today=now.date())
-        zones = service.csm_zones(session=session, project_ids=with_csm)
+        extras, zones = service.for_run(
+            session=session, projects=projects, now=now, reminder_hour=deps.settings.reminder_hour
+        )
     drafts = plan_summaries(
         now=now,
         projects=projects,
@@ -40,6 +39,7 @@ def summary_rows(
         extras=extras,
         csm_zones=zones,
     )
+    new = unsent(deps, [d.key for d in drafts])
     return [
         outbox_row(
             d.key,
@@ -52,4 +52,5 @@ def summary_rows(
             local_date=d.local_date,
         )
         for d in drafts
+        if d.key in new  # render only what is new
     ]

@@ -4,12 +4,13 @@ joined, busy periods, open risks, snoozes, and each CSM's time zone (set-based r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from bot.domain.summary import ProjectExtras, WaitingDraft
+from bot.domain.reminders import ProjectInfo
+from bot.domain.summary import ProjectExtras, WaitingDraft, csm_day
 from storage.models import (
     Escalation,
     EscalationStatus,
@@ -19,6 +20,18 @@ from storage.models import (
     Stakeholder,
     StakeholderRole,
 )
+
+
+def for_run(
+    *, session: Session, projects: Mapping[int, ProjectInfo], now: datetime, reminder_hour: int
+) -> tuple[dict[int, ProjectExtras], dict[str, str | None]]:
+    """What the summaries due at `now` need beyond the tasks: the CSMs' zones, and the
+    extras of the projects whose CSM is within the reminder window (no other is read)."""
+    zones = csm_zones(
+        session=session, project_ids=[p.id for p in projects.values() if p.csm_user_id]
+    )
+    due = [p.id for p in projects.values() if csm_day(now, p, zones, reminder_hour) is not None]
+    return extras(session=session, project_ids=due, today=now.date()), zones
 
 
 def extras(
@@ -33,18 +46,22 @@ def extras(
     if not ids:
         return {}
     drafts = _waiting_drafts(session, ids)
-    customers: dict[int, list[Stakeholder]] = defaultdict(list)
+    customers: dict[int, list[str | None]] = defaultdict(list)  # their Slack ids
     snoozed: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for person in session.exec(
-        select(Stakeholder)
+    for project_id, side, user_id, until in session.exec(
+        select(
+            col(Stakeholder.project_id),
+            col(Stakeholder.side),
+            col(Stakeholder.slack_user_id),
+            col(Stakeholder.snoozed_until),
+        )
         .where(col(Stakeholder.project_id).in_(ids))
         .order_by(col(Stakeholder.id))
     ):
-        if person.side == "customer":
-            customers[person.project_id].append(person)
-        until = person.snoozed_until
-        if person.slack_user_id and until is not None and until >= today:
-            snoozed[person.project_id].append((person.slack_user_id, until))
+        if side == "customer":
+            customers[project_id].append(user_id)
+        if user_id and until is not None and until >= today:
+            snoozed[project_id].append((user_id, until))
     started_today = set(
         session.exec(
             select(Project.id).where(
@@ -55,18 +72,18 @@ def extras(
     )
     busy: dict[int, list[tuple[date, date]]] = defaultdict(list)
     risks: dict[int, int] = defaultdict(int)
-    for risk in session.exec(
-        select(Risk).where(col(Risk.project_id).in_(ids), col(Risk.status) == RiskStatus.OPEN)
+    for project_id, kind, start, end in session.exec(
+        select(
+            col(Risk.project_id), col(Risk.kind), col(Risk.period_start), col(Risk.period_end)
+        ).where(col(Risk.project_id).in_(ids), col(Risk.status) == RiskStatus.OPEN)
     ):
-        risks[risk.project_id] += 1
-        if risk.kind == "busy_period" and risk.period_start and risk.period_end:
-            busy[risk.project_id].append((risk.period_start, risk.period_end))
+        risks[project_id] += 1
+        if kind == "busy_period" and start and end:
+            busy[project_id].append((start, end))
     return {
         pid: ProjectExtras(
             drafts=tuple(drafts[pid]),
-            joined=pid in started_today
-            or not customers[pid]
-            or any(p.slack_user_id for p in customers[pid]),
+            joined=pid in started_today or not customers[pid] or any(customers[pid]),
             busy_periods=tuple(sorted(busy[pid])),
             open_risks=risks[pid],
             snoozed=tuple(snoozed[pid]),
