@@ -116,161 +116,119 @@ def _templates() -> list[dict[str, Any]]:
 
 def _generate(projects: int, settings: Settings) -> Tables:
     """Rows per table as (columns, tuples of Python values), deterministic for a seed."""
-    rng = random.Random(SEED)
-    templates = _templates()
-    snapshot = json.dumps(load_playbooks()["high-touch"].model_dump(mode="json"))
-    calendars = {c: calendar_for(settings, country=c) for c in ("JP", "US")}
-
-    @cache
-    def business(country: str, kickoff: date, offset: int) -> date:
-        return calendars[country].add_business_days(kickoff, offset)
-
-    today = TODAY
-    created = NOW - timedelta(days=90)
-    project_rows, people_rows, task_rows, blackout_rows = [], [], [], []
+    rows = _Rows(settings)
     for n in range(projects):
-        pid = n + 1
+        rows.project(n)
+    return {
+        "project": (PROJECT_COLUMNS, rows.projects),
+        "stakeholder": (STAKEHOLDER_COLUMNS, rows.people),
+        "task": (TASK_COLUMNS, rows.tasks),
+        "blackout": (BLACKOUT_COLUMNS, rows.blackouts),
+    }
+
+
+class _Rows:
+    """The rows of one portfolio, project after project (one random stream, in one order)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.rng = random.Random(SEED)
+        self.templates = _templates()
+        self.snapshot = json.dumps(load_playbooks()["high-touch"].model_dump(mode="json"))
+        self.calendars = {c: calendar_for(settings, country=c) for c in ("JP", "US")}
+        self.created = NOW - timedelta(days=90)
+        self.projects: list[tuple] = []
+        self.people: list[tuple] = []
+        self.tasks: list[tuple] = []
+        self.blackouts: list[tuple] = []
+
+    @cache  # noqa: B019  # one generator per fill, dropped with it
+    def business(self, country: str, kickoff: date, offset: int) -> date:
+        return self.calendars[country].add_business_days(kickoff, offset)
+
+    def project(self, n: int) -> None:
+        rng, pid = self.rng, n + 1
         la = rng.random() < 0.15
         tz, country = ("America/Los_Angeles", "US") if la else ("Asia/Tokyo", "JP")
         locale = "en" if la or rng.random() < 0.2 else "ja"
-        kickoff = calendars[country].next_business_day(today - timedelta(days=rng.randint(-5, 75)))
+        kickoff = self.calendars[country].next_business_day(
+            TODAY - timedelta(days=rng.randint(-5, 75))
+        )
         status, paused_until = "active", None
         if rng.random() < 0.01:  # paused until a date: still planned for, skipped until then
-            status, paused_until = "paused", today + timedelta(days=rng.randint(1, 10))
+            status, paused_until = "paused", TODAY + timedelta(days=rng.randint(1, 10))
         has_channel = rng.random() >= 0.02
-        project_rows.append(
-            (
-                pid,
-                f"Customer {pid:05d} 株式会社" if locale == "ja" else f"Customer {pid:05d} Inc.",
-                "high-touch",
-                1,
-                locale,
-                tz,
-                country,
-                kickoff,
-                business(country, kickoff, 40),
-                3,
-                status,
-                paused_until,
-                "T0VENDOR",
-                # Not the sandbox's own pattern (C + 9 digits): a channel the bot creates
-                # during a benchmark never collides with one of the portfolio.
-                f"CP{pid:08d}" if has_channel else None,
-                f"onb-customer-{pid:05d}" if has_channel else None,
-                f"1700000000.{pid:06d}" if has_channel else None,
-                json.dumps([f"1700000001.{pid:06d}"] if has_channel else []),
-                snapshot,
-                "UCSM0000",
-                created,
-                2,
-                2,
-                5,
-                3,
-            )
-        )
-        # The CSM (shared with ~50 other projects) and the customer's champion.
-        csm = rng.randrange(CSM_COUNT)
-        csm_tz = "America/Los_Angeles" if csm % 10 == 0 else "Asia/Tokyo"
-        people_rows.append(
-            (
-                2 * pid - 1,
-                pid,
-                "csm",
-                "vendor",
-                f"UCSM{csm:04d}",
-                f"csm{csm}@vendor.example",
-                f"CSM {csm}",
-                False,
-                "T0VENDOR",
-                created,
-                csm_tz,
-                "ja-JP",
-            )
-        )
-        kind = rng.random()
-        if kind < 0.45:  # Slack Connect: can't be DMed, gets a threaded mention
-            champion = (f"UEXT{pid:06d}", True, f"T{pid:08d}", created, tz)
-        elif kind < 0.75:  # a member or guest of the vendor's workspace: gets a DM
-            champion = (f"UCH{pid:06d}", False, "T0VENDOR", created, tz)
-        else:  # invited by e-mail, not in Slack yet
-            champion = (None, False, None, None, None)
-        slack_id, external, team, joined, ctz = champion
-        people_rows.append(
-            (
-                2 * pid,
-                pid,
-                "champion",
-                "customer",
-                slack_id,
-                f"champion@customer{pid}.example",
-                f"Champion {pid}",
-                external,
-                team,
-                joined,
-                ctz,
-                None,
-            )
-        )
-        for k, tpl in enumerate(templates):
-            due = business(country, kickoff, tpl["due_offset"])
-            start = business(country, kickoff, tpl["start_offset"])
-            planned_due, replans = due, 0
-            if rng.random() < 0.1:
-                due, replans = due + timedelta(days=rng.randint(1, 7)), 1
-            delta, r = (due - today).days, rng.random()
-            if delta < -10:
-                status_t = "done" if r < 0.93 else ("skipped" if r < 0.95 else "open")
-            elif delta < 0:
-                status_t = "done" if r < 0.65 else "open"
-            elif delta <= 3:
-                status_t = "done" if r < 0.2 else "open"
-            else:
-                status_t = "done" if r < 0.03 else "open"
-            done = status_t == "done"
-            completed_on = min(due, today - timedelta(days=1)) if done else None
-            owner_id = 2 * pid - 1 if tpl["owner_side"] == "vendor" else 2 * pid
-            task_rows.append(
-                (
-                    n * TASKS_PER_PROJECT + k + 1,
-                    pid,
-                    tpl["key"],
-                    k,
-                    tpl["phase"],
-                    tpl["title_ja"],
-                    tpl["title_en"],
-                    tpl["why_ja"],
-                    tpl["why_en"],
-                    tpl["owner_side"],
-                    tpl["owner_role"],
-                    owner_id,
-                    start,
-                    planned_due,
-                    due,
-                    tpl["required"],
-                    tpl["first_value"],
-                    json.dumps(tpl["depends_on"]),
-                    status_t,
-                    datetime.combine(completed_on, datetime.min.time(), UTC)
-                    if completed_on
-                    else None,
-                    completed_on,
-                    "UCH000001" if done else None,
-                    replans,
-                )
-            )
+        name = f"Customer {pid:05d} 株式会社" if locale == "ja" else f"Customer {pid:05d} Inc."
+        # Not the sandbox's own channel pattern (C + 9 digits): a channel the bot creates
+        # during a benchmark never collides with one of the portfolio.
+        channel = (
+            (f"CP{pid:08d}", f"onb-customer-{pid:05d}", f"1700000000.{pid:06d}",
+             json.dumps([f"1700000001.{pid:06d}"]))
+            if has_channel else (None, None, None, "[]")
+        )  # fmt: skip
+        self.projects.append(
+            (pid, name, "high-touch", 1, locale, tz, country, kickoff,
+             self.business(country, kickoff, 40), 3, status, paused_until, "T0VENDOR",
+             *channel, self.snapshot, "UCSM0000", self.created, 2, 2, 5, 3)
+        )  # fmt: skip
+        self.person(pid, tz)
+        for k, template in enumerate(self.templates):
+            self.task(n, k, template, country, kickoff)
         if rng.random() < 0.1:
             if locale == "ja" and rng.random() < 0.5:  # the fiscal year-end close
                 start, end, label = date(2027, 3, 25), date(2027, 4, 2), "年度末"
             else:
-                start = today + timedelta(days=rng.randint(-20, 20))
+                start = TODAY + timedelta(days=rng.randint(-20, 20))
                 start, end, label = start, start + timedelta(days=rng.randint(2, 9)), "busy"
-            blackout_rows.append((len(blackout_rows) + 1, pid, start, end, label))
-    return {
-        "project": (PROJECT_COLUMNS, project_rows),
-        "stakeholder": (STAKEHOLDER_COLUMNS, people_rows),
-        "task": (TASK_COLUMNS, task_rows),
-        "blackout": (BLACKOUT_COLUMNS, blackout_rows),
-    }
+            self.blackouts.append((len(self.blackouts) + 1, pid, start, end, label))
+
+    def person(self, pid: int, tz: str) -> None:
+        """The CSM (shared with ~50 other projects) and the customer's champion."""
+        csm = self.rng.randrange(CSM_COUNT)
+        csm_tz = "America/Los_Angeles" if csm % 10 == 0 else "Asia/Tokyo"
+        self.people.append(
+            (2 * pid - 1, pid, "csm", "vendor", f"UCSM{csm:04d}", f"csm{csm}@vendor.example",
+             f"CSM {csm}", False, "T0VENDOR", self.created, csm_tz, "ja-JP")
+        )  # fmt: skip
+        kind = self.rng.random()
+        if kind < 0.45:  # Slack Connect: can't be DMed, gets a threaded mention
+            champion = (f"UEXT{pid:06d}", True, f"T{pid:08d}", self.created, tz)
+        elif kind < 0.75:  # a member or guest of the vendor's workspace: gets a DM
+            champion = (f"UCH{pid:06d}", False, "T0VENDOR", self.created, tz)
+        else:  # invited by e-mail, not in Slack yet
+            champion = (None, False, None, None, None)
+        slack_id, external, team, joined, ctz = champion
+        self.people.append(
+            (2 * pid, pid, "champion", "customer", slack_id, f"champion@customer{pid}.example",
+             f"Champion {pid}", external, team, joined, ctz, None)
+        )  # fmt: skip
+
+    def task(self, n: int, k: int, tpl: dict[str, Any], country: str, kickoff: date) -> None:
+        rng, pid = self.rng, n + 1
+        due = self.business(country, kickoff, tpl["due_offset"])
+        start = self.business(country, kickoff, tpl["start_offset"])
+        planned_due, replans = due, 0
+        if rng.random() < 0.1:
+            due, replans = due + timedelta(days=rng.randint(1, 7)), 1
+        delta, r = (due - TODAY).days, rng.random()
+        if delta < -10:
+            status = "done" if r < 0.93 else ("skipped" if r < 0.95 else "open")
+        elif delta < 0:
+            status = "done" if r < 0.65 else "open"
+        elif delta <= 3:
+            status = "done" if r < 0.2 else "open"
+        else:
+            status = "done" if r < 0.03 else "open"
+        done = status == "done"
+        completed_on = min(due, TODAY - timedelta(days=1)) if done else None
+        completed_at = datetime.combine(completed_on, datetime.min.time(), UTC) if done else None
+        owner_id = 2 * pid - 1 if tpl["owner_side"] == "vendor" else 2 * pid
+        self.tasks.append(
+            (n * TASKS_PER_PROJECT + k + 1, pid, tpl["key"], k, tpl["phase"], tpl["title_ja"],
+             tpl["title_en"], tpl["why_ja"], tpl["why_en"], tpl["owner_side"],
+             tpl["owner_role"], owner_id, start, planned_due, due, tpl["required"],
+             tpl["first_value"], json.dumps(tpl["depends_on"]), status, completed_at,
+             completed_on, "UCH000001" if done else None, replans)
+        )  # fmt: skip
 
 
 def sqlite_value(value: Any) -> Any:
