@@ -36,18 +36,8 @@ from bench.common import (
     runs_text,
 )
 from bench.plan_baseline import BASELINE_SQL, Plan, baseline_sql, project_plan, run_baseline
-from bench.portfolio import (
-    NOW,
-    TODAY,
-    FillStats,
-    Tables,
-    bench_settings,
-    columns,
-    drafts,
-    fill,
-    sqlite_value,
-    write_rows,
-)
+from bench.portfolio import NOW, bench_settings, drafts
+from bench.portfolio import TODAY, FillStats, Tables, columns, fill, sqlite_value, write_rows
 from bot.config import Settings
 from bot.domain.reminder_scope import scope_at
 from bot.services.calendars import CountryCalendars
