@@ -1,14 +1,16 @@
 """The `reminders` section's baseline: the morning's plan (who is reminded of which tasks,
-which tasks reach each project's decision-maker step) in one plain SQL statement through
-the DB-API cursor, and the same plan read off the project's drafts to check them equal.
+which tasks reach each project's decision-maker step) in plain SQL through the DB-API
+cursor, and the same plan read off the project's drafts to check them equal.
 
-What SQL cannot know is given to it as rows: each time zone's local day at `now` (within
-the reminder window, or past the reminder hour), and each holiday country's calendar as
-`(country, day, n, bd)`: `bd` 1 on a business day (weekends, public holidays and the
-year-end closure off), `n` the business days up to and including `day`. A project's
-blackouts take their business days off its count (`bday`): business days in (a, b] are
-`np(b) - np(a)`, and a task is within the look-ahead when the business days before its
-due date are fewer than today's count plus the lead days.
+What SQL cannot know is given to it as rows, in two indexed temporary tables: each time
+zone's local day at `now` (`win`: within the reminder window; every zone listed is past
+the reminder hour), and each holiday country's calendar as `(country, day, n, bd)`: `bd`
+1 on a business day (weekends, public holidays and the year-end closure off), `n` the
+business days up to and including `day`. A project's blackouts take their business days
+off that count (`blk`: `n0`, `n1` the counts before its first and at its last day), so
+the business days in (a, b] of a project are `np(b) - np(a)`; a task is within the
+look-ahead when the business days before its due date are fewer than today's count plus
+the lead days, and `np(today) - np(due)` business days overdue.
 """
 
 from __future__ import annotations
@@ -31,78 +33,94 @@ from bot.domain.reminders import (
 
 CALENDAR_DAYS = 400  # calendar rows this many days either side of today
 
-# {zones}, {calendar}: VALUES rows; {last_due}: a date literal (a bound on what may be read).
+# The rows SQL cannot know, in two indexed temporary tables ({zones}, {calendar}: VALUES).
+BASELINE_SETUP = (
+    "CREATE TEMPORARY TABLE plan_zone (tz VARCHAR(64) PRIMARY KEY, today DATE NOT NULL,"
+    " win INTEGER NOT NULL)",
+    "CREATE TEMPORARY TABLE plan_cal (country VARCHAR(8), day DATE, n INTEGER NOT NULL,"
+    " bd INTEGER NOT NULL, PRIMARY KEY (country, day))",
+    "INSERT INTO plan_zone VALUES {zones}",
+    "INSERT INTO plan_cal VALUES {calendar}",
+)
+BASELINE_TEARDOWN = ("DROP TABLE plan_zone", "DROP TABLE plan_cal")
+
+# The plan: reminder keys and step keys with their task ids ({last_due}: a date literal,
+# the latest due date any look-ahead reaches without a blackout).
 BASELINE_SQL = """
-WITH zone(tz, today, win) AS (VALUES {zones}),
-cal(country, day, n, bd) AS (VALUES {calendar}),
-live AS (
-  SELECT p.* FROM project p
-  WHERE p.status = 'active' OR (p.status = 'paused' AND p.paused_until IS NOT NULL)),
-bday AS (
-  SELECT DISTINCT b.project_id, c.day FROM blackout b
-  JOIN live p ON p.id = b.project_id
-  JOIN cal c ON c.country = p.holiday_country AND c.bd = 1 AND c.day BETWEEN b.start AND b."end"),
+WITH blk AS (
+  SELECT b.project_id, b.start, b."end", cs.n - cs.bd AS n0, ce.n AS n1
+  FROM blackout b JOIN project p ON p.id = b.project_id
+  JOIN plan_cal cs ON cs.country = p.holiday_country AND cs.day = b.start
+  JOIN plan_cal ce ON ce.country = p.holiday_country AND ce.day = b."end"),
 csm AS (
   SELECT project_id, min(slack_user_id) AS uid FROM stakeholder
   WHERE role = 'csm' AND slack_user_id IS NOT NULL GROUP BY project_id),
 dmaker AS (
   SELECT DISTINCT project_id FROM stakeholder
   WHERE role = 'decision_maker' AND (slack_user_id IS NOT NULL OR email IS NOT NULL)),
+zday AS (
+  SELECT z.tz, z.today, z.win, c.country, c.n FROM plan_zone z
+  JOIN plan_cal c ON c.day = z.today AND c.bd = 1),
 bprior AS (
-  SELECT b.project_id, z.tz, count(*) AS n FROM bday b CROSS JOIN zone z
-  WHERE b.day <= z.today GROUP BY b.project_id, z.tz),
+  SELECT b.project_id, z.tz,
+         sum(CASE WHEN z.today < b.start THEN 0 WHEN z.today <= b."end" THEN z.n - b.n0
+             ELSE b.n1 - b.n0 END) AS n,
+         max(CASE WHEN z.today BETWEEN b.start AND b."end" THEN 1 ELSE 0 END) AS off
+  FROM blk b JOIN project p ON p.id = b.project_id
+  JOIN zday z ON z.country = p.holiday_country
+  GROUP BY b.project_id, z.tz),
 day AS (
-  SELECT p.id AS project_id, z.tz, z.today, z.win, c.n - coalesce(bp.n, 0) AS n
-  FROM live p CROSS JOIN zone z
-  JOIN cal c ON c.country = p.holiday_country AND c.day = z.today AND c.bd = 1
+  SELECT p.id AS project_id, p.timezone, p.reminder_lead_days, p.channel_id,
+         p.decision_maker_after_days, p.decision_maker_overdue_tasks,
+         z.tz, z.today, z.win, z.n - coalesce(bp.n, 0) AS n
+  FROM project p JOIN zday z ON z.country = p.holiday_country
   LEFT JOIN bprior bp ON bp.project_id = p.id AND bp.tz = z.tz
-  LEFT JOIN bday off ON off.project_id = p.id AND off.day = z.today
-  WHERE (p.paused_until IS NULL OR p.paused_until < z.today) AND off.project_id IS NULL),
-bdue AS (
-  SELECT t.id, sum(CASE WHEN b.day < t.due THEN 1 ELSE 0 END) AS lt, count(*) AS le
-  FROM task t JOIN bday b ON b.project_id = t.project_id AND b.day <= t.due
-  WHERE t.status = 'open' GROUP BY t.id),
+  WHERE (p.status = 'active' OR (p.status = 'paused' AND p.paused_until IS NOT NULL))
+    AND (p.paused_until IS NULL OR p.paused_until < z.today) AND coalesce(bp.off, 0) = 0),
 open AS (
   SELECT t.id, t.project_id, t.due, t.owner_side, t.owner_role = 'decision_maker' AS dm_task,
          s.id AS sid, s.slack_user_id AS uid, s.tz, s.snoozed_until,
-         c.n - c.bd - coalesce(bd.lt, 0) AS before_due, c.n - coalesce(bd.le, 0) AS at_due
-  FROM task t
-  JOIN live p ON p.id = t.project_id
-  JOIN cal c ON c.country = p.holiday_country AND c.day = t.due
-  LEFT JOIN bdue bd ON bd.id = t.id
+         c.n - c.bd - coalesce(sum(CASE WHEN t.due < b.start THEN 0
+           WHEN t.due <= b."end" THEN c.n - c.bd - b.n0 ELSE b.n1 - b.n0 END), 0) AS before_due,
+         c.n - coalesce(sum(CASE WHEN t.due < b.start THEN 0
+           WHEN t.due <= b."end" THEN c.n - b.n0 ELSE b.n1 - b.n0 END), 0) AS at_due
+  FROM task t JOIN project p ON p.id = t.project_id
+  JOIN plan_cal c ON c.country = p.holiday_country AND c.day = t.due
+  LEFT JOIN blk b ON b.project_id = t.project_id
   LEFT JOIN stakeholder s ON s.project_id = t.project_id AND s.role = CASE t.owner_role
     WHEN 'champion' THEN 'champion' WHEN 'customer_member' THEN 'champion'
     WHEN 'decision_maker' THEN 'decision_maker' ELSE 'csm' END
   WHERE t.status = 'open'
-    AND (t.due <= {last_due} OR t.project_id IN (SELECT project_id FROM bday))),
+    AND (t.due <= {last_due} OR t.project_id IN (SELECT project_id FROM blk))
+  GROUP BY t.id, t.project_id, t.due, t.owner_side, t.owner_role, s.id, s.slack_user_id,
+           s.tz, s.snoozed_until, c.n, c.bd),
 overdue AS (
-  SELECT o.*, d.today, d.n - o.at_due AS days_overdue, p.decision_maker_after_days,
+  SELECT o.id, o.due, o.dm_task, d.project_id, d.today,
+         d.n - o.at_due AS days_overdue, d.decision_maker_after_days,
          count(*) OVER (PARTITION BY o.project_id) AS customer_overdue,
-         p.decision_maker_overdue_tasks, o.project_id IN (SELECT project_id FROM dmaker) AS linked
-  FROM open o
-  JOIN live p ON p.id = o.project_id
-  JOIN day d ON d.project_id = p.id AND d.tz = p.timezone
-  WHERE o.owner_side = 'customer' AND o.due < d.today
-    AND p.id IN (SELECT project_id FROM csm))
+         d.decision_maker_overdue_tasks, dm.project_id IS NOT NULL AS linked
+  FROM open o JOIN day d ON d.project_id = o.project_id AND d.tz = d.timezone
+  JOIN csm ON csm.project_id = o.project_id
+  LEFT JOIN dmaker dm ON dm.project_id = o.project_id
+  WHERE o.owner_side = 'customer' AND o.due < d.today)
 SELECT CASE
          WHEN o.uid IS NOT NULL THEN 'reminder:' || o.uid || ':' || d.today
-         WHEN o.dm_task AND p.id IN (SELECT project_id FROM dmaker)
-           THEN 'reminder-forward:' || p.id || ':' || coalesce(CAST(o.sid AS TEXT), 'None')
-                || ':' || d.today
-         ELSE 'reminder-channel:' || p.id || ':' || coalesce(CAST(o.sid AS TEXT), 'None')
-              || ':' || d.today
+         WHEN o.dm_task AND dm.project_id IS NOT NULL
+           THEN 'reminder-forward:' || d.project_id || ':'
+                || coalesce(CAST(o.sid AS TEXT), 'None') || ':' || d.today
+         ELSE 'reminder-channel:' || d.project_id || ':'
+              || coalesce(CAST(o.sid AS TEXT), 'None') || ':' || d.today
        END AS key, o.id, 'reminder' AS step
 FROM open o
-JOIN live p ON p.id = o.project_id
-JOIN day d ON d.project_id = p.id AND d.tz = coalesce(o.tz, p.timezone) AND d.win = 1
-LEFT JOIN csm ON csm.project_id = p.id
-WHERE o.before_due < d.n + p.reminder_lead_days
+JOIN day d ON d.project_id = o.project_id AND d.tz = coalesce(o.tz, d.timezone) AND d.win = 1
+LEFT JOIN csm ON csm.project_id = d.project_id
+LEFT JOIN dmaker dm ON dm.project_id = d.project_id
+WHERE o.before_due < d.n + d.reminder_lead_days
   AND (o.uid IS NULL OR csm.uid IS NULL OR o.uid <> csm.uid)
   AND (o.snoozed_until IS NULL OR o.snoozed_until < d.today)
   AND (o.uid IS NOT NULL
-       OR (o.dm_task AND p.id IN (SELECT project_id FROM dmaker) AND csm.uid IS NOT NULL)
-       OR (NOT (o.dm_task AND p.id IN (SELECT project_id FROM dmaker))
-           AND p.channel_id IS NOT NULL))
+       OR (o.dm_task AND dm.project_id IS NOT NULL AND csm.uid IS NOT NULL)
+       OR (NOT (o.dm_task AND dm.project_id IS NOT NULL) AND d.channel_id IS NOT NULL))
 UNION ALL
 SELECT 'dm:' || o.project_id || ':' || o.today,
        o.id,
@@ -134,7 +152,7 @@ def project_plan(reminders: Iterable[ReminderDraft], steps: Iterable[DecisionMak
     )
 
 
-def baseline_sql(
+def baseline_statements(
     engine: Engine,
     *,
     now: datetime,
@@ -143,8 +161,9 @@ def baseline_sql(
     countries: Iterable[str],
     last_due: date,
     reminder_hour: int,
-) -> str:
-    """`BASELINE_SQL` with its rows: the zones' local days at `now`, the countries' calendars."""
+) -> list[str]:
+    """The setup with its rows (the zones' local days at `now`, the countries' calendars),
+    `BASELINE_SQL`, and the teardown: run in this order, the plan is the one SELECT."""
 
     def day(value: date) -> str:
         iso = f"'{value.isoformat()}'"
@@ -156,29 +175,31 @@ def baseline_sql(
         if local.hour >= reminder_hour:
             win = int(local.hour < reminder_hour + REMINDER_WINDOW_HOURS)
             zone_rows.append(f"('{zone}', {day(local.date())}, {win})")
-    middle = now.date()
     calendar_rows = []
     for country in sorted(set(countries)):
         count = 0
         for offset in range(-CALENDAR_DAYS, CALENDAR_DAYS + 1):
-            when = middle + timedelta(days=offset)
+            when = now.date() + timedelta(days=offset)
             open_ = int(calendar(country).is_business_day(when))
             count += open_
             calendar_rows.append(f"('{country}', {day(when)}, {count}, {open_})")
-    return BASELINE_SQL.format(
-        zones=", ".join(zone_rows) or "('-', NULL, 0)",
-        calendar=", ".join(calendar_rows),
-        last_due=day(last_due),
-    )
+    rows = {"zones": ", ".join(zone_rows), "calendar": ", ".join(calendar_rows)}
+    setup = [statement.format(**rows) for statement in BASELINE_SETUP]
+    if not zone_rows:
+        setup.remove(BASELINE_SETUP[2].format(**rows))
+    return [*setup, BASELINE_SQL.format(last_due=day(last_due)), *BASELINE_TEARDOWN]
 
 
-def run_baseline(engine: Engine, sql: str) -> Plan:
-    """The statement through the DB-API cursor, every row fetched and grouped by key."""
+def run_baseline(engine: Engine, statements: list[str]) -> Plan:
+    """The statements through the DB-API cursor, the plan's rows fetched and grouped by key."""
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute(sql)
-        rows: list[Any] = cursor.fetchall()
+        rows: list[Any] = []
+        for statement in statements:
+            cursor.execute(statement)
+            if statement is statements[-len(BASELINE_TEARDOWN) - 1]:
+                rows = cursor.fetchall()
         cursor.close()
         connection.commit()
     finally:

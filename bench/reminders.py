@@ -36,7 +36,7 @@ from bench.common import (
     run_child,
     runs_text,
 )
-from bench.plan_baseline import Plan, baseline_sql, project_plan, run_baseline
+from bench.plan_baseline import Plan, baseline_statements, project_plan, run_baseline
 from bench.portfolio import NOW, bench_settings, drafts
 from bot.config import Settings
 from bot.domain.reminder_scope import scope_at
@@ -87,7 +87,7 @@ def plan_day(engine: Engine, *, settings: Settings, now: datetime = NOW) -> DayP
 
 def baseline(engine: Engine, *, settings: Settings, now: datetime = NOW) -> Plan:
     """The plan in plain SQL: two tiny reads (the zones and lead days in use) to write the
-    statement's rows, then `BASELINE_SQL`, every row fetched."""
+    statements' rows, then `bench.plan_baseline`'s statements, every row fetched."""
     calendars = CountryCalendars(settings)
     connection = engine.raw_connection()
     try:
@@ -111,7 +111,7 @@ def baseline(engine: Engine, *, settings: Settings, now: datetime = NOW) -> Plan
     )
     if scope is None:
         return Plan({}, {})
-    sql = baseline_sql(
+    statements = baseline_statements(
         engine,
         now=now,
         zones=zones,
@@ -120,7 +120,7 @@ def baseline(engine: Engine, *, settings: Settings, now: datetime = NOW) -> Plan
         last_due=scope.last_due,
         reminder_hour=settings.reminder_hour,
     )
-    return run_baseline(engine, sql)
+    return run_baseline(engine, statements)
 
 
 def differences(project: Plan, base: Plan) -> str:

@@ -56,7 +56,7 @@ def local_moment(now: datetime, tz: str) -> datetime:
     return now.astimezone(ZoneInfo(tz))
 
 
-class _LocalClock(dict[str, datetime]):
+class LocalClock(dict[str, datetime]):
     """`now` in each time zone, converted once per zone rather than once per task."""
 
     def __init__(self, now: datetime) -> None:
@@ -66,6 +66,16 @@ class _LocalClock(dict[str, datetime]):
     def __missing__(self, tz: str) -> datetime:
         local = self[tz] = local_moment(self.now, tz)
         return local
+
+
+class LookAhead(dict[tuple[BusinessCalendar, date, int], date]):
+    """The last due date a reminder on a day lists (`lead_days` business days on), worked
+    out once per calendar, day and lead: projects without blackouts share a calendar."""
+
+    def __missing__(self, key: tuple[BusinessCalendar, date, int]) -> date:
+        calendar, today, lead_days = key
+        found = self[key] = calendar.add_business_days(today, lead_days)
+        return found
 
 
 def standing(task: OpenTask, *, today: date, calendar: BusinessCalendar) -> DueTask:
@@ -93,7 +103,7 @@ def plan_reminders(
     """
     buckets = _Buckets()
     horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
-    clock = _LocalClock(now)
+    clock, ahead = LocalClock(now), LookAhead()
     for task in tasks:
         project = projects[task.project_id]
         if task.owner_user_id is not None and task.owner_user_id == project.csm_user_id:
@@ -109,7 +119,7 @@ def plan_reminders(
             calendar = calendar_for(project)
             working = not project.paused_on(today) and calendar.is_business_day(today)
             horizon[day_key] = (
-                calendar.add_business_days(today, project.reminder_lead_days) if working else None
+                ahead[calendar, today, project.reminder_lead_days] if working else None
             )
         last_due = horizon[day_key]
         if last_due is None or task.due > last_due:
@@ -314,7 +324,7 @@ def _overdue_by_project(
     """Overdue open tasks per project on its working day (most overdue first)."""
     overdue: dict[int, list[DueTask]] = defaultdict(list)
     days: dict[int, date | None] = {}
-    clock = _LocalClock(now)
+    clock = LocalClock(now)
     for task in tasks:
         project = projects[task.project_id]
         if project.id not in days:

@@ -18,9 +18,10 @@ from bot.domain.reminders import (
     REMINDER_WINDOW_HOURS,
     CalendarFor,
     DueTask,
+    LocalClock,
+    LookAhead,
     OpenTask,
     ProjectInfo,
-    local_moment,
     standing,
 )
 
@@ -117,9 +118,10 @@ def plan_summaries(
     for task in tasks:
         by_project[task.project_id].append(task)
     csms: dict[str, _Csm] = {}
+    clock, ahead = LocalClock(now), LookAhead()
     for project in sorted(projects.values(), key=lambda p: p.id):
         csm = project.csm_user_id
-        today = csm_day(now, project, csm_zones, reminder_hour, window_hours)
+        today = csm_day(clock, project, csm_zones, reminder_hour, window_hours)
         if not csm or today is None:
             continue
         calendar = calendar_for(project)
@@ -127,7 +129,7 @@ def plan_summaries(
             continue
         entry = csms.setdefault(csm, _Csm(project.locale, today))
         entry.projects.setdefault(project.id, [])
-        last_due = calendar.add_business_days(today, project.reminder_lead_days)
+        last_due = ahead[calendar, today, project.reminder_lead_days]
         for task in by_project.get(project.id, ()):
             item = standing(task, today=today, calendar=calendar)
             if task.owner_user_id == csm and task.due <= last_due:
@@ -158,17 +160,17 @@ def plan_summaries(
 
 
 def csm_day(
-    now: datetime,
+    clock: LocalClock,
     project: ProjectInfo,
     csm_zones: Mapping[str, str | None],
     reminder_hour: int,
     window_hours: int = REMINDER_WINDOW_HOURS,
 ) -> date | None:
-    """The CSM's local day when `now` is within their reminder window (None otherwise, or
+    """The CSM's local day when `clock.now` is within their reminder window (None otherwise, or
     without a CSM). Their zone as Slack last told it, else the project's."""
     if not project.csm_user_id:
         return None
-    local = local_moment(now, csm_zones.get(project.csm_user_id) or project.timezone)
+    local = clock[csm_zones.get(project.csm_user_id) or project.timezone]
     if not reminder_hour <= local.hour < reminder_hour + window_hours:
         return None
     return local.date()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.domain.reminders import ProjectInfo
+from bot.domain.reminders import LocalClock, ProjectInfo
 from bot.domain.summary import ProjectExtras, WaitingDraft, csm_day
 from storage.models import (
     Escalation,
@@ -30,15 +31,16 @@ def for_run(
     zones = csm_zones(
         session=session, project_ids=[p.id for p in projects.values() if p.csm_user_id]
     )
-    due = [p.id for p in projects.values() if csm_day(now, p, zones, reminder_hour) is not None]
+    clock = LocalClock(now)
+    due = [p.id for p in projects.values() if csm_day(clock, p, zones, reminder_hour) is not None]
     return extras(session=session, project_ids=due, today=now.date()), zones
 
 
 def extras(
     *, session: Session, project_ids: Sequence[int], today: date
 ) -> dict[int, ProjectExtras]:
-    """Per project: unanswered drafts, whether a customer joined, open busy periods,
-    open risks and people whose reminders are snoozed past `today`.
+    """Per project of `project_ids`: unanswered drafts, whether a customer joined, open
+    busy periods, open risks and people whose reminders are snoozed past `today`.
 
     A project started today (UTC) counts as joined: its invitations went out hours ago,
     and "nobody has joined yet" would only be noise on the CSM's kickoff day."""
@@ -55,7 +57,7 @@ def extras(
             col(Stakeholder.slack_user_id),
             col(Stakeholder.snoozed_until),
         )
-        .where(col(Stakeholder.project_id).in_(ids))
+        .where(_among(Stakeholder.project_id, ids))
         .order_by(col(Stakeholder.id))
     ):
         if side == "customer":
@@ -65,7 +67,7 @@ def extras(
     started_today = set(
         session.exec(
             select(Project.id).where(
-                col(Project.id).in_(ids),
+                _among(Project.id, ids),
                 col(Project.created_at) >= datetime.combine(today, time(), tzinfo=UTC),
             )
         )
@@ -75,7 +77,7 @@ def extras(
     for project_id, kind, start, end in session.exec(
         select(
             col(Risk.project_id), col(Risk.kind), col(Risk.period_start), col(Risk.period_end)
-        ).where(col(Risk.project_id).in_(ids), col(Risk.status) == RiskStatus.OPEN)
+        ).where(_among(Risk.project_id, ids), col(Risk.status) == RiskStatus.OPEN)
     ):
         risks[project_id] += 1
         if kind == "busy_period" and start and end:
@@ -98,7 +100,7 @@ def _waiting_drafts(session: Session, ids: list[int]) -> dict[int, list[WaitingD
     for e in session.exec(
         select(Escalation)
         .where(
-            col(Escalation.project_id).in_(ids),
+            _among(Escalation.project_id, ids),
             col(Escalation.status) == EscalationStatus.DRAFT,
         )
         .order_by(col(Escalation.id))
@@ -114,13 +116,20 @@ def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str 
     ids = list(project_ids)
     if not ids:
         return zones
-    for user_id, tz in session.exec(
-        select(Stakeholder.slack_user_id, Stakeholder.tz).where(
-            col(Stakeholder.project_id).in_(ids),
+    wanted = set(ids)
+    for project_id, user_id, tz in session.exec(
+        select(Stakeholder.project_id, Stakeholder.slack_user_id, Stakeholder.tz).where(
+            _among(Stakeholder.project_id, ids),
             col(Stakeholder.role) == StakeholderRole.CSM,
             col(Stakeholder.slack_user_id).is_not(None),
         )
     ):
-        if user_id and (zones.get(user_id) is None):
+        if project_id in wanted and user_id and (zones.get(user_id) is None):
             zones[user_id] = tz
     return zones
+
+
+def _among(column: Any, ids: Sequence[int]) -> Any:
+    """Rows of projects from the lowest to the highest of `ids`: a superset, read without
+    binding thousands of ids (the caller keeps those it asked for)."""
+    return col(column).between(min(ids), max(ids))
