@@ -131,8 +131,11 @@ def plan_summaries(
         entry.projects.setdefault(project.id, [])
         last_due = ahead[calendar, today, project.reminder_lead_days]
         for task in by_project.get(project.id, ()):
+            theirs = task.owner_user_id == csm and task.due <= last_due
+            if not theirs and task.due >= today:
+                continue  # neither the CSM's own nor overdue
             item = standing(task, today=today, calendar=calendar)
-            if task.owner_user_id == csm and task.due <= last_due:
+            if theirs:
                 entry.own.append((project, item))
             if item.days_overdue:
                 entry.projects[project.id].append(item)
@@ -141,7 +144,8 @@ def plan_summaries(
         customers = [
             summary
             for project_id, items in entry.projects.items()
-            if (summary := _customer(projects[project_id], items, entry.day, extras)).has_news
+            if (items or _may_have_news(extras.get(project_id)))
+            and (summary := _customer(projects[project_id], items, entry.day, extras)).has_news
         ]
         if not customers and not entry.own:
             continue
@@ -174,6 +178,13 @@ def csm_day(
     if not reminder_hour <= local.hour < reminder_hour + window_hours:
         return None
     return local.date()
+
+
+def _may_have_news(more: ProjectExtras | None) -> bool:
+    """Whether a project without overdue tasks can still be news (most cannot)."""
+    if more is None:
+        return False
+    return bool(more.drafts or not more.joined or more.busy_periods or more.snoozed)
 
 
 def _customer(

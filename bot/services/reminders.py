@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, case, select, union, update
+from sqlalchemy import Connection, case, select, update
 from sqlmodel import Session, col
 
 from bot.domain.calendar import BusinessCalendar, DateRange
@@ -89,52 +89,43 @@ def load_for_run(
     *, session: Session, now: datetime, reminder_hour: int, calendar: CountryCalendar
 ) -> Portfolio:
     """What the reminders and escalations runs at `now` plan from: the running projects,
-    and only the open tasks some local day of `now` can act on (`bot.domain.reminder_scope`).
-    Nothing at all while no time zone is past its reminder hour."""
-    connection = session.connection()
-    zones = connection.execute(
-        union(
-            select(col(Project.timezone)).where(REMINDED),
-            select(col(Stakeholder.tz))
-            .join(Project, col(Project.id) == col(Stakeholder.project_id))
-            .where(REMINDED, col(Stakeholder.tz).is_not(None)),
-        )
-    ).scalars()
-    leads = [
-        (country, lead)
-        for country, lead in connection.execute(
-            select(col(Project.holiday_country), col(Project.reminder_lead_days))
-            .where(REMINDED)
-            .distinct()
-        )
-    ]
-    scope = scope_at(
-        now=now,
-        zones=zones,
-        leads=leads,
-        calendar=lambda country: calendar(country, None),
-        reminder_hour=reminder_hour,
-    )
-    if scope is None:
-        return Portfolio(projects={}, tasks=[], blackouts={})
-    return load_portfolio(session=session, scope=scope)
+    and only the open tasks some local day of `now` can act on (`bot.domain.reminder_scope`,
+    from the zones and lead days of the projects and people read first). No task at all
+    while no time zone is past its reminder hour."""
 
+    def scope(projects: dict[int, ProjectInfo], zones: set[str]) -> Scope | None:
+        return scope_at(
+            now=now,
+            zones=zones,
+            leads={(p.holiday_country, p.reminder_lead_days) for p in projects.values()},
+            calendar=lambda country: calendar(country, None),
+            reminder_hour=reminder_hour,
+        )
 
-def load_portfolio(*, session: Session, scope: Scope | None = None) -> Portfolio:
-    """Running projects with their owners, blackouts and open tasks (all of them, or only
-    those within `scope`), collector paused."""
     with gc_paused():
         return _load_portfolio(session=session, scope=scope)
 
 
+def load_portfolio(*, session: Session) -> Portfolio:
+    """Running projects with their owners, blackouts and every open task (collector paused)."""
+    with gc_paused():
+        return _load_portfolio(session=session, scope=None)
+
+
 _Person = tuple[int, str | None, bool, str | None, str | None, date | None]
+_Scoping = Callable[[dict[int, ProjectInfo], set[str]], Scope | None]
 
 
-def _load_portfolio(*, session: Session, scope: Scope | None) -> Portfolio:
-    """Active projects with their open tasks, owners and blackouts."""
+def _load_portfolio(*, session: Session, scope: _Scoping | None) -> Portfolio:
+    """Active projects with their open tasks (those within `scope`), owners and blackouts."""
     connection = session.connection()  # Core rows throughout: no ORM bookkeeping per row
-    people = _people(connection)
+    people, zones = _people(connection)
     projects = _projects(connection, people)
+    bounds = None
+    if scope is not None:
+        bounds = scope(projects, zones | {p.timezone for p in projects.values()})
+        if bounds is None:
+            return Portfolio(projects={}, tasks=[], blackouts={})
     blackouts: dict[int, list[DateRange]] = defaultdict(list)
     for row in connection.execute(
         select(col(Blackout.project_id), col(Blackout.start), col(Blackout.end))
@@ -143,15 +134,16 @@ def _load_portfolio(*, session: Session, scope: Scope | None) -> Portfolio:
             blackouts[row.project_id].append(DateRange(row.start, row.end))
     return Portfolio(
         projects=projects,
-        tasks=_open_tasks(connection, people, scope),
+        tasks=_open_tasks(connection, people, bounds),
         blackouts=dict(blackouts),
     )
 
 
-def _people(connection: Connection) -> dict[int, dict[str, _Person]]:
+def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[str]]:
     """Who holds each role of each running project: (stakeholder id, Slack user, external,
-    time zone, e-mail, snoozed until)."""
+    time zone, e-mail, snoozed until); and every time zone of their people."""
     people: dict[int, dict[str, _Person]] = defaultdict(dict)
+    zones: set[str] = set()
     for person in connection.execute(
         select(
             col(Stakeholder.id),
@@ -167,6 +159,7 @@ def _people(connection: Connection) -> dict[int, dict[str, _Person]]:
         .where(REMINDED)
         .order_by(col(Stakeholder.id))
     ).fetchall():
+        zones.add(person.tz)
         # The first linked person holds a role; an invited e-mail counts until someone joins.
         current = people[person.project_id].get(person.role)
         if current is None or (current[1] is None and person.slack_user_id):
@@ -178,7 +171,8 @@ def _people(connection: Connection) -> dict[int, dict[str, _Person]]:
                 person.email,
                 person.snoozed_until,
             )
-    return people
+    zones.discard(None)  # not known yet: the project's zone applies
+    return people, zones
 
 
 def _projects(
