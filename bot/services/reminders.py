@@ -187,7 +187,8 @@ def _projects(
             col(Project.timezone),
             col(Project.holiday_country),
             col(Project.channel_id),
-            col(Project.checklist_ts),
+            # The first checklist message, read in SQL: decoding every list costs more.
+            col(Project.checklist_ts)[0].as_string().label("thread_ts"),
             col(Project.reminder_lead_days),
             col(Project.csm_after_days),
             col(Project.decision_maker_after_days),
@@ -206,7 +207,7 @@ def _projects(
             timezone=row.timezone,
             holiday_country=row.holiday_country,
             channel_id=row.channel_id,
-            thread_ts=(row.checklist_ts or [None])[0],
+            thread_ts=row.thread_ts,
             reminder_lead_days=row.reminder_lead_days,
             csm_after_days=row.csm_after_days,
             decision_maker_after_days=row.decision_maker_after_days,
