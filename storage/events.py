@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,18 @@ def follow(engine: Engine, follower: Follower) -> None:
         _followers.setdefault(engine, []).append(follower)
 
 
+# Built once: a statement made per event costs more to build than to run.
+_INSERT = insert(Event)
+_BUMP = (
+    update(Project)
+    .where(
+        col(Project.id) == bindparam("bump_project"),
+        col(Project.updated_at).is_(None) | (col(Project.updated_at) < bindparam("bump_at")),
+    )
+    .values(updated_at=bindparam("bump_at"))
+)
+
+
 def record(
     *,
     session: Session,
@@ -42,36 +54,36 @@ def record(
     task_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """Append one event (who did what, when, before and after); the project's `updated_at`
-    moves with it."""
-    event = Event(
-        project_id=project_id,
-        task_id=task_id,
-        kind=kind,
-        actor=actor,
-        at=at,
-        before=before,
-        after=after,
-    )
-    session.add(event)
+    moves with it.
+
+    Both go to the session's connection as Core statements, in its transaction: no flush of
+    the session and no ORM object per event (the outbox logs thousands of sends in one
+    transaction; through the ORM each cost a flush of its own, and even building the model
+    object costs more than the INSERT). Followers get the event as an object not attached
+    to the session (it has no id)."""
+    values: dict[str, Any] = {
+        "project_id": project_id,
+        "task_id": task_id,
+        "kind": kind,
+        "actor": actor,
+        "at": at,
+        "before": before,
+        "after": after,
+    }
+    connection = session.connection()
+    connection.execute(_INSERT, [values])
     if project_id is not None:
-        session.execute(
-            update(Project)
-            .where(
-                col(Project.id) == project_id,
-                (col(Project.updated_at).is_(None)) | (col(Project.updated_at) < at),
-            )
-            .values(updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
+        connection.execute(_BUMP, {"bump_project": project_id, "bump_at": at})
     bind = session.get_bind()
     engine = bind.engine if hasattr(bind, "engine") else bind
     with _followers_lock:
         followers = list(_followers.get(engine, ()))  # type: ignore[arg-type]  # WeakKeyDictionary.get's default is typed as the value type; () is read the same
-    for follower in followers:
-        follower(session, event)
-    return event
+    if followers:
+        event = Event(**values)
+        for follower in followers:
+            follower(session, event)
 
 
 def status_changed(
@@ -85,9 +97,9 @@ def status_changed(
     after: str,
     task_id: int | None = None,
     **details: Any,
-) -> Event:
+) -> None:
     """Record a change of status: `{"status": before}` to `{"status": after, **details}`."""
-    return record(
+    record(
         session=session,
         kind=kind,
         actor=actor,

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.services import webhooks
 from storage import events
 from storage.db import session_scope
+from storage.models import Event
 from tests.services.world import STARTED, channel_of, started
 
 RECEIVERS = ("https://crm.example/hooks", "https://bi.example/in")
@@ -21,9 +22,10 @@ LEASE = timedelta(seconds=60)
 def _record(engine: Engine, kind: str, project_id: int, **after: object) -> None:
     follow = webhooks.follower([*RECEIVERS, RECEIVERS[0]])  # a receiver named twice: once
     with session_scope(engine) as session:
-        event = events.record(
+        events.record(
             session=session, kind=kind, actor="system", at=NOW, project_id=project_id, after=after
         )
+        event = Event(kind=kind, actor="system", at=NOW, project_id=project_id, after=after)
         follow(session, event)
 
 
