@@ -11,6 +11,7 @@ from datetime import datetime
 from bot import metrics
 from bot.deps import Deps
 from bot.flows.job_report import JobReport
+from bot.gc_pause import give_back_memory
 from bot.services import job_runs as service
 from bot.services.session import unit_of_work
 
@@ -38,6 +39,8 @@ def run_once(
         metrics.JOB_RUNS.labels(job, "error").inc()
         _finish(deps, job, slot, f"error: {type(exc).__name__}")
         raise
+    finally:
+        give_back_memory()  # what the run read is garbage now: the next one starts lean
     metrics.JOB_RUNS.labels(job, "ok").inc()
     metrics.JOB_DURATION.labels(job).observe(time.perf_counter() - started)
     _finish(deps, job, slot, report.summary())
