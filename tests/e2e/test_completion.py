@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from bot.flows import adoption as adoption_flow
 from bot.flows.adoption import run as adoption
 from bot.flows.digest import compute
 from bot.flows.digest import run as digest
@@ -95,6 +96,22 @@ def test_checkin_after_30_days_and_stalled_reaches_the_csm(bot: Harness, acme: s
     bot.settle()
     alert = bot.sandbox.dm_messages(bot.people.csm.id)
     assert len(alert) == 1 and "Acme Corp" in alert[0]["text"]
+
+
+def test_check_ins_of_many_projects_are_read_and_queued_a_few_projects_at_a_time(
+    bot: Harness, acme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    beta = bot.start_project(START.replace("Acme Corp", "Beta Inc").replace("acme", "beta"))
+    bot.sandbox.accept_shared_invite(beta, "taro@beta.example")
+    bot.settle()
+    finish(bot, acme)
+    finish(bot, beta)
+    monkeypatch.setattr(adoption_flow, "CHUNK", 1)  # one project per read
+    report = adoption(bot.deps, now=datetime(2027, 5, 20, 1, 0, tzinfo=UTC))
+    assert len([line for line in report.planned if line.startswith("checkin:")]) == 2
+    assert report.enqueued == len(report.planned) and report.sent == report.enqueued
+    for channel in (acme, beta):
+        assert any("checkin:stalled" in str(m["blocks"]) for m in bot.sandbox.messages(channel))
 
 
 def test_survey_for_a_project_that_no_longer_exists_is_refused_clearly(
