@@ -9,13 +9,20 @@ again. The generator is deterministic (a fixed seed), so a kept database is the 
 fill would make, as long as the code that fills it has not changed. The key carries the
 schema's migration head, so a new migration fills again by itself; after changing
 `bench/reminders.py` or `bench/digest.py`'s fill, run with `--fresh`.
+
+Several runs may share the cache at once (two checkouts benchmarking side by side): one
+fills a portfolio while the others wait for it (a lock file; a PostgreSQL advisory lock),
+each fill writes under a name of its own and is renamed into place only when complete,
+and a kept database without projects (a fill that was cut short) is filled again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,29 +67,64 @@ def ensure_filled(
     (at the current schema: a database kept before a migration is never reused)."""
     key = f"{key}_{head_revision()}"
     if backend == "sqlite":
-        CACHE.mkdir(parents=True, exist_ok=True)
-        path = CACHE / f"{key}.db"
-        if fresh or not path.exists():
-            partial = CACHE / f"{key}.partial.db"
+        return _sqlite_filled(key, fill, fresh=fresh, log=log)
+    return _pg_filled(f"obb_{key}".replace("-", "_"), fill, fresh=fresh, log=log)
+
+
+def _sqlite_filled(key: str, fill: Callable[[str], Any], *, fresh: bool, log: Any) -> str:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{key}.db"
+    with (CACHE / f"{key}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run filling it: wait for its result
+        if fresh or not _has_projects(f"sqlite:///{path}"):
+            partial = CACHE / f"{key}.{os.getpid()}.partial.db"
             partial.unlink(missing_ok=True)
             log(f"cache: filling {path} (once; later runs copy it)")
-            fill(f"sqlite:///{partial}")
-            partial.replace(path)
-        return f"sqlite:///{path}"
-    name = f"obb_{key}".replace("-", "_")
-    databases = _pg_databases()
-    if fresh and name in databases:
-        _pg(f'DROP DATABASE "{name}"')
-        databases.discard(name)
-    if name not in databases:
-        partial = f"{name}_partial"
-        if partial in databases:
-            _pg(f'DROP DATABASE "{partial}"')
-        _pg(f'CREATE DATABASE "{partial}"')
-        log(f"cache: filling PostgreSQL database {name} (once; later runs copy it)")
-        fill(_pg_url(partial))
-        _pg(f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
+            try:
+                fill(f"sqlite:///{partial}")
+                partial.replace(path)
+            finally:
+                for leftover in CACHE.glob(f"{partial.name}*"):
+                    leftover.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _pg_filled(name: str, fill: Callable[[str], Any], *, fresh: bool, log: Any) -> str:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as locked:
+            # Held for the whole fill: another run filling the same portfolio waits.
+            locked.execute(text("SELECT pg_advisory_lock(:k)"), {"k": zlib.crc32(name.encode())})
+            databases = _pg_databases()
+            if name in databases and (fresh or not _has_projects(_pg_url(name))):
+                _pg(f'DROP DATABASE "{name}" WITH (FORCE)')
+                databases.discard(name)
+            if name not in databases:
+                partial = f"{name}_partial"
+                if partial in databases:
+                    _pg(f'DROP DATABASE "{partial}" WITH (FORCE)')
+                _pg(f'CREATE DATABASE "{partial}"')
+                log(f"cache: filling PostgreSQL database {name} (once; later runs copy it)")
+                fill(_pg_url(partial))
+                _pg(f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
+    finally:
+        admin.dispose()
     return _pg_url(name)
+
+
+def _has_projects(url: str) -> bool:
+    """Whether the kept database at `url` holds a filled portfolio (a fill cut short, or an
+    empty file, does not)."""
+    if url.startswith("sqlite:") and not Path(make_url(url).database or "").exists():
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM project")).scalar())
+    except Exception:  # no such table, not a database: not filled
+        return False
+    finally:
+        engine.dispose()
 
 
 @contextmanager
