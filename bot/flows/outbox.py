@@ -23,6 +23,7 @@ from bot.services import outbox as outbox_service
 from bot.services.outbox import Claimed, OutboxMessage
 from bot.services.session import unit_of_work
 from bot.slack.gateway import SEND_TIMEOUT, SlackError
+from bot.slack.pacing import LONGEST_BULK_HOLD
 
 __all__ = ["LEASE", "ClaimLost", "DispatchResult", "dispatch", "outbox_row", "worker_id"]
 
@@ -41,9 +42,6 @@ RENEW_MARGIN = timedelta(seconds=SEND_TIMEOUT + 5)
 # ...and at least this often while posting, so a row withdrawn meanwhile (a project closed
 # or deleted drops its queued messages) is found gone within a second and not posted.
 RENEW_EVERY = 1.0
-# After a 429, rows whose post would wait longer than this for its Retry-After are handed
-# back for then instead of holding a worker (and the batch) asleep.
-LONGEST_PACING_WAIT = 2.0
 # Slack's answers when a person cannot get a DM from the app (external, deactivated, gone).
 UNDELIVERABLE_DM = {
     "channel_not_found",
@@ -242,7 +240,7 @@ def _send(run: _Dispatcher, batch: _Batch, row: Claimed) -> None:
         result.lost.append(key)
         return
     wait = deps.gateway.held_off("chat.postMessage")
-    if wait > LONGEST_PACING_WAIT:
+    if wait > LONGEST_BULK_HOLD:
         # Slack said 429 a moment ago: the whole method waits, this row included.
         limited = SlackError("chat.postMessage", "ratelimited", retry_after=wait)
         with batch.lock:

@@ -18,15 +18,14 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack.client import SEND_TIMEOUT, SlackError, build_client, retry_after_seconds
 from bot.slack.pacing import (
-    METHOD_RATES,
     POST_PER_CHANNEL,
-    POSTS_BURST_SHARE,
     POSTS_PER_MINUTE,
     Pacer,
+    PostBudget,
     Rate,
     Window,
-    bulk_share,
-    per_minute,
+    pace,
+    slowed,
 )
 from bot.slack.payloads import Postable, UserInfo, metadata_of
 
@@ -51,8 +50,7 @@ class Gateway:
         self.pacer = pacer or Pacer()
         # chat.postMessage's workspace-wide budget, and the share of it queued sends may use:
         # the rest is kept for what people are waiting on (answers to a click or a command).
-        self.posts_per_workspace = per_minute(posts_per_minute, burst_share=POSTS_BURST_SHARE)
-        self.bulk_posts = bulk_share(posts_per_minute)
+        self.posts = PostBudget(posts_per_minute)
         self._dm_channels: dict[str, str] = {}
         self.dm_channels_loaded = False
 
@@ -73,18 +71,12 @@ class Gateway:
         narrower one, e.g. chat.postMessage per channel) before Slack has to say 429.
         `bulk` calls (the outbox's posts) also stay within a share of the workspace budget,
         so a person's click never queues behind a morning of reminders.
-        `before` runs right before the request leaves (after any pacing wait).
-        A 429 slows every later call of the method down for its Retry-After.
+        `before` runs right before the request leaves (after any pacing wait). A 429 holds
+        the method for its Retry-After, calls waiting their turn included (`pacing.pace`).
         """
-        if rate is not None:
-            self.pacer.wait((method, f"key:{pace_key}"), rate)
-        if bulk and method == "chat.postMessage":
-            self.pacer.wait((method, "bulk"), self.bulk_posts)
-        workspace = (
-            self.posts_per_workspace if method == "chat.postMessage" else METHOD_RATES.get(method)
-        )
-        if workspace is not None:
-            self.pacer.wait((method, ""), workspace)
+        held = pace(self.pacer, self.posts, method, rate=rate, pace_key=pace_key, bulk=bulk)
+        if held:
+            raise SlackError(method, "ratelimited", retry_after=held)
         if before is not None:
             before()
         # The typed slack_sdk method picks the encoding (JSON or form) Slack expects.
@@ -101,10 +93,19 @@ class Gateway:
             logger.warning("slack %s failed: %s", method, code)
             retry_after = retry_after_seconds(exc.response.headers)
             if exc.response.status_code == 429:
-                # Slack's limits are per method and workspace: everyone calling it waits.
-                self.pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
+                self._limited(method, retry_after)
             raise SlackError(method, code, data, retry_after=retry_after) from None
+        if method == "chat.postMessage":
+            self.posts.accepted(self.pacer.now())
         return response.data
+
+    def _limited(self, method: str, retry_after: float | None) -> None:
+        if lowered := slowed(self.pacer, self.posts, method, retry_after=retry_after):
+            logger.warning(
+                "Slack allows fewer posts than SLACK_POSTS_PER_MINUTE=%s: now %s a minute",
+                self.posts.configured,
+                lowered,
+            )
 
     # -- messages -------------------------------------------------------------------
     def conversation(self, target: str) -> str:

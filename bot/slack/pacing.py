@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -41,6 +42,9 @@ POSTS_BURST_SHARE = 0.1
 POSTS_PER_WORKSPACE = per_minute(POSTS_PER_MINUTE, burst_share=POSTS_BURST_SHARE)
 # Queued sends (the outbox) use at most this share of it; the rest answers people.
 BULK_SHARE = 0.8
+# After a 429, a queued send whose post would wait longer than this for its Retry-After is
+# handed back for then instead of holding a worker (and its batch) asleep.
+LONGEST_BULK_HOLD = 2.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,54 @@ METHOD_RATES: dict[str, Rate | Window] = {
 def bulk_share(posts_per_minute: int) -> Rate:
     """The part of the workspace's chat.postMessage budget queued sends may use."""
     return per_minute(max(2, int(posts_per_minute * BULK_SHARE)), burst_share=POSTS_BURST_SHARE)
+
+
+# A budget learned from a 429 is never set below this (SLACK_POSTS_PER_MINUTE's minimum),
+# and lasts this long before the configured one is tried again.
+LEAST_LEARNED = 10
+LEARNED_FOR = 3600.0
+
+
+class PostBudget:
+    """chat.postMessage's workspace-wide budget, and the share of it queued sends may use.
+
+    It starts at the configured number. When Slack answers 429 although the bot kept to
+    it, the workspace allows fewer: the budget becomes what Slack accepted from this
+    process in the minute before, so the bot paces itself under the workspace's real limit
+    instead of meeting it again every minute (an hour later it tries the configured one).
+    """
+
+    def __init__(self, posts_per_minute: int) -> None:
+        self.configured = posts_per_minute
+        self._lock = threading.Lock()
+        self._accepted: deque[float] = deque()  # when Slack accepted a post (pacer clock)
+        self._learned_at: float | None = None
+        self._set(posts_per_minute)
+
+    def _set(self, posts_per_minute: int) -> None:
+        self.per_minute = posts_per_minute
+        self.workspace = per_minute(posts_per_minute, burst_share=POSTS_BURST_SHARE)
+        self.bulk = bulk_share(posts_per_minute)
+
+    def accepted(self, now: float) -> None:
+        with self._lock:
+            self._accepted.append(now)
+            while self._accepted and self._accepted[0] <= now - 60:
+                self._accepted.popleft()
+            if self._learned_at is not None and now - self._learned_at > LEARNED_FOR:
+                self._learned_at = None
+                self._set(self.configured)
+
+    def limited(self, now: float) -> int | None:
+        """Slack answered 429: the budget lowered to what it accepted in the last minute,
+        or None when that is no fewer than the budget (a 429 for another reason)."""
+        with self._lock:
+            seen = sum(1 for at in self._accepted if at > now - 60)
+            if seen < LEAST_LEARNED or seen >= self.per_minute:
+                return None
+            self._learned_at = now
+            self._set(seen)
+            return seen
 
 
 class Pacer:
@@ -138,13 +190,58 @@ class Pacer:
         calls.append(start)
         return start
 
+    def now(self) -> float:
+        return self._clock()
+
     def held_off(self, key: tuple[str, str]) -> float:
         """Seconds until a call under `key` may go out after a `hold_off` (0 when none)."""
         with self._lock:
             return max(0.0, self._held.get(key, 0.0) - self._clock())
+
+    def sit_out(self, key: tuple[str, str], *, longest: float) -> float:
+        """Sleep through a hold-off under `key` that began while the caller waited for its
+        slot (a 429 answered meanwhile to a call that went out before it). Returns 0, or,
+        without sleeping, the seconds still held when that is more than `longest`."""
+        while (held := self.held_off(key)) > 0:
+            if held > longest:
+                return held
+            self._sleep(held)
+        return 0.0
 
     def hold_off(self, key: tuple[str, str], seconds: float) -> None:
         """Nobody calls under `key` for `seconds` from now (Slack answered 429)."""
         with self._lock:
             until = self._clock() + seconds
             self._held[key] = max(self._held.get(key, until), until)
+
+
+def pace(
+    pacer: Pacer,
+    posts: PostBudget,
+    method: str,
+    *,
+    rate: Rate | Window | None,
+    pace_key: str,
+    bulk: bool,
+) -> float:
+    """Wait for a call's turn: its own `rate` under `pace_key` (chat.postMessage per
+    channel), the queued sends' share (`bulk` posts), the method's workspace budget, and
+    any 429 Slack answered another call of the method meanwhile. Returns 0, or, for a
+    `bulk` call held longer than LONGEST_BULK_HOLD, the seconds still held (not slept)."""
+    if rate is not None:
+        pacer.wait((method, f"key:{pace_key}"), rate)
+    if bulk and method == "chat.postMessage":
+        pacer.wait((method, "bulk"), posts.bulk)
+    workspace = posts.workspace if method == "chat.postMessage" else METHOD_RATES.get(method)
+    if workspace is not None:
+        pacer.wait((method, ""), workspace)
+    return pacer.sit_out((method, ""), longest=LONGEST_BULK_HOLD if bulk else math.inf)
+
+
+def slowed(
+    pacer: Pacer, posts: PostBudget, method: str, *, retry_after: float | None
+) -> int | None:
+    """Slack answered 429: every call of the method waits for Retry-After (its limits are
+    per method and workspace); for chat.postMessage, the budget may be lowered (returned)."""
+    pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
+    return posts.limited(pacer.now()) if method == "chat.postMessage" else None
