@@ -4,10 +4,13 @@ The bot is the real one against the local Slack sandbox (see `bench.sandboxed`),
 copy of the `--projects` portfolio (10,000 by default: bench.cache), with one more project
 started with the high-touch playbook (a full-size checklist). The CSM and two colleagues
 click at once, each on a task of their own, Done then Undo and so on (`--clicks` in all).
-A round of clicks starts every 8 seconds (people's pace: the checklist's
-chat.update is Tier 3, 50 a minute for the whole workspace, two edits per refresh). Each click is timed from just before its signed request leaves to the moment the sandbox
-recorded the bot's `chat.update` of the checklist message showing that task in its new
-state (`ApiCall.at`, both on the wall clock). The baseline is the clicks' own ack latency.
+A round of clicks starts every 8 seconds (people's pace: the checklist's chat.update is
+Tier 3, 50 a minute for the whole workspace, two edits per refresh). Each click is timed
+from just before its signed request leaves to the moment the sandbox recorded the bot's
+`chat.update` of the checklist message showing that task in its new state (`ApiCall.at`,
+both on the wall clock). The baseline is the clicks' own ack latency. Each backend has
+its own bot and Slack; their rounds take turns, half a round apart, so one backend's
+clicks never meet the other's work and the section waits out the 8 seconds once.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,7 @@ from slack_sandbox import ApiCall
 from storage import tasks
 from storage.db import session_scope
 
-WARMUP = 3  # rounds
+WARMUP = 2  # rounds
 WAIT_SECONDS = 15.0
 POLL_SECONDS = 0.002
 CLICKERS = 3  # the CSM and two colleagues, at once
@@ -41,27 +46,32 @@ TARGET_P99 = 0.300
 
 
 def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
-    rows: list[Row] = []
-    for backend, problem in backends(options.backend):
-        if problem:
-            log(f"click_to_checklist/{backend}: skipped: {problem}")
-            continue
-        with (
-            tempfile.TemporaryDirectory(prefix="onboardbot-bench-") as workdir,
-            filled_copy(
-                backend,
-                Path(workdir),
-                f"digest-{options.projects}",
-                portfolio_fill(options.projects),
-                fresh=options.fresh,
-                log=log,
-            ) as url,
-            seeded_bot(
-                backend, Path(workdir), url=url, playbook="high-touch", staff=CLICKERS - 1
-            ) as bot,
-        ):
-            rows += _measure(bot, backend, options, log)
-    return rows
+    """Each backend's bot on its own copy of the portfolio and its own Slack; their rounds
+    of clicks take turns (one backend clicks while the other waits out its 8 seconds)."""
+    with ExitStack() as stack:
+        bots: list[tuple[str, SeededBot]] = []
+        for backend, problem in backends(options.backend):
+            if problem:
+                log(f"click_to_checklist/{backend}: skipped: {problem}")
+                continue
+            workdir = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="onboardbot-bench-"))
+            )
+            url = stack.enter_context(
+                filled_copy(
+                    backend,
+                    workdir,
+                    f"digest-{options.projects}",
+                    portfolio_fill(options.projects),
+                    fresh=options.fresh,
+                    log=log,
+                )
+            )
+            bot = stack.enter_context(
+                seeded_bot(backend, workdir, url=url, playbook="high-touch", staff=CLICKERS - 1)
+            )
+            bots.append((backend, bot))
+        return _measure(bots, options, log)
 
 
 def _walk(blocks: Any) -> Iterator[dict[str, Any]]:
@@ -109,21 +119,26 @@ def _checklist_update(
     )
 
 
-def _measure(
-    bot: SeededBot, backend: str, options: argparse.Namespace, log: Callable[[str], None]
-) -> list[Row]:
-    with session_scope(bot.local.deps.engine) as session:
-        rows = tasks.of_project(session=session, project_id=bot.project_id)
-    log(f"click_to_checklist/{backend}: checklist of {len(rows)} tasks")
-    clickers = [bot.csm, *bot.staff]
-    picked = [str(rows[len(rows) // 2 + n].id) for n in range(len(clickers))]
-    to_checklist: list[float] = []
-    acks: list[float] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    rounds = WARMUP + max(1, options.clicks // len(clickers))
+@dataclass
+class _Clicks:
+    """One backend's clickers, their tasks and what their clicks took."""
 
-    def click(user: str, value: str, n: int) -> None:
+    backend: str
+    bot: SeededBot
+    tasks: int
+    picked: list[str]
+    to_checklist: list[float] = field(default_factory=list)
+    acks: list[float] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def clickers(self) -> list[str]:
+        return [self.bot.csm, *self.bot.staff]
+
+    def click(self, user: str, value: str, n: int) -> None:
+        """Round `n`'s click of `user` on task `value` (Done on even rounds, Undo on odd)."""
+        bot = self.bot
         try:
             action = ActionId.TASK_DONE if n % 2 == 0 else ActionId.TASK_UNDO
             then = ActionId.TASK_UNDO if n % 2 == 0 else ActionId.TASK_DONE
@@ -137,32 +152,63 @@ def _measure(
             assert ref.message_ts is not None
             update = _checklist_update(bot, ref.message_ts, started, action=then, value=value)
             if n >= WARMUP:
-                with lock:
-                    to_checklist.append(update.at - started)
-                    acks.append(answer.elapsed)
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
+                with self.lock:
+                    self.to_checklist.append(update.at - started)
+                    self.acks.append(answer.elapsed)
+        except BaseException as exc:  # surfaced by the round
+            self.errors.append(exc)
 
-    for n in range(rounds):
-        round_started = time.monotonic()
-        bot.sandbox.clear_logs()  # keeps the polled call log short
+    def round(self, n: int) -> None:
+        """Everyone clicks at once; then the work behind the clicks is let finish."""
+        self.bot.sandbox.clear_logs()  # keeps the polled call log short
         threads = [
-            threading.Thread(target=click, args=(user, value, n))
-            for user, value in zip(clickers, picked, strict=True)
+            threading.Thread(target=self.click, args=(user, value, n))
+            for user, value in zip(self.clickers, self.picked, strict=True)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        if errors:
-            raise errors[0]
-        bot.local.settle()  # the thread notes and the App Home refreshes follow the update
-        time.sleep(max(0.0, ROUND_SECONDS - (time.monotonic() - round_started)))
+        if self.errors:
+            raise self.errors[0]
+        self.bot.local.settle()  # the thread notes and the App Home refreshes follow
+
+
+def _clicks(backend: str, bot: SeededBot) -> _Clicks:
+    with session_scope(bot.local.deps.engine) as session:
+        rows = tasks.of_project(session=session, project_id=bot.project_id)
+    picked = [str(rows[len(rows) // 2 + n].id) for n in range(1 + len(bot.staff))]
+    return _Clicks(backend, bot, len(rows), picked)
+
+
+def _measure(
+    bots: list[tuple[str, SeededBot]], options: argparse.Namespace, log: Callable[[str], None]
+) -> list[Row]:
+    """Rounds of clicks every ROUND_SECONDS on each backend, the backends' rounds spread
+    evenly in between (never at the same moment)."""
+    every = [_clicks(backend, bot) for backend, bot in bots]
+    for clicks in every:
+        log(f"click_to_checklist/{clicks.backend}: checklist of {clicks.tasks} tasks")
+    rounds = WARMUP + max(1, options.clicks // CLICKERS)
+    origin = time.monotonic()
+    for n in range(rounds):
+        for i, clicks in enumerate(every):
+            slot = origin + (n + i / len(every)) * ROUND_SECONDS
+            time.sleep(max(0.0, slot - time.monotonic()))
+            clicks.round(n)
+    rows: list[Row] = []
+    for clicks in every:
+        rows += _rows(clicks, options, log)
+    return rows
+
+
+def _rows(clicks: _Clicks, options: argparse.Namespace, log: Callable[[str], None]) -> list[Row]:
+    backend, to_checklist, acks = clicks.backend, clicks.to_checklist, clicks.acks
     log(f"click_to_checklist/{backend}: click → chat.update  {latency_summary(to_checklist)}")
     log(f"click_to_checklist/{backend}: click ack           {latency_summary(acks)}")
     note = (
-        f"{len(acks)} clicks, {len(clickers)} people at once every {ROUND_SECONDS:g} s, {len(rows)}-task checklist,"
-        f" {options.projects:,} projects; baseline: the click's ack"
+        f"{len(acks)} clicks, {CLICKERS} people at once every {ROUND_SECONDS:g} s,"
+        f" {clicks.tasks}-task checklist, {options.projects:,} projects; baseline: the click's ack"
     )
     return [
         Row(

@@ -105,19 +105,31 @@ def against_baseline(
     """Time `fn` and `baseline` in turns after one untimed warm-up of each (caches, pools,
     prepared statements), each run starting from a collected heap, so a slow moment of
     the machine hits both alike. Returns (fn's timing, baseline's timing, fn's result)."""
-    baseline()
+    timing, (base,), result = against_baselines(fn, [baseline], repeat=repeat)
+    return timing, base, result
+
+
+def against_baselines(
+    fn: Callable[[], T], baselines: Sequence[Callable[[], Any]], *, repeat: int
+) -> tuple[Timing, list[Timing], T]:
+    """`against_baseline` with several baselines, all timed in the same turns (one run of
+    each baseline, then one of `fn`), so one set of `fn`'s runs serves every comparison.
+    The first call of `fn` is its untimed warm-up, after every baseline's."""
+    for baseline in baselines:
+        baseline()
     result = fn()
     runs: list[float] = []
-    base_runs: list[float] = []
+    base_runs: list[list[float]] = [[] for _ in baselines]
     for _ in range(max(1, repeat)):
-        gc.collect()
-        base_runs.append(timed(baseline)[0])
+        for baseline, times in zip(baselines, base_runs, strict=True):
+            gc.collect()
+            times.append(timed(baseline)[0])
         gc.collect()
         seconds, result = timed(fn)
         runs.append(seconds)
     return (
         Timing(statistics.median(runs), tuple(runs)),
-        Timing(statistics.median(base_runs), tuple(base_runs)),
+        [Timing(statistics.median(times), tuple(times)) for times in base_runs],
         result,
     )
 

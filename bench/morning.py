@@ -22,15 +22,19 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy import text
 
 from bench.cache import filled_copy
 from bench.common import Row, backends
-from bench.digest import fill_digest
+from bench.digest_fill import fill_digest
 from bench.reminders import NOW, bench_settings
-from bench.slack_world import bot_env, build_world
+from bench.slack_world import World, bot_env, build_world
+from bot.slack.pacing import bulk_share
+from slack_sandbox import ApiCall
 from storage.db import make_engine
 
 TARGET_SECONDS = 180.0
@@ -41,24 +45,31 @@ def portfolio_fill(projects: int) -> Callable[[str], object]:
 
 
 def section(options: argparse.Namespace, *, log: Callable[[str], None] = print) -> list[Row]:
-    rows: list[Row] = []
-    for backend, problem in backends(options.backend):
-        if problem:
-            log(f"morning/{backend}: skipped: {problem}")
-            continue
-        with (
-            tempfile.TemporaryDirectory(prefix="onboardbot-bench-") as workdir,
-            filled_copy(
-                backend,
-                Path(workdir),
-                f"digest-{options.projects}",
-                portfolio_fill(options.projects),
-                fresh=options.fresh,
-                log=log,
-            ) as url,
-        ):
-            rows.append(_measure(url, backend, options, log))
-    return rows
+    """Each backend's morning in a world of its own (a copy of the portfolio, a sandbox
+    with its own budgets); the mornings run side by side unless `--mornings-apart`."""
+    with ExitStack() as stack:
+        worlds: list[tuple[str, str, World]] = []
+        for backend, problem in backends(options.backend):
+            if problem:
+                log(f"morning/{backend}: skipped: {problem}")
+                continue
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="onboardbot-bench-"))
+            url = stack.enter_context(
+                filled_copy(
+                    backend,
+                    Path(workdir),
+                    f"digest-{options.projects}",
+                    portfolio_fill(options.projects),
+                    fresh=options.fresh,
+                    log=log,
+                )
+            )
+            world = build_world(url, posts_per_minute=options.posts_per_minute)
+            stack.callback(world.sandbox.stop)
+            worlds.append((backend, url, world))
+        together = len(worlds) > 1 and not options.mornings_apart
+        with ThreadPoolExecutor(len(worlds) if together else 1) as pool:
+            return list(pool.map(lambda w: _measure(*w, options, log, together=together), worlds))
 
 
 def _job(env: dict[str, str], name: str) -> None:
@@ -74,67 +85,117 @@ def _job(env: dict[str, str], name: str) -> None:
 
 
 def _measure(
-    url: str, backend: str, options: argparse.Namespace, log: Callable[[str], None]
+    backend: str,
+    url: str,
+    world: World,
+    options: argparse.Namespace,
+    log: Callable[[str], None],
+    *,
+    together: bool,
 ) -> Row:
     budget = options.posts_per_minute
-    world = build_world(url, posts_per_minute=budget)
+    log(
+        f"morning/{backend}: sandbox holds {world.people:,} people and"
+        f" {world.channels:,} project channels; {options.latency * 1000:.0f} ms a call,"
+        f" workspace budget {budget:,} posts a minute"
+    )
+    world.sandbox.faults.slow(seconds=options.latency, times=10**9)
+    env = bot_env(url, world, posts_per_minute=budget)
+    jobs: list[tuple[str, float, float]] = []  # (job, started, ended) on the wall clock
+    for job in ("reminders", "escalations"):
+        job_started = time.time()
+        _job(env, job)
+        jobs.append((job, job_started, time.time()))
+    posts = world.sandbox.calls("chat.postMessage")
+    accepted = [c for c in posts if c.status == 200 and c.result.get("ok")]
+    keys = Counter(
+        ((c.args.get("metadata") or {}).get("event_payload") or {}).get("key") for c in accepted
+    )
+    limited = sum(1 for c in posts if c.status == 429)
+    wall = (max(c.at for c in accepted) - jobs[0][1]) if accepted else float("inf")
+    states = _outbox_states(url)
+    morning = sum(states.values())
+    once = morning > 0 and set(states) == {"sent"} and len(keys) == morning
+    once = once and max(keys.values()) == 1
+    calls = Counter(c.method for c in world.sandbox.calls())
+    floor = _log_jobs(backend, jobs, accepted, budget, log)
+    log(
+        f"morning/{backend}: {len(keys):,} messages accepted in {wall:.1f} s"
+        f" ({len(keys) / wall:.0f}/s; the budget allows no less than {floor:.0f} s of sending);"
+        f" outbox rows by state {states}; {limited} answered 429;"
+        f" calls: {dict(calls.most_common(6))}"
+    )
+    return Row(
+        "morning.delivery",
+        backend,
+        wall,
+        max_value=TARGET_SECONDS,
+        check=once,
+        note=(
+            f"{options.projects:,} projects, {len(keys):,} messages, each once"
+            if once
+            else f"NOT exactly once: outbox {states}, {len(keys):,} keys posted"
+        )
+        + f"; {options.latency * 1000:.0f} ms/call, workspace budget {budget:,} posts/min"
+        + " (Slack publishes none)"
+        + ("; both backends' mornings at once, each its own Slack" if together else ""),
+    )
+
+
+def _log_jobs(
+    backend: str,
+    jobs: list[tuple[str, float, float]],
+    accepted: list[ApiCall],
+    budget: int,
+    log: Callable[[str], None],
+) -> float:
+    """How each job's time went (planning before its first post, then sending, against
+    the bot's share of the budget); returns the least time the budget allows for sending."""
+    floor = 0.0
+    for job, started, ended in jobs:
+        times = [c.at for c in accepted if started <= c.at <= ended]
+        floor += _budget_floor(len(times), budget)
+        log(
+            f"morning/{backend}: {job} job {ended - started:.1f} s: {len(times):,} posts,"
+            + (
+                f" the first {min(times) - started:.1f} s after its start (planning),"
+                f" then {max(times) - min(times):.1f} s of sending at {_rate(times):.0f}/s"
+                f" (the bot's share of the budget: {_share(budget):.0f}/s)"
+                if times
+                else " none"
+            )
+        )
+    return floor
+
+
+def _outbox_states(url: str) -> dict[str, int]:
+    """The morning's outbox rows by state."""
+    engine = make_engine(url)
     try:
-        log(
-            f"morning/{backend}: sandbox holds {world.people:,} people and"
-            f" {world.channels:,} project channels; {options.latency * 1000:.0f} ms a call,"
-            f" workspace budget {budget:,} posts a minute"
-        )
-        world.sandbox.faults.slow(seconds=options.latency, times=10**9)
-        env = bot_env(url, world, posts_per_minute=budget)
-        started = time.time()
-        for job in ("reminders", "escalations"):
-            job_started = time.monotonic()
-            _job(env, job)
-            log(f"morning/{backend}: {job} job done in {time.monotonic() - job_started:.1f} s")
-        posts = world.sandbox.calls("chat.postMessage")
-        accepted = [c for c in posts if c.status == 200 and c.result.get("ok")]
-        keys = Counter(
-            ((c.args.get("metadata") or {}).get("event_payload") or {}).get("key") for c in accepted
-        )
-        limited = sum(1 for c in posts if c.status == 429)
-        wall = (max(c.at for c in accepted) - started) if accepted else float("inf")
-        engine = make_engine(url)
         with engine.connect() as conn:
-            states = dict(
-                conn.execute(
-                    text(
-                        "SELECT status, count(*) FROM outbox WHERE created_at >= :since"
-                        " GROUP BY status"
-                    ),
-                    {"since": NOW},
-                ).all()
-            )
-        engine.dispose()
-        morning = sum(states.values())
-        once = (
-            morning > 0
-            and set(states) == {"sent"}
-            and len(keys) == morning
-            and max(keys.values()) == 1
-        )
-        calls = Counter(c.method for c in world.sandbox.calls())
-        log(
-            f"morning/{backend}: {len(keys):,} messages accepted in {wall:.1f} s"
-            f" ({len(keys) / wall:.0f}/s); outbox rows by state {states}; {limited} answered 429;"
-            f" calls: {dict(calls.most_common(6))}"
-        )
-        return Row(
-            "morning.delivery",
-            backend,
-            wall,
-            max_value=TARGET_SECONDS,
-            check=once,
-            note=(
-                f"{options.projects:,} projects, {len(keys):,} messages, each once"
-                if once
-                else f"NOT exactly once: outbox {states}, {len(keys):,} keys posted"
-            )
-            + f"; {options.latency * 1000:.0f} ms/call, {budget:,} posts/min",
-        )
+            rows = conn.execute(
+                text(
+                    "SELECT status, count(*) FROM outbox WHERE created_at >= :since GROUP BY status"
+                ),
+                {"since": NOW},
+            ).all()
     finally:
-        world.sandbox.stop()
+        engine.dispose()
+    return {str(status): int(count) for status, count in rows}
+
+
+def _share(budget: int) -> float:
+    """Posts a second the bot's queued sends may use of the workspace's budget, in the long run."""
+    rate = bulk_share(budget)
+    return rate.calls / rate.per_seconds
+
+
+def _budget_floor(posts: int, budget: int) -> float:
+    """The least time one job's process can send `posts` in: its first burst at once, the
+    rest at the bot's share of the workspace budget."""
+    return max(0, posts - bulk_share(budget).burst) / _share(budget)
+
+
+def _rate(times: list[float]) -> float:
+    span = max(times) - min(times)
+    return (len(times) - 1) / span if span > 0 else 0.0
