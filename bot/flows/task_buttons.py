@@ -12,7 +12,7 @@ from bot.flows.checklist import refresh_checklist
 from bot.flows.completion import celebrate_if_done
 from bot.flows.context import Caller
 from bot.services.projects import project_view
-from bot.services.results import Changed, Refused, Result, Unchanged
+from bot.services.results import Refused, Result, Unchanged
 from bot.services.session import unit_of_work
 from bot.services.tasks import OnTask, complete_task, undo_task
 
@@ -45,11 +45,10 @@ def _change(
 ) -> tuple[list[Message], int | None]:
     """Apply the change; returns the replies and, when something changed, the project id."""
     actor = caller.actor
+    # The change alone in its transaction: on SQLite it holds the database's one write
+    # lock, which the other clicks of the moment wait for.
     with unit_of_work(deps.engine) as session:
         change = use_case(session=session, task_id=task_id, actor=actor, now=deps.clock())
-        view = None
-        if isinstance(change, Changed):
-            view = project_view(session=session, project=change.value.project)
     if isinstance(change, Refused):
         return [reply(change.locale or caller.own_locale, change.key, **change.values)], None
     project = change.value.project
@@ -58,7 +57,9 @@ def _change(
     refresh_checklist(deps, project.id)
     if isinstance(change, Unchanged):
         return [], None
-    assert view is not None and project.channel_id and project.checklist_ts
+    with unit_of_work(deps.engine) as session:
+        view = project_view(session=session, project=project)
+    assert project.channel_id and project.checklist_ts
     task_view = next(t for t in view.tasks if t.id == task_id)
     deps.gateway.post_message(
         project.channel_id,
