@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ def follow(engine: Engine, follower: Follower) -> None:
 
 # Built once: a statement made per event costs more to build than to run.
 _INSERT = insert(Event)
+_COLUMNS = ("project_id", "task_id", "kind", "actor", "at", "before", "after")
 _BUMP = (
     update(Project)
     .where(
@@ -56,34 +57,50 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Append one event (who did what, when, before and after); the project's `updated_at`
-    moves with it.
+    moves with it (`record_many` of one event)."""
+    record_many(
+        session=session,
+        events=[
+            Event(
+                project_id=project_id,
+                task_id=task_id,
+                kind=kind,
+                actor=actor,
+                at=at,
+                before=before,
+                after=after,
+            )
+        ],
+    )
 
-    Both go to the session's connection as Core statements, in its transaction: no flush of
-    the session and no ORM object per event (the outbox logs thousands of sends in one
-    transaction; through the ORM each cost a flush of its own, and even building the model
-    object costs more than the INSERT). Followers get the event as an object not attached
-    to the session (it has no id)."""
-    values: dict[str, Any] = {
-        "project_id": project_id,
-        "task_id": task_id,
-        "kind": kind,
-        "actor": actor,
-        "at": at,
-        "before": before,
-        "after": after,
-    }
+
+def record_many(*, session: Session, events: Sequence[Event]) -> None:
+    """Append new events: one INSERT for all of them and one UPDATE per project moving its
+    `updated_at`, as Core statements on the session's connection, in its transaction.
+
+    No flush of the session and no ORM bookkeeping per event (the outbox logs thousands of
+    sends in one transaction; through the ORM each cost a flush of its own). The events
+    stay objects not attached to the session (they get no id); followers see each."""
+    if not events:
+        return
     connection = session.connection()
-    connection.execute(_INSERT, [values])
-    if project_id is not None:
-        connection.execute(_BUMP, {"bump_project": project_id, "bump_at": at})
+    connection.execute(_INSERT, [{name: getattr(e, name) for name in _COLUMNS} for e in events])
+    latest: dict[int, datetime] = {}
+    for event in events:
+        if event.project_id is not None:
+            latest[event.project_id] = max(event.at, latest.get(event.project_id, event.at))
+    if latest:
+        connection.execute(
+            _BUMP, [{"bump_project": pid, "bump_at": at} for pid, at in latest.items()]
+        )
     bind = session.get_bind()
     engine = bind.engine if hasattr(bind, "engine") else bind
     with _followers_lock:
         followers = list(_followers.get(engine, ()))  # type: ignore[arg-type]  # WeakKeyDictionary.get's default is typed as the value type; () is read the same
     if followers:
-        event = Event(**values)
-        for follower in followers:
-            follower(session, event)
+        for event in events:
+            for follower in followers:
+                follower(session, event)
 
 
 def status_changed(

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from storage import events
 from storage import outbox as outbox_rows
-from storage.models import OutboxStatus
+from storage.models import Event, OutboxStatus
 from storage.outbox import Fallback, OutboxMessage
 
 __all__ = [
@@ -106,31 +106,31 @@ def record_sent_many(
             for row, channel, ts, via in sent
         ],
     )
-    for row, channel, ts, via in sent:
-        if row.id not in recorded:
-            continue
-        _record_outcome(
-            session=session,
-            row=row,
-            outcome="sent",
-            now=now,
-            detail={
-                "channel": channel,
-                "ts": ts,
-                "via": via,
-                "task_ids": list(row.message.task_ids),
-            },
-        )
+    events.record_many(
+        session=session,
+        events=[
+            _outcome(
+                row,
+                "sent",
+                now=now,
+                detail={
+                    "channel": channel,
+                    "ts": ts,
+                    "via": via,
+                    "task_ids": list(row.message.task_ids),
+                },
+            )
+            for row, channel, ts, via in sent
+            if row.id in recorded
+        ],
+    )
     return recorded
 
 
-def _record_outcome(
-    *, session: Session, row: Claimed, outcome: str, now: datetime, detail: dict[str, object]
-) -> None:
-    """Log `<kind>.<outcome>` for the row's message, with its key and recipient first."""
+def _outcome(row: Claimed, outcome: str, *, now: datetime, detail: dict[str, object]) -> Event:
+    """The event `<kind>.<outcome>` of the row's message, with its key and recipient first."""
     message = row.message
-    events.record(
-        session=session,
+    return Event(
         kind=f"{message.kind}.{outcome}",
         actor=events.SYSTEM,
         at=now,
@@ -159,12 +159,11 @@ def record_retry(
         refund_attempt=refund_attempt,
     )
     if held and next_attempt_at is None:
-        _record_outcome(
+        events.record_many(
             session=session,
-            row=row,
-            outcome="failed",
-            now=now,
-            detail={"error": error, "attempts": row.attempts},
+            events=[
+                _outcome(row, "failed", now=now, detail={"error": error, "attempts": row.attempts})
+            ],
         )
 
 
