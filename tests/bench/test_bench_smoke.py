@@ -122,3 +122,6 @@ def test_new_sections_print_their_rows_at_tiny_sizes() -> None:
     assert "SQL statements" in digest_row
     morning = next(line for line in lines if line.startswith("morning.delivery"))
     assert "each once" in morning  # the exactly-once check held
+    # The run ends with each section's wall time and the whole run's.
+    assert lines[-1].startswith("wall time: digest ")
+    assert "morning" in lines[-1] and "all sections" in lines[-1]
