@@ -21,6 +21,7 @@ from storage.db import session_scope
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
 KICKOFF = "2027-04-05"
+SETUP_SECONDS = 180.0
 
 
 @dataclass
@@ -71,7 +72,9 @@ def seeded_bot(
             answer = driver.slash(
                 csm, general, f"start Acme --kickoff {KICKOFF} --playbook {playbook}"
             )
-            local.settle()
+            # Setup, not measurement: on a filled portfolio the start reads every project
+            # created in the last days (the portfolio's dates are ahead of today's clock).
+            local.settle(timeout=SETUP_SECONDS)
             if answer.status != 200:
                 raise RuntimeError(f"/onboard start answered {answer.status}: {answer.text}")
             with session_scope(local.deps.engine) as session:
