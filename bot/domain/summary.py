@@ -24,6 +24,7 @@ from bot.domain.reminders import (
     ProjectInfo,
     standing,
 )
+from bot.gc_pause import gc_paused
 
 BUSY_SOON_DAYS = 7  # calendar days ahead a busy period counts as "starting soon"
 
@@ -101,6 +102,7 @@ class _Csm:
     own: list[tuple[ProjectInfo, DueTask]] = field(default_factory=list)
 
 
+@gc_paused()  # a CSM entry and a list per project in the window, no cycles
 def plan_summaries(
     *,
     now: datetime,
@@ -127,7 +129,9 @@ def plan_summaries(
         calendar = calendar_for(project)
         if project.paused_on(today) or not calendar.is_business_day(today):
             continue
-        entry = csms.setdefault(csm, _Csm(project.locale, today))
+        entry = csms.get(csm)
+        if entry is None:
+            entry = csms[csm] = _Csm(project.locale, today)
         entry.projects.setdefault(project.id, [])
         last_due = ahead[calendar, today, project.reminder_lead_days]
         for task in by_project.get(project.id, ()):

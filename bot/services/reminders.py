@@ -158,19 +158,14 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(REMINDED)
         .order_by(col(Stakeholder.id))
-    ).fetchall():
-        zones.add(person.tz)
+    ).fetchall():  # plain tuples: one row per person of every running project
+        person_id, project_id, role, user_id, external, tz, email, snoozed = person
+        zones.add(tz)
         # The first linked person holds a role; an invited e-mail counts until someone joins.
-        current = people[person.project_id].get(person.role)
-        if current is None or (current[1] is None and person.slack_user_id):
-            people[person.project_id][person.role] = (
-                person.id,
-                person.slack_user_id,
-                person.is_external,
-                person.tz,
-                person.email,
-                person.snoozed_until,
-            )
+        roles = people[project_id]
+        current = roles.get(role)
+        if current is None or (current[1] is None and user_id):
+            roles[role] = (person_id, user_id, external, tz, email, snoozed)
     zones.discard(None)  # not known yet: the project's zone applies
     return people, zones
 
@@ -197,26 +192,18 @@ def _projects(
             col(Project.escalation_approval),
         ).where(REMINDED)
     ).all():
-        roles = people.get(row.id, {})
+        project_id, *columns, paused_until, approval = row  # plain tuples: 50k projects
+        roles = people.get(project_id, {})
         csm = roles.get(StakeholderRole.CSM)
         dm = roles.get(StakeholderRole.DECISION_MAKER)
-        projects[row.id] = ProjectInfo(
-            id=row.id,
-            customer_name=row.customer_name,
-            locale=row.locale,
-            timezone=row.timezone,
-            holiday_country=row.holiday_country,
-            channel_id=row.channel_id,
-            thread_ts=row.thread_ts,
-            reminder_lead_days=row.reminder_lead_days,
-            csm_after_days=row.csm_after_days,
-            decision_maker_after_days=row.decision_maker_after_days,
-            decision_maker_overdue_tasks=row.decision_maker_overdue_tasks,
-            csm_user_id=csm[1] if csm else None,
-            decision_maker_user_id=dm[1] if dm else None,
-            decision_maker_email=dm[4] if dm else None,
-            paused_until=row.paused_until,
-            escalation_approval=row.escalation_approval,
+        projects[project_id] = ProjectInfo(
+            project_id,
+            *columns,
+            csm[1] if csm else None,
+            dm[1] if dm else None,
+            dm[4] if dm else None,
+            paused_until,
+            approval,
         )
     return projects
 

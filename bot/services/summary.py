@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from bot.domain.reminders import LocalClock, ProjectInfo
@@ -47,10 +48,12 @@ def extras(
     ids = list(project_ids)
     if not ids:
         return {}
-    drafts = _waiting_drafts(session, ids)
+    connection = session.connection()  # Core rows: tens of thousands, no ORM bookkeeping
+    wanted = set(ids)
+    drafts = _waiting_drafts(connection, ids)
     customers: dict[int, list[str | None]] = defaultdict(list)  # their Slack ids
     snoozed: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for project_id, side, user_id, until in session.exec(
+    for project_id, side, user_id, until in connection.execute(
         select(
             col(Stakeholder.project_id),
             col(Stakeholder.side),
@@ -59,54 +62,72 @@ def extras(
         )
         .where(_among(Stakeholder.project_id, ids))
         .order_by(col(Stakeholder.id))
-    ):
+    ).all():
         if side == "customer":
             customers[project_id].append(user_id)
         if user_id and until is not None and until >= today:
             snoozed[project_id].append((user_id, until))
     started_today = set(
-        session.exec(
-            select(Project.id).where(
+        connection.execute(
+            select(col(Project.id)).where(
                 _among(Project.id, ids),
                 col(Project.created_at) >= datetime.combine(today, time(), tzinfo=UTC),
             )
-        )
+        ).scalars()
     )
     busy: dict[int, list[tuple[date, date]]] = defaultdict(list)
     risks: dict[int, int] = defaultdict(int)
-    for project_id, kind, start, end in session.exec(
+    for project_id, kind, start, end in connection.execute(
         select(
             col(Risk.project_id), col(Risk.kind), col(Risk.period_start), col(Risk.period_end)
         ).where(_among(Risk.project_id, ids), col(Risk.status) == RiskStatus.OPEN)
-    ):
+    ).all():
         risks[project_id] += 1
         if kind == "busy_period" and start and end:
             busy[project_id].append((start, end))
-    return {
-        pid: ProjectExtras(
-            drafts=tuple(drafts[pid]),
-            joined=pid in started_today or not customers[pid] or any(customers[pid]),
-            busy_periods=tuple(sorted(busy[pid])),
-            open_risks=risks[pid],
-            snoozed=tuple(snoozed[pid]),
-        )
-        for pid in ids
+    not_joined = {
+        pid for pid, ids_ in customers.items() if pid not in started_today and not any(ids_)
     }
+    found = Extras()
+    for pid in wanted & (drafts.keys() | not_joined | busy.keys() | risks.keys() | snoozed.keys()):
+        found[pid] = ProjectExtras(
+            drafts=tuple(drafts.get(pid, ())),
+            joined=pid not in not_joined,
+            busy_periods=tuple(sorted(busy.get(pid, ()))),
+            open_risks=risks.get(pid, 0),
+            snoozed=tuple(snoozed.get(pid, ())),
+        )
+    return found
 
 
-def _waiting_drafts(session: Session, ids: list[int]) -> dict[int, list[WaitingDraft]]:
+class Extras(dict[int, ProjectExtras]):
+    """Only the projects with something beyond the defaults are held; any other project
+    of those asked for reads as `ProjectExtras()` (nothing waiting, joined, no risk)."""
+
+    def __missing__(self, project_id: int) -> ProjectExtras:
+        return NOTHING
+
+
+NOTHING = ProjectExtras()
+
+
+def _waiting_drafts(connection: Connection, ids: list[int]) -> dict[int, list[WaitingDraft]]:
     """Each project's drafts the CSM has not answered yet, oldest first."""
     drafts: dict[int, list[WaitingDraft]] = defaultdict(list)
-    for e in session.exec(
-        select(Escalation)
+    for draft_id, project_id, local_date, task_ids in connection.execute(
+        select(
+            col(Escalation.id),
+            col(Escalation.project_id),
+            col(Escalation.local_date),
+            col(Escalation.task_ids),
+        )
         .where(
             _among(Escalation.project_id, ids),
             col(Escalation.status) == EscalationStatus.DRAFT,
         )
         .order_by(col(Escalation.id))
-    ):
-        assert e.id is not None
-        drafts[e.project_id].append(WaitingDraft(e.id, e.local_date, len(e.task_ids)))
+    ).all():
+        drafts[project_id].append(WaitingDraft(draft_id, local_date, len(task_ids)))
     return drafts
 
 
@@ -117,8 +138,10 @@ def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str 
     if not ids:
         return zones
     wanted = set(ids)
-    for project_id, user_id, tz in session.exec(
-        select(Stakeholder.project_id, Stakeholder.slack_user_id, Stakeholder.tz).where(
+    for project_id, user_id, tz in session.connection().execute(
+        select(
+            col(Stakeholder.project_id), col(Stakeholder.slack_user_id), col(Stakeholder.tz)
+        ).where(
             _among(Stakeholder.project_id, ids),
             col(Stakeholder.role) == StakeholderRole.CSM,
             col(Stakeholder.slack_user_id).is_not(None),
