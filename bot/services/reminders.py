@@ -7,9 +7,10 @@ plain rows rather than ORM objects: this runs for every project every few minute
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, case, select, update
 from sqlmodel import Session, col
@@ -143,8 +144,8 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
     """Who holds each role of each running project: (stakeholder id, Slack user, external,
     time zone, e-mail, snoozed until); and every time zone of their people."""
     people: dict[int, dict[str, _Person]] = defaultdict(dict)
-    zones: set[str] = set()
-    for person in connection.execute(
+    zones: set[str | None] = set()
+    rows: Sequence[Any] = connection.execute(
         select(
             col(Stakeholder.id),
             col(Stakeholder.project_id),
@@ -158,7 +159,8 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
         .join(Project, col(Project.id) == col(Stakeholder.project_id))
         .where(REMINDED)
         .order_by(col(Stakeholder.id))
-    ).fetchall():  # plain tuples: one row per person of every running project
+    ).all()
+    for person in rows:  # plain tuples: one row per person of every running project
         person_id, project_id, role, user_id, external, tz, email, snoozed = person
         zones.add(tz)
         # The first linked person holds a role; an invited e-mail counts until someone joins.
@@ -167,7 +169,7 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
         if current is None or (current[1] is None and user_id):
             roles[role] = (person_id, user_id, external, tz, email, snoozed)
     zones.discard(None)  # not known yet: the project's zone applies
-    return people, zones
+    return people, {zone for zone in zones if zone}
 
 
 def _projects(
@@ -192,18 +194,29 @@ def _projects(
             col(Project.escalation_approval),
         ).where(REMINDED)
     ).all():
-        project_id, *columns, paused_until, approval = row  # plain tuples: 50k projects
-        roles = people.get(project_id, {})
+        pid, name, locale, zone, country, channel, ts, lead, to_csm, to_dm, many, paused, how = (
+            row  # plain tuples, positional arguments: 50k projects
+        )
+        roles = people.get(pid, {})
         csm = roles.get(StakeholderRole.CSM)
         dm = roles.get(StakeholderRole.DECISION_MAKER)
-        projects[project_id] = ProjectInfo(
-            project_id,
-            *columns,
+        projects[pid] = ProjectInfo(
+            pid,
+            name,
+            locale,
+            zone,
+            country,
+            channel,
+            ts,
+            lead,
+            to_csm,
+            to_dm,
+            many,
             csm[1] if csm else None,
             dm[1] if dm else None,
             dm[4] if dm else None,
-            paused_until,
-            approval,
+            paused,
+            how,
         )
     return projects
 

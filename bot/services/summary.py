@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, case, func
 from sqlmodel import Session, col, select
 
 from bot.domain.reminders import LocalClock, ProjectInfo
@@ -51,30 +51,23 @@ def extras(
     connection = session.connection()  # Core rows: tens of thousands, no ORM bookkeeping
     wanted = set(ids)
     drafts = _waiting_drafts(connection, ids)
-    customers: dict[int, list[str | None]] = defaultdict(list)  # their Slack ids
+    not_joined = _not_joined(connection, ids, today)
     snoozed: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for project_id, side, user_id, until in connection.execute(
+    linked_snoozed: Sequence[Any] = connection.execute(
         select(
             col(Stakeholder.project_id),
-            col(Stakeholder.side),
             col(Stakeholder.slack_user_id),
             col(Stakeholder.snoozed_until),
         )
-        .where(_among(Stakeholder.project_id, ids))
+        .where(
+            _among(Stakeholder.project_id, ids),
+            _linked(),
+            col(Stakeholder.snoozed_until) >= today,
+        )
         .order_by(col(Stakeholder.id))
-    ).all():
-        if side == "customer":
-            customers[project_id].append(user_id)
-        if user_id and until is not None and until >= today:
-            snoozed[project_id].append((user_id, until))
-    started_today = set(
-        connection.execute(
-            select(col(Project.id)).where(
-                _among(Project.id, ids),
-                col(Project.created_at) >= datetime.combine(today, time(), tzinfo=UTC),
-            )
-        ).scalars()
-    )
+    ).all()
+    for project_id, user_id, until in linked_snoozed:
+        snoozed[project_id].append((user_id, until))
     busy: dict[int, list[tuple[date, date]]] = defaultdict(list)
     risks: dict[int, int] = defaultdict(int)
     for project_id, kind, start, end in connection.execute(
@@ -85,9 +78,6 @@ def extras(
         risks[project_id] += 1
         if kind == "busy_period" and start and end:
             busy[project_id].append((start, end))
-    not_joined = {
-        pid for pid, ids_ in customers.items() if pid not in started_today and not any(ids_)
-    }
     found = Extras()
     for pid in wanted & (drafts.keys() | not_joined | busy.keys() | risks.keys() | snoozed.keys()):
         found[pid] = ProjectExtras(
@@ -98,6 +88,27 @@ def extras(
             snoozed=tuple(snoozed.get(pid, ())),
         )
     return found
+
+
+def _not_joined(connection: Connection, ids: list[int], today: date) -> set[int]:
+    """Projects with people of the customer invited and none of them in Slack yet, other
+    than those started today (UTC)."""
+    invited_only = (
+        select(col(Stakeholder.project_id))
+        .where(_among(Stakeholder.project_id, ids), col(Stakeholder.side) == "customer")
+        .group_by(col(Stakeholder.project_id))
+        .having(func.count(case((_linked(), 1))) == 0)
+    )
+    started_today = select(col(Project.id)).where(
+        _among(Project.id, ids),
+        col(Project.created_at) >= datetime.combine(today, time(), tzinfo=UTC),
+    )
+    return set(connection.execute(invited_only.except_(started_today)).scalars())
+
+
+def _linked() -> Any:
+    """A person with a Slack account linked (an id, not empty)."""
+    return col(Stakeholder.slack_user_id).is_not(None) & (col(Stakeholder.slack_user_id) != "")
 
 
 class Extras(dict[int, ProjectExtras]):
@@ -114,7 +125,7 @@ NOTHING = ProjectExtras()
 def _waiting_drafts(connection: Connection, ids: list[int]) -> dict[int, list[WaitingDraft]]:
     """Each project's drafts the CSM has not answered yet, oldest first."""
     drafts: dict[int, list[WaitingDraft]] = defaultdict(list)
-    for draft_id, project_id, local_date, task_ids in connection.execute(
+    rows: Sequence[Any] = connection.execute(
         select(
             col(Escalation.id),
             col(Escalation.project_id),
@@ -126,7 +137,8 @@ def _waiting_drafts(connection: Connection, ids: list[int]) -> dict[int, list[Wa
             col(Escalation.status) == EscalationStatus.DRAFT,
         )
         .order_by(col(Escalation.id))
-    ).all():
+    ).all()
+    for draft_id, project_id, local_date, task_ids in rows:
         drafts[project_id].append(WaitingDraft(draft_id, local_date, len(task_ids)))
     return drafts
 
@@ -138,14 +150,18 @@ def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str 
     if not ids:
         return zones
     wanted = set(ids)
-    for project_id, user_id, tz in session.connection().execute(
-        select(
-            col(Stakeholder.project_id), col(Stakeholder.slack_user_id), col(Stakeholder.tz)
-        ).where(
-            _among(Stakeholder.project_id, ids),
-            col(Stakeholder.role) == StakeholderRole.CSM,
-            col(Stakeholder.slack_user_id).is_not(None),
+    for project_id, user_id, tz in (
+        session.connection()
+        .execute(
+            select(
+                col(Stakeholder.project_id), col(Stakeholder.slack_user_id), col(Stakeholder.tz)
+            ).where(
+                _among(Stakeholder.project_id, ids),
+                col(Stakeholder.role) == StakeholderRole.CSM,
+                col(Stakeholder.slack_user_id).is_not(None),
+            )
         )
+        .all()
     ):
         if project_id in wanted and user_id and (zones.get(user_id) is None):
             zones[user_id] = tz
