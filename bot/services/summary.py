@@ -149,21 +149,17 @@ def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str 
     ids = list(project_ids)
     if not ids:
         return zones
-    wanted = set(ids)
-    for project_id, user_id, tz in (
-        session.connection()
-        .execute(
-            select(
-                col(Stakeholder.project_id), col(Stakeholder.slack_user_id), col(Stakeholder.tz)
-            ).where(
-                _among(Stakeholder.project_id, ids),
-                col(Stakeholder.role) == StakeholderRole.CSM,
-                col(Stakeholder.slack_user_id).is_not(None),
-            )
+    # Slack's answer is saved on every row of the person: any known zone of theirs is it.
+    for user_id, tz in session.connection().execute(
+        select(col(Stakeholder.slack_user_id), func.max(col(Stakeholder.tz)))
+        .where(
+            _among(Stakeholder.project_id, ids),
+            col(Stakeholder.role) == StakeholderRole.CSM,
+            col(Stakeholder.slack_user_id).is_not(None),
         )
-        .all()
+        .group_by(col(Stakeholder.slack_user_id))
     ):
-        if project_id in wanted and user_id and (zones.get(user_id) is None):
+        if user_id:
             zones[user_id] = tz
     return zones
 
