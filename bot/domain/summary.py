@@ -129,9 +129,7 @@ def plan_summaries(
         calendar = calendar_for(project)
         if project.paused_on(today) or not calendar.is_business_day(today):
             continue
-        entry = csms.get(csm)
-        if entry is None:
-            entry = csms[csm] = _Csm(project.locale, today)
+        entry = csms.get(csm) or csms.setdefault(csm, _Csm(project.locale, today))
         entry.projects.setdefault(project.id, [])
         last_due = ahead[calendar, today, project.reminder_lead_days]
         for task in by_project.get(project.id, ()):
