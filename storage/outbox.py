@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, case, delete, func, update
+from sqlalchemy import String, any_, bindparam, case, delete, func, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -99,18 +100,13 @@ def enqueue(*, session: Session, rows: Sequence[OutboxMessage]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = [row.columns() for row in rows]
-    columns = len(values[0])
-    inserted = 0
-    for piece in chunks(values, per_item=columns):
-        statement = (
-            insert(Outbox)
-            .values(list(piece))
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Outbox.key))
-        )
-        inserted += len(session.execute(statement).all())
-    return inserted
+    # One statement, compiled once, sent with every row's values: SQLAlchemy splits it into
+    # multi-row INSERTs of a bounded size (insertmanyvalues), under both databases'
+    # parameter limits, and gathers what RETURNING names across them.
+    statement = (
+        insert(Outbox).on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.key))
+    )
+    return len(session.execute(statement, [row.columns() for row in rows]).all())
 
 
 def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
@@ -118,10 +114,11 @@ def existing_keys(*, session: Session, keys: Sequence[str]) -> set[str]:
     if session.get_bind().dialect.name == "postgresql":
         param = bindparam("keys", value=list(keys), type_=ARRAY(String))
         return set(session.exec(select(Outbox.key).where(col(Outbox.key) == any_(param))))
-    found: set[str] = set()
-    for piece in chunks(keys):
-        found |= set(session.exec(select(Outbox.key).where(col(Outbox.key).in_(list(piece)))))
-    return found
+    # SQLite: the keys as one JSON array, one parameter (no IN list of thousands to build).
+    in_list = text("outbox.key IN (SELECT value FROM json_each(:keys))").bindparams(
+        keys=json.dumps(list(keys))
+    )
+    return set(session.exec(select(Outbox.key).where(in_list)))
 
 
 def _due(now: datetime) -> Any:
