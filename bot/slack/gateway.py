@@ -93,14 +93,15 @@ class Gateway:
             logger.warning("slack %s failed: %s", method, code)
             retry_after = retry_after_seconds(exc.response.headers)
             if exc.response.status_code == 429:
-                self._limited(method, retry_after)
+                self._limited(method, retry_after, pace_key)
             raise SlackError(method, code, data, retry_after=retry_after) from None
         if method == "chat.postMessage":
             self.posts.accepted(self.pacer.now())
         return response.data
 
-    def _limited(self, method: str, retry_after: float | None) -> None:
-        if lowered := slowed(self.pacer, self.posts, method, retry_after=retry_after):
+    def _limited(self, method: str, retry_after: float | None, channel: str) -> None:
+        lowered = slowed(self.pacer, self.posts, method, retry_after=retry_after, channel=channel)
+        if lowered:
             logger.warning(
                 "Slack allows fewer posts than SLACK_POSTS_PER_MINUTE=%s: now %s a minute",
                 self.posts.configured,

@@ -89,26 +89,36 @@ def bulk_share(posts_per_minute: int) -> Rate:
     return per_minute(max(2, int(posts_per_minute * BULK_SHARE)), burst_share=POSTS_BURST_SHARE)
 
 
-# A budget learned from a 429 is never set below this (SLACK_POSTS_PER_MINUTE's minimum),
-# and lasts this long before the configured one is tried again.
+# A budget learned from 429s is never set below this (SLACK_POSTS_PER_MINUTE's minimum).
 LEAST_LEARNED = 10
-LEARNED_FOR = 3600.0
+# One 429 says little: a busy channel, a moment's hiccup, another app's burst. The budget is
+# lowered only when Slack answers 429 again, in another channel, at least REPEAT_AFTER
+# seconds after the first (not a post that was already on its way) and within REPEAT_WITHIN:
+# the bot keeps meeting a wall every channel shares.
+REPEAT_AFTER = 5.0
+REPEAT_WITHIN = 120.0
+# A lowered budget is tried a step higher after each RAISE_EVERY seconds without a 429, up
+# to the configured one, so a wall that has moved (or was never the workspace's) stops
+# slowing the bot down.
+RAISE_EVERY = 600.0
+RAISE_BY = 1.25
 
 
 class PostBudget:
     """chat.postMessage's workspace-wide budget, and the share of it queued sends may use.
 
-    It starts at the configured number. When Slack answers 429 although the bot kept to
-    it, the workspace allows fewer: the budget becomes what Slack accepted from this
+    It starts at the configured number. When Slack keeps answering 429 although the bot kept
+    to it, the workspace allows fewer: the budget becomes what Slack accepted from this
     process in the minute before, so the bot paces itself under the workspace's real limit
-    instead of meeting it again every minute (an hour later it tries the configured one).
+    instead of meeting it every minute. Each quiet RAISE_EVERY raises it by RAISE_BY.
     """
 
     def __init__(self, posts_per_minute: int) -> None:
         self.configured = posts_per_minute
         self._lock = threading.Lock()
         self._accepted: deque[float] = deque()  # when Slack accepted a post (pacer clock)
-        self._learned_at: float | None = None
+        self._streak: tuple[float, str] | None = None  # the first 429 not yet learned from
+        self._quiet_since = 0.0  # the last 429 or change of budget
         self._set(posts_per_minute)
 
     def _set(self, posts_per_minute: int) -> None:
@@ -121,18 +131,27 @@ class PostBudget:
             self._accepted.append(now)
             while self._accepted and self._accepted[0] <= now - 60:
                 self._accepted.popleft()
-            if self._learned_at is not None and now - self._learned_at > LEARNED_FOR:
-                self._learned_at = None
-                self._set(self.configured)
+            steps = int((now - self._quiet_since) // RAISE_EVERY)
+            if self.per_minute < self.configured and steps > 0:
+                raised = math.ceil(self.per_minute * RAISE_BY**steps)
+                self._set(min(self.configured, raised))
+                self._quiet_since = now
 
-    def limited(self, now: float) -> int | None:
-        """Slack answered 429: the budget lowered to what it accepted in the last minute,
-        or None when that is no fewer than the budget (a 429 for another reason)."""
+    def limited(self, now: float, *, channel: str = "") -> int | None:
+        """Slack answered 429 to a post in `channel`: the budget lowered to what it accepted
+        in the last minute when that is a repeat (see REPEAT_AFTER), or None."""
         with self._lock:
+            self._quiet_since = now
+            first = self._streak
+            if first is None or now - first[0] > REPEAT_WITHIN:
+                self._streak = (now, channel)
+                return None
+            if now - first[0] < REPEAT_AFTER or channel == first[1]:
+                return None
             seen = sum(1 for at in self._accepted if at > now - 60)
             if seen < LEAST_LEARNED or seen >= self.per_minute:
                 return None
-            self._learned_at = now
+            self._streak = None
             self._set(seen)
             return seen
 
@@ -239,9 +258,11 @@ def pace(
 
 
 def slowed(
-    pacer: Pacer, posts: PostBudget, method: str, *, retry_after: float | None
+    pacer: Pacer, posts: PostBudget, method: str, *, retry_after: float | None, channel: str = ""
 ) -> int | None:
     """Slack answered 429: every call of the method waits for Retry-After (its limits are
     per method and workspace); for chat.postMessage, the budget may be lowered (returned)."""
     pacer.hold_off((method, ""), max(1.0, retry_after or 0.0))
-    return posts.limited(pacer.now()) if method == "chat.postMessage" else None
+    if method != "chat.postMessage":
+        return None
+    return posts.limited(pacer.now(), channel=channel)

@@ -1,4 +1,4 @@
-from bot.slack.pacing import Pacer, Rate, Window
+from bot.slack.pacing import RAISE_EVERY, REPEAT_WITHIN, Pacer, PostBudget, Rate, Window
 
 
 class FakeClock:
@@ -53,3 +53,76 @@ def test_a_429_holds_the_whole_method_back_for_its_retry_after() -> None:
     assert pacer.held_off(("chat.update", "")) == 0
     assert pacer.wait(("chat.postMessage", ""), Rate(calls=1, per_seconds=1, burst=5)) == 25
     assert pacer.wait(("chat.update", ""), Window(calls=5)) == 0
+
+
+def _budget_after(posts: int, *, configured: int = 300) -> tuple[PostBudget, FakeClock]:
+    """A budget whose process had `posts` accepted over the last minute."""
+    clock = FakeClock()
+    budget = PostBudget(configured)
+    for _ in range(posts):
+        budget.accepted(clock())
+        clock.now += 50 / posts
+    return budget, clock
+
+
+def test_one_429_or_a_burst_of_them_does_not_lower_the_budget() -> None:
+    budget, clock = _budget_after(40)
+    # A post's 429 and the few already on their way answered alike a moment later.
+    for channel in ("D1", "D2", "D3"):
+        assert budget.limited(clock(), channel=channel) is None
+        clock.now += 0.3
+    assert budget.per_minute == 300
+
+
+def test_429s_repeating_in_one_channel_do_not_lower_the_workspace_budget() -> None:
+    budget, clock = _budget_after(40)
+    for _ in range(5):
+        assert budget.limited(clock(), channel="C-busy") is None
+        clock.now += 20
+    assert budget.per_minute == 300
+
+
+def test_a_wall_met_again_in_another_channel_lowers_the_budget_to_what_slack_accepted() -> None:
+    budget, clock = _budget_after(40)
+    assert budget.limited(clock(), channel="D1") is None
+    clock.now += 6  # past REPEAT_AFTER: not a post that was already on its way
+    assert budget.limited(clock(), channel="D7") == 40
+    assert budget.per_minute == 40
+    assert budget.workspace.calls + budget.workspace.burst <= 39  # under it, bursts included
+    # Posts waiting for the queued share stay under the lowered budget too.
+    assert budget.bulk.calls + budget.bulk.burst < 40
+
+
+def test_a_429_long_after_the_first_starts_a_new_streak() -> None:
+    budget, clock = _budget_after(40)
+    assert budget.limited(clock(), channel="D1") is None
+    clock.now += REPEAT_WITHIN + 1
+    for _ in range(40):
+        budget.accepted(clock())
+    assert budget.limited(clock(), channel="D2") is None
+    assert budget.per_minute == 300
+
+
+def test_a_lowered_budget_climbs_back_step_by_step_while_slack_stays_quiet() -> None:
+    budget, clock = _budget_after(40)
+    budget.limited(clock(), channel="D1")
+    clock.now += 6
+    budget.limited(clock(), channel="D2")
+    assert budget.per_minute == 40
+    climbed = []
+    for _ in range(20):
+        clock.now += RAISE_EVERY
+        budget.accepted(clock())
+        climbed.append(budget.per_minute)
+    assert climbed[:3] == [50, 63, 79]  # a quarter more each quiet RAISE_EVERY
+    assert climbed[-1] == 300  # never above the configured budget
+    # A 429 on the way up holds it where it is for another RAISE_EVERY.
+    budget, clock = _budget_after(40)
+    budget.limited(clock(), channel="D1")
+    clock.now += 6
+    budget.limited(clock(), channel="D2")
+    clock.now += RAISE_EVERY - 1
+    budget.limited(clock(), channel="D3")
+    clock.now += 2
+    budget.accepted(clock())
+    assert budget.per_minute == 40

@@ -116,14 +116,15 @@ def test_a_workspace_allowing_fewer_posts_than_configured_slows_the_bot_down_los
     # It took as many minutes as the workspace needs, not what the configured budget allows.
     minutes = math.ceil(len(keys) / ALLOWED)
     assert clock.monotonic() - started >= (minutes - 1) * 60
-    # The bot met the workspace's wall once (the posts already on their way then included),
-    # then paced itself under it: no 429 after the first post of the second minute.
+    # The bot met the workspace's wall twice (one 429 could have been a busy channel or a
+    # moment's hiccup; the posts already on their way then included), then paced itself
+    # under it: no 429 after the first post of the third minute.
     calls = local.sandbox.calls("chat.postMessage")
     limited = [n for n, c in enumerate(calls) if c.status == 429]
     accepted = [n for n, c in enumerate(calls) if c.status == 200]
-    assert limited and max(limited) < accepted[ALLOWED]
-    # What it learned: the posts Slack had accepted when the first 429 came back (a few of
-    # the minute's may still have been on their way back then).
+    assert limited and accepted[ALLOWED] < max(limited) < accepted[2 * ALLOWED]
+    # What it learned: the posts Slack had accepted when the second wall's 429 came back (a
+    # few of the minute's may still have been on their way back then).
     assert ALLOWED // 2 <= local.deps.gateway.posts.per_minute <= ALLOWED
     # A 429 used up no try: every row went out on the tries Slack answered.
     with session_scope(local.deps.engine) as session:
