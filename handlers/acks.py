@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -20,6 +21,11 @@ def id_pressed(*, gone: str = "error.task_not_found") -> Callable[..., None]:
         context["parsed"] = id_value(action, gone=gone)
 
     return pressed
+
+
+def field_error(ack: Ack, field: StrEnum | str, text: str) -> None:
+    """Answer a form submission with `text` under one field (the form stays open)."""
+    ack(response_action="errors", errors={str(field): text})
 
 
 def field_errors(ack: Ack, locale: str, errors: Iterable[FieldError]) -> None:

@@ -13,6 +13,7 @@ from bot.domain.schedule import parse_day
 from bot.flows import snooze
 from bot.flows.context import Caller
 from bot.i18n import t
+from handlers.acks import field_error
 from handlers.errors import reported
 from handlers.views.values import field_value
 
@@ -28,12 +29,11 @@ def register(app: App, deps: Deps) -> None:
     def submitted(ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext) -> None:
         until = parse_day(field_value(view, SnoozeField.UNTIL))
         if until is None:
-            message = t(caller.locale, "form.bad_date")
-            ack(response_action="errors", errors={SnoozeField.UNTIL.value: message})
+            field_error(ack, SnoozeField.UNTIL, t(caller.locale, "form.bad_date"))
             return
         problem = snooze.problem(deps, caller, until=until)
         if problem is not None:
-            ack(response_action="errors", errors={SnoozeField.UNTIL.value: problem})
+            field_error(ack, SnoozeField.UNTIL, problem)
             return
         ack()
         context["parsed"] = until

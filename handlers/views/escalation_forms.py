@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.flows import escalations
 from bot.flows.context import Caller
 from bot.i18n import t
+from handlers.acks import field_error
 from handlers.errors import reported
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -41,7 +42,7 @@ def _required(field: EscalationField, *, empty: str) -> Callable[..., None]:
     def submitted(ack: Ack, view: dict[str, Any], caller: Caller, context: BoltContext) -> None:
         text = field_value(view, field) or ""
         if not text.strip():
-            ack(response_action="errors", errors={field.value: t(caller.locale, empty)})
+            field_error(ack, field, t(caller.locale, empty))
             return
         escalation_id = metadata_id(view, gone=GONE)
         ack()

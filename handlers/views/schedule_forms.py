@@ -12,7 +12,7 @@ from bot.domain.schedule import ScheduleAnswers, parse_day, schedule_answers
 from bot.flows import schedule
 from bot.flows.context import Caller
 from bot.i18n import t
-from handlers.acks import field_errors
+from handlers.acks import field_error, field_errors
 from handlers.errors import reported
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -36,7 +36,7 @@ def _register_schedule(app: App, deps: Deps) -> None:
         # Checked on the way back too: the metadata may name any project.
         refusal = schedule.submission_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            ack(response_action="errors", errors={ScheduleField.SLIP_REASON.value: refusal})
+            field_error(ack, ScheduleField.SLIP_REASON, refusal)
             return
         ack()
         # The same submission sent again (a replay) is applied once.
@@ -63,18 +63,14 @@ def _register_more_time(app: App, deps: Deps) -> None:
         task_id = metadata_id(view, gone="error.task_not_found")
         new_due = parse_day(raw_due)
         if raw_due and new_due is None:  # not a calendar day, e.g. 2027-13-45
-            locale = caller.locale
-            ack(
-                response_action="errors",
-                errors={MoreTimeField.NEW_DUE.value: t(locale, "form.bad_date")},
-            )
+            field_error(ack, MoreTimeField.NEW_DUE, t(caller.locale, "form.bad_date"))
             return
         # Validate and apply before answering: a refused date is shown on the form itself.
         moved = schedule.move_task(
             deps, caller, task_id=task_id, new_due=new_due, reason=reason, note=note
         )
         if isinstance(moved, str):
-            ack(response_action="errors", errors={MoreTimeField.NEW_DUE.value: moved})
+            field_error(ack, MoreTimeField.NEW_DUE, moved)
             return
         ack()
         # Announced by the lazy part, which Bolt starts only once this has returned: after

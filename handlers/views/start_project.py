@@ -12,7 +12,7 @@ from bot.domain.command_text import StartCommand
 from bot.domain.start_form import start_command_from_form
 from bot.flows import start_modal
 from bot.flows.context import Caller
-from handlers.acks import field_errors
+from handlers.acks import field_error, field_errors
 from handlers.errors import reported
 from handlers.views.values import field_value
 
@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
             return
         refusal = start_modal.refusal(deps, caller)
         if refusal is not None:
-            ack(response_action="errors", errors={StartField.CUSTOMER_NAME.value: refusal})
+            field_error(ack, StartField.CUSTOMER_NAME, refusal)
             return
         ack()
         # One form starts one project, however often its submission arrives.

@@ -10,6 +10,7 @@ from bot.blocks.ids import CallbackId, SurveyField
 from bot.deps import Deps
 from bot.flows import completion
 from bot.flows.context import Caller
+from handlers.acks import field_error
 from handlers.errors import reported
 from handlers.payload import metadata_id
 from handlers.views.values import field_value
@@ -24,7 +25,7 @@ def register(app: App, deps: Deps) -> None:
         project_id = metadata_id(view, gone="error.project_not_found")
         refusal = completion.comment_refusal(deps, caller, project_id=project_id)
         if refusal is not None:
-            ack(response_action="errors", errors={SurveyField.COMMENT.value: refusal})
+            field_error(ack, SurveyField.COMMENT, refusal)
             return
         ack()
         context["parsed"] = (project_id, comment)
