@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.blocks.reminder import reminder_message
 from bot.deps import Deps
+from bot.gc_pause import gc_paused
 from bot.domain.reminders import ReminderDraft, plan_reminders
 from bot.flows.job_report import JobReport, Queued, queue, report, unsent
 from bot.flows.outgoing import outbox_row, to_decision_maker, with_fallback
@@ -69,7 +70,8 @@ def queue_reminders(deps: Deps, *, now: datetime, dry_run: bool) -> Queued:
     # run cut short leaves the rest to the next, whose keys are still new then).
     queued = Queued()
     for start in range(0, len(fresh), RENDER_CHUNK):
-        rows = [reminder_row(d, now=now) for d in fresh[start : start + RENDER_CHUNK]]
+        with gc_paused():  # rendering makes no cycles; the collector would walk the portfolio
+            rows = [reminder_row(d, now=now) for d in fresh[start : start + RENDER_CHUNK]]
         queued += queue(deps, rows, dry_run=dry_run)
     return queued
 
