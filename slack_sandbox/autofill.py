@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
-import secrets
+import random
 import string
 from typing import Any
 
 _ALNUM = string.ascii_letters + string.digits
+# Ids only need to differ, not to be unguessable: a seeded generator instead of the OS's
+# (secrets.choice reads the OS's random source for every character of every id).
+_RANDOM = random.Random()
 
 
 def _random_id() -> str:
-    return "".join(secrets.choice(_ALNUM) for _ in range(5))
+    return "".join(_RANDOM.choices(_ALNUM, k=5))
 
 
 def with_ids(blocks: list[Any] | None) -> list[Any] | None:
