@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from bot.blocks.reminder import reminder_message
 from bot.deps import Deps
-from bot.gc_pause import gc_paused
 from bot.domain.reminders import ReminderDraft, plan_reminders
 from bot.flows.job_report import JobReport, Queued, queue, report, unsent
 from bot.flows.outgoing import outbox_row, to_decision_maker, with_fallback
+from bot.gc_pause import gc_paused
 from bot.services.outbox import OutboxMessage
 from bot.services.reminders import (
     load_for_run,
