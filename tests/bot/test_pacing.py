@@ -1,4 +1,4 @@
-from bot.slack.pacing import RAISE_EVERY, REPEAT_WITHIN, Pacer, PostBudget, Rate, Window
+from bot.slack.pacing import RAISE_EVERY, REPEAT_WITHIN, Pacer, PostBudget, Rate, Window, pace
 
 
 class FakeClock:
@@ -126,3 +126,15 @@ def test_a_lowered_budget_climbs_back_step_by_step_while_slack_stays_quiet() -> 
     clock.now += 2
     budget.accepted(clock())
     assert budget.per_minute == 40
+
+
+def test_a_queued_post_is_handed_back_rather_than_sleep_through_a_429s_hold() -> None:
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    budget = PostBudget(300)
+    pacer.hold_off(("chat.postMessage", ""), 30)
+    queued = pace(pacer, budget, "chat.postMessage", rate=None, pace_key="D1", bulk=True)
+    assert queued == 30 and clock.slept == []  # not slept: its row goes back to the outbox
+    # Someone waiting on an answer is posted once the hold is over.
+    answer = pace(pacer, budget, "chat.postMessage", rate=None, pace_key="D1", bulk=False)
+    assert answer == 0 and clock.slept == [30]
