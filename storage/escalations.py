@@ -40,33 +40,49 @@ def insert_once(
 ) -> int | None:
     """Insert the step (its key once ever) and the tasks it covers; the new row's id, or
     None when its key was there already (another run or replica decided it first)."""
+    return insert_many(session=session, steps=[(values, tasks)]).get(values["key"])
+
+
+def insert_many(
+    *,
+    session: Session,
+    steps: Sequence[tuple[dict[str, Any], Iterable[tuple[int, date, str]]]],
+) -> dict[str, int]:
+    """Insert the steps whose key is new, in the order given, and the tasks each covers
+    (`(values, tasks)` pairs, every `values` with the same columns): one multi-row INSERT of
+    steps and one of tasks, each split by SQLAlchemy into pieces under the parameter limits.
+    Returns the new rows' ids by key; a key there already (another run or replica decided
+    it first, or is deciding it now: PostgreSQL waits for that transaction) is left out."""
+    if not steps:
+        return {}
     insert = _insert(session)
-    found = session.exec(
+    statement = (
         insert(Escalation)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Escalation.id)
-    ).first()
-    if found is None:
-        return None
-    escalation_id = int(found[0])
-    rows = [
+        .returning(col(Escalation.id), col(Escalation.key))
+    )
+    found = {
+        str(key): int(escalation_id)
+        for escalation_id, key in session.execute(statement, [values for values, _ in steps])
+    }
+    covered = [
         {
-            "escalation_id": escalation_id,
+            "escalation_id": found[values["key"]],
             "project_id": values["project_id"],
             "task_id": task_id,
             "due": due,
             "step": step,
         }
+        for values, tasks in steps
+        if values["key"] in found
         for task_id, due, step in tasks
     ]
-    if rows:
-        session.exec(
-            insert(EscalatedTask)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["task_id", "due", "step"])
+    if covered:
+        session.execute(
+            insert(EscalatedTask).on_conflict_do_nothing(index_elements=["task_id", "due", "step"]),
+            covered,
         )
-    return escalation_id
+    return found
 
 
 def get(*, session: Session, escalation_id: int) -> Escalation | None:

@@ -27,12 +27,15 @@ from bot.flows.outgoing import outbox_row, to_decision_maker
 from bot.flows.summary import summary_rows
 from bot.i18n import t
 from bot.services import escalations as service
-from bot.services.escalations import EscalationStatus, draft_key
+from bot.services.escalations import EscalationStatus, StepRecord, draft_key
 from bot.services.outbox import OutboxMessage
 from bot.services.reminders import load_for_run, project_calendars
 from bot.services.session import unit_of_work
 
 KIND = "escalation"
+# Steps recorded in one transaction: a few statements each, whatever their number; short
+# enough that SQLite's one writer is not held for long.
+STEPS_PER_TRANSACTION = 250
 
 
 def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
@@ -84,33 +87,44 @@ def record_steps(
     dry_run: bool = False,
 ) -> Queued:
     """Record each step once (its key is once per project and day) with its messages in
-    the outbox; the caller dispatches them. A dry run only says what would be sent."""
+    the outbox, STEPS_PER_TRANSACTION steps to a transaction; the caller dispatches them.
+    A run stopped between two transactions loses nothing: the next run plans again what
+    was not recorded. A dry run only says what would be sent."""
+    # By project, as planned: two runs at once take the keys in one order, so neither
+    # holds a key the other waits for while it waits for one the other holds.
+    ordered = sorted(steps, key=lambda step: step.project.id)
     planned: list[str] = []
     recorded = 0
-    for step in steps:
-        approval = step.project.escalation_approval or deps.settings.escalation_approval
-        outcome = service.outcome_of(step, approval=approval)
-        request = _request(step)
-        messages = functools.partial(
-            step_rows, step, outcome.status, request, now=now, reminders_sent=reminders_sent
-        )
+    size = STEPS_PER_TRANSACTION
+    for start in range(0, len(ordered), size):
+        records = [
+            _record(deps, step, now=now, reminders_sent=reminders_sent)
+            for step in ordered[start : start + size]
+        ]
         if dry_run:
-            planned += [describe(row) for row in messages(0)]
+            planned += [describe(row) for record in records for row in record.messages(0)]
             continue
         with unit_of_work(deps.engine) as session:
-            escalation_id = service.record_step(
-                session=session,
-                step=step,
-                outcome=outcome,
-                text=request.text if request else "",
-                blocks=request.blocks if request else [],
-                messages=messages,
-                now=now,
-            )
-        if escalation_id is not None:
-            recorded += 1
-            planned.append(f"{step.key}: {outcome.status}")
+            ids = service.record_steps(session=session, records=records, now=now)
+        done = [f"{r.step.key}: {r.outcome.status}" for r in records if r.step.key in ids]
+        planned += done
+        recorded += len(done)
     return Queued(tuple(planned), recorded)
+
+
+def _record(
+    deps: Deps, step: DecisionMakerStep, *, now: datetime, reminders_sent: Mapping[int, int]
+) -> StepRecord:
+    """The step as it is recorded: its outcome under the project's approval mode, the
+    message to her, and its outbox rows once its id is known."""
+    approval = step.project.escalation_approval or deps.settings.escalation_approval
+    outcome = service.outcome_of(step, approval=approval)
+    request = _request(step)
+    messages = functools.partial(
+        step_rows, step, outcome.status, request, now=now, reminders_sent=reminders_sent
+    )
+    text, blocks = (request.text, request.blocks) if request else ("", [])
+    return StepRecord(step, outcome, text, blocks, messages)
 
 
 def _request(step: DecisionMakerStep) -> Message | None:

@@ -27,6 +27,7 @@ from storage.models import (
     RUNNING_STATUSES,
     Escalation,
     EscalationStatus,
+    Event,
     Project,
     Stakeholder,
     StakeholderRole,
@@ -70,6 +71,18 @@ def outcome_of(step: DecisionMakerStep, *, approval: str) -> Outcome:
     return Outcome(EscalationStatus.SENT, approval)
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    """A step to record: what it became, the message to her as drafted, and its outbox
+    rows once its id is known (`messages(escalation id)`)."""
+
+    step: DecisionMakerStep
+    outcome: Outcome
+    text: str
+    blocks: list[dict[str, Any]]
+    messages: Callable[[int], Sequence[OutboxMessage]]
+
+
 def record_step(
     *,
     session: Session,
@@ -83,39 +96,59 @@ def record_step(
     """Record the step, the tasks it takes, and its messages (outbox rows from
     `messages(escalation id)`), all in one transaction. None when this project's step for
     the day was recorded already (a second run or another replica): nothing is added."""
-    project = step.project
-    tasks: list[tuple[int, date, str]] = []
-    main = STEP_WAITING if outcome.status == EscalationStatus.WAITING else STEP_DECISION_MAKER
-    tasks += [(d.task.id, d.task.due, main) for d in step.tasks]
-    tasks += [(d.task.id, d.task.due, STEP_OWN) for d in step.own_tasks]
-    escalation_id = rows.insert_once(
-        session=session,
-        values={
-            "key": step.key,
-            "project_id": project.id,
-            "local_date": step.local_date,
-            "status": outcome.status,
-            "approval": outcome.approval,
-            "csm_user_id": project.csm_user_id,
-            "decision_maker_user_id": project.decision_maker_user_id,
-            "task_ids": step.task_ids,
-            "own_task_ids": step.own_task_ids,
-            "text": text,
-            "blocks": blocks,
-            "edited": False,
-            "created_at": now,
-        },
-        tasks=tasks,
+    record = StepRecord(step, outcome, text, blocks, messages)
+    return record_steps(session=session, records=[record], now=now).get(step.key)
+
+
+def record_steps(
+    *, session: Session, records: Sequence[StepRecord], now: datetime
+) -> dict[str, int]:
+    """Record the steps not recorded yet (each key once per project and day, whoever runs
+    the job: a second run or another replica adds nothing), the tasks each takes and their
+    messages, in the caller's one transaction with a fixed number of statements: one
+    multi-row INSERT of the steps and one of their tasks, one outbox enqueue, one append
+    to the event log. Returns the ids of the steps this call recorded, by key."""
+    ids = rows.insert_many(session=session, steps=[_row(r, now) for r in records])
+    new = [(r, ids[r.step.key]) for r in records if r.step.key in ids]
+    outbox_service.enqueue(
+        session=session, rows=[row for r, escalation_id in new for row in r.messages(escalation_id)]
     )
-    if escalation_id is None:
-        return None
-    outbox_service.enqueue(session=session, rows=messages(escalation_id))
-    events.record(
-        session=session,
+    events.record_many(session=session, events=[_event(r, i, now) for r, i in new])
+    return ids
+
+
+def _row(record: StepRecord, now: datetime) -> tuple[dict[str, Any], list[tuple[int, date, str]]]:
+    """The step's row, and the `(task id, due date, step)` it takes."""
+    step, outcome = record.step, record.outcome
+    project = step.project
+    main = STEP_WAITING if outcome.status == EscalationStatus.WAITING else STEP_DECISION_MAKER
+    tasks = [(d.task.id, d.task.due, main) for d in step.tasks]
+    tasks += [(d.task.id, d.task.due, STEP_OWN) for d in step.own_tasks]
+    values = {
+        "key": step.key,
+        "project_id": project.id,
+        "local_date": step.local_date,
+        "status": outcome.status,
+        "approval": outcome.approval,
+        "csm_user_id": project.csm_user_id,
+        "decision_maker_user_id": project.decision_maker_user_id,
+        "task_ids": step.task_ids,
+        "own_task_ids": step.own_task_ids,
+        "text": record.text,
+        "blocks": record.blocks,
+        "edited": False,
+        "created_at": now,
+    }
+    return values, tasks
+
+
+def _event(record: StepRecord, escalation_id: int, now: datetime) -> Event:
+    step, outcome = record.step, record.outcome
+    return Event(
         kind=f"escalation.{outcome.status}",
         actor=events.SYSTEM,
         at=now,
-        project_id=project.id,
+        project_id=step.project.id,
         after={
             "escalation_id": escalation_id,
             "status": outcome.status,
@@ -125,7 +158,6 @@ def record_step(
             "local_date": step.local_date.isoformat(),
         },
     )
-    return escalation_id
 
 
 @dataclass(frozen=True)
