@@ -90,8 +90,11 @@ def record_many(*, session: Session, events: Sequence[Event]) -> None:
         if event.project_id is not None:
             latest[event.project_id] = max(event.at, latest.get(event.project_id, event.at))
     if latest:
+        # By project id: two transactions moving several projects (a batch of sends, a
+        # batch of escalation steps) lock them in one order, so neither waits on the other
+        # while holding a project it wants (a deadlock on PostgreSQL).
         connection.execute(
-            _BUMP, [{"bump_project": pid, "bump_at": at} for pid, at in latest.items()]
+            _BUMP, [{"bump_project": pid, "bump_at": at} for pid, at in sorted(latest.items())]
         )
     bind = session.get_bind()
     engine = bind.engine if hasattr(bind, "engine") else bind
