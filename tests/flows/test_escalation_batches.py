@@ -87,6 +87,16 @@ def dry_run_keys(engine: Engine) -> list[str]:
     return [line.split(" → ")[0] for line in queued.planned if line.startswith("escalation:")]
 
 
+def morning(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, *, per_transaction: int
+) -> tuple[list[int], list[str]]:
+    """The portfolio's projects and the keys of their steps' messages (as a dry run lists
+    them), the job recording `per_transaction` steps to a transaction."""
+    projects = portfolio(engine)
+    monkeypatch.setattr(escalation_steps, "STEPS_PER_TRANSACTION", per_transaction)
+    return projects, dry_run_keys(engine)
+
+
 def assert_each_step_once(
     engine: Engine, projects: list[int], expected_messages: list[str]
 ) -> None:
@@ -104,9 +114,7 @@ def assert_each_step_once(
 def test_a_morning_of_more_steps_than_one_transaction_records_each_once(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    projects = portfolio(engine)
-    monkeypatch.setattr(escalation_steps, "STEPS_PER_TRANSACTION", 3)  # three transactions
-    expected = dry_run_keys(engine)
+    projects, expected = morning(engine, monkeypatch, per_transaction=3)  # three of them
     assert len(expected) >= PROJECTS  # every step has a message (the CSM's, or hers)
     first = run(engine)
     assert step_lines(first) == [
@@ -123,9 +131,7 @@ def test_a_morning_of_more_steps_than_one_transaction_records_each_once(
 def test_a_run_stopped_between_transactions_loses_nothing(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    projects = portfolio(engine)
-    monkeypatch.setattr(escalation_steps, "STEPS_PER_TRANSACTION", 3)
-    expected = dry_run_keys(engine)
+    projects, expected = morning(engine, monkeypatch, per_transaction=3)
     failed: list[int] = []
 
     def crash_in_the_second_transaction(session: Session, event: Event) -> None:
@@ -149,9 +155,7 @@ def test_a_run_stopped_between_transactions_loses_nothing(
 def test_two_runs_at_the_same_instant_record_each_step_once(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    projects = portfolio(engine)
-    monkeypatch.setattr(escalation_steps, "STEPS_PER_TRANSACTION", 2)
-    expected = dry_run_keys(engine)
+    projects, expected = morning(engine, monkeypatch, per_transaction=2)
     start = threading.Barrier(2)
     reports: list[Queued] = []
     errors: list[BaseException] = []
