@@ -21,6 +21,7 @@ from bot.slack.gateway import Gateway
 from bot.work import TrackedExecutor
 
 WORK_THREADS = 16
+EDIT_THREADS = 4
 
 
 def utc_now() -> datetime:
@@ -40,12 +41,29 @@ class Deps:
     work: TrackedExecutor = field(
         default_factory=lambda: TrackedExecutor(WORK_THREADS, name="after-ack")
     )
+    # A checklist's other messages, edited while its first one is (a full checklist is two).
+    # Its own pool: work on `work` waits for these edits, so they never queue behind it.
+    edits: TrackedExecutor = field(
+        default_factory=lambda: TrackedExecutor(EDIT_THREADS, name="checklist-edit")
+    )
     _locks: defaultdict[int, threading.Lock] = field(
         default_factory=lambda: defaultdict(threading.Lock)
     )
     _queued: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
     _queued_lock: threading.Lock = field(default_factory=threading.Lock)
     _calendars: CountryCalendars | None = None
+
+    @property
+    def executors(self) -> tuple[TrackedExecutor, ...]:
+        """Every pool of this process: settled (`wait_all_idle`) and shut down together."""
+        return (self.work, self.edits)
+
+    def close(self, *, wait: bool = True) -> None:
+        """Shut every pool down (`wait=False` drops work not yet started) and close the
+        database's connections."""
+        for executor in self.executors:
+            executor.shutdown(wait=wait, cancel_futures=not wait)
+        self.engine.dispose()
 
     def today(self) -> date:
         """Today in DEFAULT_TIMEZONE (projects have their own zone: see local_today)."""

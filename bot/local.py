@@ -32,7 +32,7 @@ class LocalBot:
 
     def settle(self, timeout: float = 15.0) -> None:
         """Wait until the work promised by acks is done and pushed events are delivered."""
-        pools = (self.deps.work,)
+        pools = self.deps.executors
         for _ in range(3):
             if not wait_all_idle(pools, timeout):
                 raise TimeoutError("bot work did not finish")
@@ -46,8 +46,7 @@ class LocalBot:
         self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
         self.server.close()
         self.thread.join(timeout=5)
-        self.deps.work.shutdown(wait=True)
-        self.deps.engine.dispose()
+        self.deps.close()
 
 
 def start_local_bot(

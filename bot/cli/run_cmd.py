@@ -155,11 +155,10 @@ def shutdown(deps: Deps, *, scheduler: BaseScheduler, worker: str) -> None:
     deps.stopping.set()  # running jobs stop claiming and hand back what they hold
     stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
     stopper.start()
-    wait_all_idle((deps.work,), timeout=SHUTDOWN_SECONDS)
+    wait_all_idle(deps.executors, timeout=SHUTDOWN_SECONDS)
     stopper.join(timeout=max(0.0, SHUTDOWN_SECONDS - (time.monotonic() - started)))
     with session_scope(deps.engine) as session:
         released = outbox.release(session=session, worker=worker)
         released += webhooks.release(session=session, worker=worker)
     logger.info("stopped in %.1fs; released %d outbox rows", time.monotonic() - started, released)
-    deps.work.shutdown(wait=False, cancel_futures=True)
-    deps.engine.dispose()
+    deps.close(wait=False)

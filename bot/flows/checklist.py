@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
-from concurrent.futures import ThreadPoolExecutor
-
 from bot.blocks.checklist import checklist_messages
 from bot.blocks.message import Message, about
 from bot.deps import Deps
@@ -12,9 +9,6 @@ from bot.flows import home
 from bot.logs import bind
 from bot.services.checklist import checklist_state
 from bot.services.session import unit_of_work
-
-# The checklist's other messages, edited while the first one is (a full checklist is two).
-_EDITS = ThreadPoolExecutor(4, thread_name_prefix="checklist-edit")
 
 
 def refresh_checklist(deps: Deps, project_id: int) -> None:
@@ -56,9 +50,7 @@ def _edit_all(deps: Deps, channel: str, edits: list[tuple[str, Message]]) -> Non
         return
     (ts, first), *rest = edits
     others = [
-        _EDITS.submit(
-            contextvars.copy_context().run, deps.gateway.update_message, channel, other_ts, message
-        )
+        deps.edits.submit(deps.gateway.update_message, channel, other_ts, message)
         for other_ts, message in rest
     ]
     deps.gateway.update_message(channel, ts, first)
