@@ -33,6 +33,7 @@ from storage.models import HandledRequest, Project, ProjectStatus, StakeholderRo
 
 START_LEASE = timedelta(minutes=2)
 RECENT_START = timedelta(minutes=10)  # a second start of one customer this soon is a repeat
+RECENT_BATCH = 500  # candidates of a repeated start read at a time
 
 
 class StartStep(StrEnum):
@@ -321,17 +322,30 @@ def _repeat_of(session: Session, *, request: str, customer_name: str) -> Repeate
 def _recent_start(
     session: Session, *, customer_name: str, now: datetime, starting_only: bool = False
 ) -> Repeated | None:
-    key = customer_key(customer_name)
+    """The oldest start of this customer under way (or, unless `starting_only`, made within
+    RECENT_START). The customer key is computed in Python, so every candidate is looked at:
+    only the four columns the answer needs, read in batches, up to the first match."""
+    key = same_customer(customer_name)
     recent = col(Project.status) == ProjectStatus.STARTING
     if not starting_only:
         recent = recent | (col(Project.created_at) >= now - RECENT_START)
-    candidates = session.exec(select(Project).where(recent)).all()
-    for project in candidates:
-        if customer_key(project.customer_name) == key:
-            return Repeated(
-                project.id,
-                project.customer_name,
-                project.channel_id,
-                starting=project.status == ProjectStatus.STARTING,
-            )
+    rows = session.exec(
+        select(
+            col(Project.id),
+            col(Project.customer_name),
+            col(Project.channel_id),
+            col(Project.status),
+        )
+        .where(recent)
+        .order_by(col(Project.id))
+        .execution_options(yield_per=RECENT_BATCH)
+    )
+    try:
+        for project_id, name, channel_id, status in rows:
+            if same_customer(name) == key:
+                return Repeated(
+                    project_id, name, channel_id, starting=status == ProjectStatus.STARTING
+                )
+    finally:
+        rows.close()
     return None

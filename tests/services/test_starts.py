@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, func
+import pytest
+from sqlalchemy import Engine, event, func
 from sqlmodel import col, select
 
 from bot.domain.calendar import BusinessCalendar
@@ -263,3 +264,48 @@ def test_request_keys_fit_their_column() -> None:
     assert long.startswith("view:sha256:") and len(long) <= 200
     assert long == starts.request_key("view", "x" * 200)
     assert starts.customer_key("Acme Inc.") == starts.customer_key("acme")
+
+
+def _recent_projects(engine: Engine, names: list[str]) -> None:
+    """Live projects of these customers, all made a minute before LATER."""
+    with session_scope(engine) as session:
+        for name in names:
+            session.add(
+                Project(
+                    customer_name=name,
+                    playbook_name="low-touch",
+                    playbook_version=1,
+                    kickoff=date(2027, 4, 5),
+                    channel_id=f"C{name.upper()}",
+                    created_at=LATER - timedelta(minutes=1),
+                )
+            )
+
+
+def _repeat(engine: Engine, customer: str, *, confirmed: bool = False) -> Repeated | None:
+    with session_scope(engine) as session:
+        return starts.repeat_of(
+            session=session, customer_name=customer, request=None, now=LATER, confirmed=confirmed
+        )
+
+
+def test_a_repeat_is_found_among_many_recent_starts_without_loading_them(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(starts, "RECENT_BATCH", 3)  # several batches, left at the first match
+    _recent_projects(engine, [f"other{n}" for n in range(10)] + ["Acme", "ACME Inc."])
+    built: list[Project] = []
+
+    def count(project: Project, _context: object) -> None:
+        built.append(project)
+
+    event.listen(Project, "load", count)
+    try:
+        found = _repeat(engine, "ａｃｍｅ")
+    finally:
+        event.remove(Project, "load", count)
+    assert built == []  # four columns read: no project object built
+    oldest = _projects(engine)[10]
+    assert found == Repeated(oldest.id, "Acme", "CACME", starting=False)
+    assert _repeat(engine, "Globex") is None
+    assert _repeat(engine, "Acme", confirmed=True) is None  # then only starts under way count
