@@ -6,22 +6,19 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from bot.deps import EDIT_THREADS
-from bot.domain.calendar import BusinessCalendar
-from bot.domain.command_text import Person
 from bot.domain.playbook import Playbook, load_playbooks
 from bot.flows import task_buttons
-from bot.services.projects import NewProject, attach_channel, record_messages, start_project
+from bot.services.projects import record_messages
 from storage import tasks
 from storage.db import session_scope
 from tests.flows.fakes import FakeGateway, caller, fake_deps
-from tests.services.seeds import CHANNEL, NOW
+from tests.services.seeds import CHANNEL, NOW, running_project
 
 STAMPS = ["2.0", "3.0", "4.0"]
 
@@ -36,31 +33,12 @@ def _long_playbook() -> Playbook:
 
 def _long_checklist(engine: Engine) -> int:
     """A customer task of Acme's project whose checklist is posted as three messages."""
+    project_id = running_project(engine, playbook=_long_playbook())
     with session_scope(engine) as session:
-        project = start_project(
-            session=session,
-            new=NewProject(
-                customer_name="Acme",
-                playbook=_long_playbook(),
-                kickoff=date(2027, 4, 5),
-                locale="ja",
-                timezone="Asia/Tokyo",
-                csm_user_id="UCSM",
-                created_by="UCSM",
-                champion=Person(user_id="WCUST"),
-                decision_maker=Person(email="boss@acme.example"),
-            ),
-            calendar=BusinessCalendar(country="JP"),
-            now=NOW,
-        )
-        assert project.id is not None
-        attach_channel(
-            session=session, project_id=project.id, channel_id=CHANNEL, channel_name="acme", now=NOW
-        )
         record_messages(
-            session=session, project_id=project.id, welcome_ts="1.0", checklist_ts=STAMPS
+            session=session, project_id=project_id, welcome_ts="1.0", checklist_ts=STAMPS
         )
-        rows = tasks.of_project(session=session, project_id=project.id)
+        rows = tasks.of_project(session=session, project_id=project_id)
         task_id = next(t.id for t in rows if t.owner_side == "customer")
     assert task_id is not None
     return task_id

@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.domain.calendar import BusinessCalendar, DateRange
 from bot.domain.command_text import Person
 from bot.domain.permissions import Actor
-from bot.domain.playbook import load_playbooks
+from bot.domain.playbook import Playbook, load_playbooks
 from bot.services.projects import NewProject, attach_channel, start_project
 from storage.db import session_scope
 from storage.models import Project, Risk, Task
@@ -28,14 +28,17 @@ def calendar_for(country: str, blackouts: list[DateRange] | None = None) -> Busi
     return BusinessCalendar(country=country, blackouts=list(blackouts or []))
 
 
-def running_project(engine: Engine, *, channel_id: str | None = CHANNEL) -> int:
-    """Acme's low-touch project (Japanese), its champion WCUST, in `channel_id`."""
+def running_project(
+    engine: Engine, *, channel_id: str | None = CHANNEL, playbook: Playbook | None = None
+) -> int:
+    """Acme's low-touch project (or `playbook`'s; Japanese), its champion WCUST, in
+    `channel_id`."""
     with session_scope(engine) as session:
         project = start_project(
             session=session,
             new=NewProject(
                 customer_name="Acme",
-                playbook=load_playbooks()["low-touch"],
+                playbook=playbook or load_playbooks()["low-touch"],
                 kickoff=date(2027, 4, 5),
                 locale="ja",
                 timezone="Asia/Tokyo",
