@@ -229,11 +229,12 @@ class BusinessCalendar:
         if end < start:
             return -self.business_days_between(end, start)
         key = (start, end)
-        if key not in self._between:
-            self._between[key] = sum(
+        found = self._between.get(key)
+        if found is None:
+            found = self._between[key] = sum(
                 1 for day in _days(start + _ONE_DAY, end) if self.is_business_day(day)
             )
-        return self._between[key]
+        return found
 
     def closed_days(self, start: date, end: date) -> list[tuple[date, ClosedReason]]:
         """Every non-business day in [start, end] with its reason."""

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
@@ -78,12 +79,25 @@ class LookAhead(dict[tuple[BusinessCalendar, date, int], date]):
         return found
 
 
+class ZoneDays(dict[str, date | None]):
+    """Each time zone's local day at `now` while it is within the reminder window (None
+    outside it), worked out once per zone rather than once per task."""
+
+    def __init__(self, now: datetime, reminder_hour: int, window_hours: int) -> None:
+        super().__init__()
+        self.now, self.first, self.last = now, reminder_hour, reminder_hour + window_hours
+
+    def __missing__(self, tz: str) -> date | None:
+        local = local_moment(self.now, tz)
+        found = self[tz] = local.date() if self.first <= local.hour < self.last else None
+        return found
+
+
 def standing(task: OpenTask, *, today: date, calendar: BusinessCalendar) -> DueTask:
-    if task.due < today:
-        return DueTask(
-            task, days_overdue=calendar.business_days_between(task.due, today), days_left=0
-        )
-    return DueTask(task, days_overdue=0, days_left=calendar.business_days_between(today, task.due))
+    due = task.due  # positional fields: this runs for every task of every plan
+    if due < today:
+        return DueTask(task, calendar.business_days_between(due, today), 0)
+    return DueTask(task, 0, calendar.business_days_between(today, due))
 
 
 @gc_paused()  # tens of thousands of short-lived rows, no cycles
@@ -102,32 +116,34 @@ def plan_reminders(
     morning catches up in the afternoon, but never wakes anyone at night.
     """
     buckets = _Buckets()
-    horizon: dict[tuple[int, date], date | None] = {}  # last due date to remind of, per project day
-    clock, ahead = LocalClock(now), LookAhead()
+    # Per project day: the last due date to remind of and the project's calendar (None: no
+    # reminder that day).
+    horizon: dict[tuple[int, date], tuple[date, BusinessCalendar] | None] = {}
+    days, ahead = ZoneDays(now, reminder_hour, window_hours), LookAhead()
     for task in tasks:
         project = projects[task.project_id]
         if task.owner_user_id is not None and task.owner_user_id == project.csm_user_id:
             continue  # the CSM's own tasks are in their morning summary (bot.domain.summary)
-        local = clock[task.owner_tz or project.timezone]
-        if not reminder_hour <= local.hour < reminder_hour + window_hours:
+        today = days[task.owner_tz or project.timezone]
+        if today is None:
             continue
-        today = local.date()
         if task.owner_snoozed_until is not None and today <= task.owner_snoozed_until:
             continue  # snoozed by the owner (escalations still follow the ladder)
         day_key = (project.id, today)
-        if day_key not in horizon:
+        reach = horizon.get(day_key, _UNSEEN)
+        if reach is _UNSEEN:
             calendar = calendar_for(project)
             working = not project.paused_on(today) and calendar.is_business_day(today)
-            horizon[day_key] = (
-                ahead[calendar, today, project.reminder_lead_days] if working else None
+            reach = horizon[day_key] = (
+                (ahead[calendar, today, project.reminder_lead_days], calendar) if working else None
             )
-        last_due = horizon[day_key]
-        if last_due is None or task.due > last_due:
+        if reach is None or task.due > reach[0]:
             continue
-        buckets.add(
-            task, project, today, standing(task, today=today, calendar=calendar_for(project))
-        )
+        buckets.add(task, project, today, standing(task, today=today, calendar=reach[1]))
     return sorted(buckets.drafts(projects), key=lambda d: d.key)
+
+
+_UNSEEN: Any = object()  # a project day not looked at yet
 
 
 class _Buckets:
@@ -323,28 +339,30 @@ def _overdue_by_project(
 ) -> dict[int, tuple[date, list[DueTask]]]:
     """Overdue open tasks per project on its working day (most overdue first)."""
     overdue: dict[int, list[DueTask]] = defaultdict(list)
-    days: dict[int, date | None] = {}
+    # Per project: its working day and calendar (None: not a working moment of the project).
+    days: dict[int, tuple[date, BusinessCalendar] | None] = {}
     clock = LocalClock(now)
     for task in tasks:
-        project = projects[task.project_id]
-        if project.id not in days:
+        day = days.get(task.project_id, _UNSEEN)
+        if day is _UNSEEN:
+            project = projects[task.project_id]
             local = clock[project.timezone]
+            calendar = calendar_for(project)
             working = (
                 local.hour >= reminder_hour
                 and not project.paused_on(local.date())
-                and calendar_for(project).is_business_day(local.date())
+                and calendar.is_business_day(local.date())
             )
-            days[project.id] = local.date() if working else None
-        today = days[project.id]
-        if today is None or task.due >= today:
+            day = days[project.id] = (local.date(), calendar) if working else None
+        if day is None or task.due >= day[0]:
             continue
-        item = standing(task, today=today, calendar=calendar_for(project))
+        item = standing(task, today=day[0], calendar=day[1])
         if item.days_overdue:
-            overdue[project.id].append(item)
+            overdue[task.project_id].append(item)
     result = {}
     for project_id, items in overdue.items():
         items.sort(key=lambda i: (-i.days_overdue, i.task.id))
-        today = days[project_id]
-        assert today is not None
-        result[project_id] = (today, items)
+        day = days[project_id]
+        assert day is not None
+        result[project_id] = (day[0], items)
     return result

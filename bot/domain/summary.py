@@ -22,6 +22,7 @@ from bot.domain.reminders import (
     LookAhead,
     OpenTask,
     ProjectInfo,
+    ZoneDays,
     standing,
 )
 from bot.gc_pause import gc_paused
@@ -120,17 +121,19 @@ def plan_summaries(
     for task in tasks:
         by_project[task.project_id].append(task)
     csms: dict[str, _Csm] = {}
-    clock, ahead = LocalClock(now), LookAhead()
+    days, ahead = ZoneDays(now, reminder_hour, window_hours), LookAhead()
     for project in sorted(projects.values(), key=lambda p: p.id):
         csm = project.csm_user_id
-        today = csm_day(clock, project, csm_zones, reminder_hour, window_hours)
-        if not csm or today is None:
+        if not csm:
+            continue
+        today = days[csm_zones.get(csm) or project.timezone]  # as `csm_day`, once per zone
+        if today is None:
             continue
         calendar = calendar_for(project)
         if project.paused_on(today) or not calendar.is_business_day(today):
             continue
         entry = csms.get(csm) or csms.setdefault(csm, _Csm(project.locale, today))
-        entry.projects.setdefault(project.id, [])
+        overdue = entry.projects.setdefault(project.id, [])
         last_due = ahead[calendar, today, project.reminder_lead_days]
         for task in by_project.get(project.id, ()):
             theirs = task.owner_user_id == csm and task.due <= last_due
@@ -140,7 +143,7 @@ def plan_summaries(
             if theirs:
                 entry.own.append((project, item))
             if item.days_overdue:
-                entry.projects[project.id].append(item)
+                overdue.append(item)
     drafts = []
     for csm, entry in sorted(csms.items()):
         customers = [
