@@ -161,6 +161,10 @@ class BusinessCalendar:
         # Business days and their counts are asked for again and again (every open task).
         self._open: dict[date, bool] = {}
         self._between: dict[tuple[date, date], int] = {}
+        # A copy made by `with_blackouts` asks the calendar it was made from (without
+        # blackouts, shared by every project of the country) and takes its blackouts' days off.
+        self._root: BusinessCalendar | None = None
+        self._closed: frozenset[date] = frozenset()  # the root's business days blacked out
 
     @property
     def country(self) -> str:
@@ -175,6 +179,15 @@ class BusinessCalendar:
         other = copy(self)
         other.blackouts = tuple(blackouts)
         other._open, other._between = {}, {}  # both depend on the blackouts
+        root = self._root if self._root is not None else None if self.blackouts else self
+        if root is not None:
+            other._root = root
+            other._closed = frozenset(
+                day
+                for blackout in other.blackouts
+                for day in _days(blackout.start, blackout.end)
+                if root.is_business_day(day)
+            )
         return other
 
     def closed_reason(self, d: date) -> ClosedReason | None:
@@ -200,6 +213,8 @@ class BusinessCalendar:
         return found
 
     def _is_business_day(self, d: date) -> bool:
+        if self._root is not None:
+            return d not in self._closed and self._root.is_business_day(d)
         # The same tests as closed_reason, without building a reason: this is the hot path.
         if d.weekday() >= 5 or self._holidays.names(d) is not None:
             return False
@@ -231,9 +246,13 @@ class BusinessCalendar:
         key = (start, end)
         found = self._between.get(key)
         if found is None:
-            found = self._between[key] = sum(
-                1 for day in _days(start + _ONE_DAY, end) if self.is_business_day(day)
-            )
+            if self._root is not None:
+                found = self._root.business_days_between(start, end) - sum(
+                    1 for day in self._closed if start < day <= end
+                )
+            else:
+                found = sum(1 for day in _days(start + _ONE_DAY, end) if self.is_business_day(day))
+            self._between[key] = found
         return found
 
     def closed_days(self, start: date, end: date) -> list[tuple[date, ClosedReason]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -189,3 +189,32 @@ def test_date_range_parse_and_contains() -> None:
 def test_date_range_parse_errors(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DateRange.parse(text)
+
+
+def test_a_copy_with_blackouts_counts_as_a_calendar_built_with_them() -> None:
+    """`with_blackouts` asks the calendar it was made from and takes the blackouts' days
+    off: every answer equals the calendar built with the same blackouts from scratch,
+    over overlapping blackouts, Golden Week and the year-end closure, and a copy of a copy."""
+    first = [
+        DateRange(start=date(2027, 4, 28), end=date(2027, 5, 7)),  # Golden Week inside
+        DateRange(start=date(2027, 5, 5), end=date(2027, 5, 12)),  # overlaps the first
+        DateRange(start=date(2027, 12, 27), end=date(2028, 1, 6)),  # across the closure
+    ]
+    second = [DateRange(start=date(2027, 6, 1), end=date(2027, 6, 1))]
+    days = [date(2027, 4, 20) + timedelta(days=n) for n in range(0, 270, 3)]
+    for blackouts, copied in (
+        (first, JP.with_blackouts(first)),
+        (second, JP.with_blackouts(first).with_blackouts(second)),
+    ):
+        built = BusinessCalendar(blackouts=blackouts)
+        assert [copied.is_business_day(d) for d in days] == [
+            built.is_business_day(d) for d in days
+        ]
+        pairs = [(a, b) for a in days[::4] for b in days[::5]]
+        assert [copied.business_days_between(a, b) for a, b in pairs] == [
+            built.business_days_between(a, b) for a, b in pairs
+        ]
+        assert copied.add_business_days(date(2027, 4, 27), 3) == built.add_business_days(
+            date(2027, 4, 27), 3
+        )
+    assert JP.with_blackouts(first).business_days_between(date(2027, 4, 27), date(2027, 5, 13)) == 1
