@@ -11,22 +11,25 @@ from storage.db import session_scope
 STARTED = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday 10:00 in Tokyo
 
 
-def _start(engine) -> int:  # type: ignore[no-untyped-def]
+def _start(  # type: ignore[no-untyped-def]
+    engine, *, customer: str = "Acme", champion: Person | None = None, now: datetime = STARTED
+) -> int:
     with session_scope(engine) as session:
         project = start_project(
             session=session,
             new=NewProject(
-                customer_name="Acme",
+                customer_name=customer,
                 playbook=load_playbooks()["low-touch"],
                 kickoff=date(2027, 4, 5),
                 locale="ja",
                 timezone="Asia/Tokyo",
                 csm_user_id="UCSM",
                 created_by="UCSM",
-                champion=Person(email="taro@acme.example"),  # invited, not in the channel yet
+                # Invited, not in the channel yet.
+                champion=champion or Person(email="taro@acme.example"),
             ),
             calendar=BusinessCalendar(country="JP"),
-            now=STARTED,
+            now=now,
         )
         assert project.id is not None
         return project.id
@@ -41,6 +44,19 @@ def test_nobody_joined_is_news_from_the_day_after_the_invitations(engine) -> Non
         )
     assert same_day[project_id].joined is True
     assert next_day[project_id].joined is False
+
+
+def test_nobody_joined_is_told_per_project_among_many(engine) -> None:  # type: ignore[no-untyped-def]
+    """Each project's own people and start day decide: one joined, one invited the day
+    before, one invited today (not news yet)."""
+    joined = _start(engine, customer="Joined", champion=Person(user_id="U0TARO"))
+    waiting = _start(engine, customer="Waiting")
+    today = STARTED + timedelta(days=1)
+    fresh = _start(engine, customer="Fresh", now=today)
+    ids = [joined, waiting, fresh]
+    with session_scope(engine) as session:
+        found = extras(session=session, project_ids=ids, today=today.date())
+    assert [found[i].joined for i in ids] == [True, False, True]
 
 
 def test_each_csm_zone_is_the_one_slack_last_told(engine) -> None:  # type: ignore[no-untyped-def]
