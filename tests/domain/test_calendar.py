@@ -207,9 +207,7 @@ def test_a_copy_with_blackouts_counts_as_a_calendar_built_with_them() -> None:
         (second, JP.with_blackouts(first).with_blackouts(second)),
     ):
         built = BusinessCalendar(blackouts=blackouts)
-        assert [copied.is_business_day(d) for d in days] == [
-            built.is_business_day(d) for d in days
-        ]
+        assert [copied.is_business_day(d) for d in days] == [built.is_business_day(d) for d in days]
         pairs = [(a, b) for a in days[::4] for b in days[::5]]
         assert [copied.business_days_between(a, b) for a, b in pairs] == [
             built.business_days_between(a, b) for a, b in pairs
