@@ -28,6 +28,7 @@ from bot.domain.reminders import (
     plan_reminders,
 )
 from bot.domain.summary import SummaryDraft, plan_summaries
+from bot.gc_pause import kept_out_of_collections
 from bot.services import escalations as escalation_service
 from bot.services import summary as summary_service
 from bot.services.calendars import CountryCalendars, calendar_for
@@ -335,31 +336,36 @@ def drafts(
     """Read the portfolio and plan what the morning's reminders and escalations jobs plan at
     `now`: reminders, decision-maker steps and the CSMs' summaries (as the jobs' flows do)."""
     countries = CountryCalendars(settings)  # one per run, as the jobs' deps hold it
-    with session_scope(engine) as session:
-        portfolio = load_for_run(
-            session=session, now=now, reminder_hour=settings.reminder_hour, calendar=countries
+    # Read, then frozen out of collections for the planning, as the jobs' flows do.
+    with kept_out_of_collections() as loaded:
+        with session_scope(engine) as session:
+            portfolio = load_for_run(
+                session=session, now=now, reminder_hour=settings.reminder_hour, calendar=countries
+            )
+            reached = escalation_service.reached(session=session)
+            extras, zones = summary_service.for_run(
+                session=session,
+                projects=portfolio.projects,
+                now=now,
+                reminder_hour=settings.reminder_hour,
+            )
+        loaded()
+        calendars = project_calendars(portfolio, countries)  # as the jobs do
+        common: dict[str, Any] = {
+            "now": now,
+            "projects": portfolio.projects,
+            "tasks": portfolio.tasks,
+            "calendar_for": calendars,
+            "reminder_hour": settings.reminder_hour,
+        }
+        planned = (
+            portfolio,
+            plan_reminders(**common),
+            plan_decision_maker_steps(**common, reached=reached),
+            plan_summaries(**common, extras=extras, csm_zones=zones),
         )
-        reached = escalation_service.reached(session=session)
-        extras, zones = summary_service.for_run(
-            session=session,
-            projects=portfolio.projects,
-            now=now,
-            reminder_hour=settings.reminder_hour,
-        )
-    calendars = project_calendars(portfolio, countries)  # as the jobs do
-    common: dict[str, Any] = {
-        "now": now,
-        "projects": portfolio.projects,
-        "tasks": portfolio.tasks,
-        "calendar_for": calendars,
-        "reminder_hour": settings.reminder_hour,
-    }
-    return (
-        portfolio,
-        plan_reminders(**common),
-        plan_decision_maker_steps(**common, reached=reached),
-        plan_summaries(**common, extras=extras, csm_zones=zones),
-    )
+        loaded()  # the plans too, as the flows keep them out while they render
+        return planned
 
 
 def bench_settings() -> Settings:

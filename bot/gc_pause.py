@@ -7,7 +7,8 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
@@ -20,6 +21,49 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.enable()
+
+
+_frozen_lock = threading.Lock()
+_frozen_runs = 0
+
+
+@contextlib.contextmanager
+def kept_out_of_collections() -> Iterator[Callable[[], None]]:
+    """For a job run over a portfolio: `with kept_out_of_collections() as loaded:` read it,
+    call `loaded()`, then plan and write from it (calling `loaded()` again after planning
+    keeps the plans out too).
+
+    The read runs with the collector paused; `loaded()` freezes everything alive then
+    (`gc.freeze`) and lets the collector run again. The hundreds of thousands of objects
+    read stay out of the collections the rest of the run sets off (at 50,000 projects each
+    full collection walked them again, 0.7-1.4 s a run) and are freed by reference
+    counting as usual; they hold no cycles. Leaving the block unfreezes (the last of
+    overlapping runs does)."""
+    global _frozen_runs
+    was_enabled = gc.isenabled()
+    gc.disable()
+    frozen = False
+
+    def loaded() -> None:
+        nonlocal frozen
+        global _frozen_runs
+        with _frozen_lock:
+            gc.freeze()
+            _frozen_runs += 0 if frozen else 1
+        if not frozen and was_enabled:
+            gc.enable()
+        frozen = True
+
+    try:
+        yield loaded
+    finally:
+        if frozen:
+            with _frozen_lock:
+                _frozen_runs -= 1
+                if _frozen_runs == 0:
+                    gc.unfreeze()
+        elif was_enabled:
             gc.enable()
 
 

@@ -25,6 +25,7 @@ from bot.domain.reminders import DecisionMakerStep, EscalationDraft, plan_decisi
 from bot.flows.job_report import JobReport, Queued, describe, queue, report
 from bot.flows.outgoing import outbox_row, to_decision_maker
 from bot.flows.summary import summary_rows
+from bot.gc_pause import kept_out_of_collections
 from bot.i18n import t
 from bot.services import escalations as service
 from bot.services.escalations import EscalationStatus, StepRecord, draft_key
@@ -46,36 +47,39 @@ def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 
 def queue_escalations(deps: Deps, *, now: datetime, dry_run: bool) -> Queued:
     """The part of the morning that writes the outbox (no Slack call)."""
-    with unit_of_work(deps.engine) as session:
-        portfolio = load_for_run(
-            session=session,
+    with kept_out_of_collections() as loaded:
+        with unit_of_work(deps.engine) as session:
+            portfolio = load_for_run(
+                session=session,
+                now=now,
+                reminder_hour=deps.settings.reminder_hour,
+                calendar=deps.calendar,
+            )
+            reached = service.reached(session=session)
+        loaded()
+        calendar_for = project_calendars(portfolio, deps.calendar)
+        steps = plan_decision_maker_steps(
             now=now,
+            projects=portfolio.projects,
+            tasks=portfolio.tasks,
+            calendar_for=calendar_for,
             reminder_hour=deps.settings.reminder_hour,
-            calendar=deps.calendar,
+            reached=reached,
         )
-        reached = service.reached(session=session)
-    calendar_for = project_calendars(portfolio, deps.calendar)
-    steps = plan_decision_maker_steps(
-        now=now,
-        projects=portfolio.projects,
-        tasks=portfolio.tasks,
-        calendar_for=calendar_for,
-        reminder_hour=deps.settings.reminder_hour,
-        reached=reached,
-    )
-    with unit_of_work(deps.engine) as session:
-        sent_counts = service.reminders_sent(session=session, steps=steps)
-    recorded = record_steps(deps, steps, now=now, reminders_sent=sent_counts, dry_run=dry_run)
-    # The CSM's alerts are in their morning summary (one DM per CSM and business morning),
-    # with unanswered drafts, their own tasks and the rest: no separate DM per task.
-    rows = summary_rows(
-        deps,
-        now=now,
-        projects=portfolio.projects,
-        tasks=portfolio.tasks,
-        calendar_for=calendar_for,
-    )
-    return queue(deps, rows, dry_run=dry_run) + recorded
+        loaded()  # the steps too: recording them sets off collections
+        with unit_of_work(deps.engine) as session:
+            sent_counts = service.reminders_sent(session=session, steps=steps)
+        recorded = record_steps(deps, steps, now=now, reminders_sent=sent_counts, dry_run=dry_run)
+        # The CSM's alerts are in their morning summary (one DM per CSM and business morning),
+        # with unanswered drafts, their own tasks and the rest: no separate DM per task.
+        rows = summary_rows(
+            deps,
+            now=now,
+            projects=portfolio.projects,
+            tasks=portfolio.tasks,
+            calendar_for=calendar_for,
+        )
+        return queue(deps, rows, dry_run=dry_run) + recorded
 
 
 def record_steps(

@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain.reminders import ReminderDraft, plan_reminders
 from bot.flows.job_report import JobReport, Queued, queue, report, unsent
 from bot.flows.outgoing import outbox_row, to_decision_maker, with_fallback
-from bot.gc_pause import gc_paused
+from bot.gc_pause import gc_paused, kept_out_of_collections
 from bot.services.outbox import OutboxMessage
 from bot.services.reminders import (
     load_for_run,
@@ -48,32 +48,35 @@ def run(deps: Deps, *, now: datetime, dry_run: bool = False) -> JobReport:
 
 def queue_reminders(deps: Deps, *, now: datetime, dry_run: bool) -> Queued:
     """The part of the morning that writes the outbox (no Slack call)."""
-    with unit_of_work(deps.engine) as session:
-        portfolio = load_for_run(
-            session=session,
+    with kept_out_of_collections() as loaded:
+        with unit_of_work(deps.engine) as session:
+            portfolio = load_for_run(
+                session=session,
+                now=now,
+                reminder_hour=deps.settings.reminder_hour,
+                calendar=deps.calendar,
+            )
+        loaded()
+        drafts = plan_reminders(
             now=now,
+            projects=portfolio.projects,
+            tasks=portfolio.tasks,
+            calendar_for=project_calendars(portfolio, deps.calendar),
             reminder_hour=deps.settings.reminder_hour,
-            calendar=deps.calendar,
         )
-    drafts = plan_reminders(
-        now=now,
-        projects=portfolio.projects,
-        tasks=portfolio.tasks,
-        calendar_for=project_calendars(portfolio, deps.calendar),
-        reminder_hour=deps.settings.reminder_hour,
-    )
-    new = unsent(deps, [d.key for d in drafts])
-    fresh = [d for d in drafts if d.key in new]  # render only what is new
-    del drafts
-    # Rendered and written a chunk at a time: a 50,000-project morning's tens of thousands
-    # of rendered messages never sit in memory together (each chunk commits on its own; a
-    # run cut short leaves the rest to the next, whose keys are still new then).
-    queued = Queued()
-    for start in range(0, len(fresh), RENDER_CHUNK):
-        with gc_paused():  # rendering makes no cycles; the collector would walk the portfolio
-            rows = [reminder_row(d, now=now) for d in fresh[start : start + RENDER_CHUNK]]
-        queued += queue(deps, rows, dry_run=dry_run)
-    return queued
+        loaded()  # the plans too: rendering sets off collections that would walk them
+        new = unsent(deps, [d.key for d in drafts])
+        fresh = [d for d in drafts if d.key in new]  # render only what is new
+        del drafts
+        # Rendered and written a chunk at a time: a 50,000-project morning's tens of
+        # thousands of rendered messages never sit in memory together (each chunk commits on
+        # its own; a run cut short leaves the rest to the next, whose keys are new then).
+        queued = Queued()
+        for start in range(0, len(fresh), RENDER_CHUNK):
+            with gc_paused():  # rendering makes no cycles
+                rows = [reminder_row(d, now=now) for d in fresh[start : start + RENDER_CHUNK]]
+            queued += queue(deps, rows, dry_run=dry_run)
+        return queued
 
 
 def reminder_row(draft: ReminderDraft, *, now: datetime) -> OutboxMessage:
