@@ -172,28 +172,31 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
     return people, {zone for zone in zones if zone}
 
 
+# Every reminded project's settings, as the runs read them. On SQLite an index holds all of
+# these columns (migration 0008): the table's rows carry the playbook snapshot before them.
+PROJECTS_READ = select(
+    col(Project.id),
+    col(Project.customer_name),
+    col(Project.locale),
+    col(Project.timezone),
+    col(Project.holiday_country),
+    col(Project.channel_id),
+    # The first checklist message, read in SQL: decoding every list costs more.
+    col(Project.checklist_ts)[0].as_string().label("thread_ts"),
+    col(Project.reminder_lead_days),
+    col(Project.csm_after_days),
+    col(Project.decision_maker_after_days),
+    col(Project.decision_maker_overdue_tasks),
+    col(Project.paused_until),
+    col(Project.escalation_approval),
+).where(REMINDED)
+
+
 def _projects(
     connection: Connection, people: dict[int, dict[str, _Person]]
 ) -> dict[int, ProjectInfo]:
     projects = {}
-    for row in connection.execute(
-        select(
-            col(Project.id),
-            col(Project.customer_name),
-            col(Project.locale),
-            col(Project.timezone),
-            col(Project.holiday_country),
-            col(Project.channel_id),
-            # The first checklist message, read in SQL: decoding every list costs more.
-            col(Project.checklist_ts)[0].as_string().label("thread_ts"),
-            col(Project.reminder_lead_days),
-            col(Project.csm_after_days),
-            col(Project.decision_maker_after_days),
-            col(Project.decision_maker_overdue_tasks),
-            col(Project.paused_until),
-            col(Project.escalation_approval),
-        ).where(REMINDED)
-    ).all():
+    for row in connection.execute(PROJECTS_READ).all():
         pid, name, locale, zone, country, channel, ts, lead, to_csm, to_dm, many, paused, how = (
             row  # plain tuples, positional arguments: 50k projects
         )
