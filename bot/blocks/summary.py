@@ -86,10 +86,13 @@ def _customer_lines(item: CustomerSummary, locale: str) -> list[str]:
     if project.channel_id:
         heading += " · " + channel_link(project.channel_id)
     lines = [heading]
-    for key, tasks in (
+    # A task that reached the CSM's step today is told once, on its own line below.
+    reached = {i.task.id for i in item.reached_csm_today}
+    for key, overdue in (
         ("summary.customer_overdue", item.customer_overdue),
         ("summary.vendor_overdue", item.vendor_overdue),
     ):
+        tasks = [i for i in overdue if i.task.id not in reached]
         if tasks:
             lines.append(t(locale, key, count=len(tasks), tasks=_titles(tasks, locale)))
     if item.reached_csm_today:

@@ -1,5 +1,6 @@
 """The CSM's morning summary and the draft for the decision-maker stay within Slack's limits."""
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -67,3 +68,27 @@ def test_the_draft_shows_her_message_and_three_answers(locale: str) -> None:
     ]
     assert actions == ["escalation_send", "escalation_edit", "escalation_skip"]
     assert_valid(waiting_message(project(locale=locale, decision_maker_user_id=None), tasks))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_task_reaching_the_csm_today_is_told_once_not_also_as_overdue(locale: str) -> None:
+    reached, other = due(1, 2), due(2, 5)
+    customer = CustomerSummary(
+        project=project(id=1, locale=locale),
+        customer_overdue=(reached, other),
+        vendor_overdue=(),
+        reached_csm_today=(reached,),
+        drafts=(),
+        not_joined=False,
+        busy_soon=(),
+        open_risks=0,
+        snoozed=(),
+    )
+    only = dataclasses.replace(customer, customer_overdue=(reached,))
+    for item, overdue_lines in ((customer, 1), (only, 0)):
+        message = summary_message(
+            SummaryDraft("summary:UCSM:2027-04-14", "UCSM", date(2027, 4, 14), locale, (item,), ())
+        )
+        text = str(message.blocks)
+        assert text.count("Task &lt;1&gt;") == 1  # on the reached-today line only
+        assert text.count("Task &lt;2&gt;") == overdue_lines
