@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -40,17 +41,21 @@ def summary_rows(
         csm_zones=zones,
     )
     new = unsent(deps, [d.key for d in drafts])
+    drafts = [d for d in drafts if d.key in new]  # render only what is new
+    with unit_of_work(deps.engine) as session:
+        locales = service.csm_locales(session=session, user_ids=[d.csm_user_id for d in drafts])
     return [
         outbox_row(
             d.key,
             "summary",
             d.csm_user_id,
-            summary_message(d),
+            # In the CSM's own language as Slack told it (their projects may be in several),
+            # else their first project's.
+            summary_message(dataclasses.replace(d, locale=locales.get(d.csm_user_id, d.locale))),
             project_id=None,  # one DM across the CSM's projects
             now=now,
             task_ids=d.task_ids,
             local_date=d.local_date,
         )
         for d in drafts
-        if d.key in new  # render only what is new
     ]

@@ -170,6 +170,28 @@ def csm_zones(*, session: Session, project_ids: Sequence[int]) -> dict[str, str 
     return zones
 
 
+def csm_locales(*, session: Session, user_ids: Sequence[str]) -> dict[str, str]:
+    """Each CSM's language (`ja` or `en`) as Slack last told it; CSMs whose language is not
+    known yet are left out."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.connection().execute(
+        select(col(Stakeholder.slack_user_id), func.max(col(Stakeholder.locale)))
+        .where(
+            col(Stakeholder.slack_user_id).in_(ids),
+            col(Stakeholder.role) == StakeholderRole.CSM,
+            col(Stakeholder.locale).is_not(None),
+        )
+        .group_by(col(Stakeholder.slack_user_id))
+    )
+    return {
+        user_id: "ja" if locale.lower().startswith("ja") else "en"
+        for user_id, locale in rows
+        if user_id and locale
+    }
+
+
 def _among(column: Any, ids: Sequence[int]) -> Any:
     """Rows of projects from the lowest to the highest of `ids`: a superset, read without
     binding thousands of ids (the caller keeps those it asked for)."""

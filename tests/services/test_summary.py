@@ -5,7 +5,7 @@ from bot.domain.command_text import Person
 from bot.domain.playbook import load_playbooks
 from bot.services.projects import NewProject, start_project
 from bot.services.reminders import save_profile
-from bot.services.summary import csm_zones, extras
+from bot.services.summary import csm_locales, csm_zones, extras
 from storage.db import session_scope
 
 STARTED = datetime(2027, 4, 5, 1, 0, tzinfo=UTC)  # Monday 10:00 in Tokyo
@@ -69,3 +69,16 @@ def test_each_csm_zone_is_the_one_slack_last_told(engine) -> None:  # type: igno
         )
     with session_scope(engine) as session:
         assert csm_zones(session=session, project_ids=[project_id]) == {"UCSM": "Europe/Paris"}
+
+
+def test_each_csm_language_is_the_one_slack_last_told(engine) -> None:  # type: ignore[no-untyped-def]
+    _start(engine)
+    with session_scope(engine) as session:
+        assert csm_locales(session=session, user_ids=["UCSM"]) == {}  # not known yet
+        assert csm_locales(session=session, user_ids=[]) == {}
+        save_profile(session=session, user_id="UCSM", tz="Asia/Tokyo", locale="en-GB", now=STARTED)
+    with session_scope(engine) as session:
+        assert csm_locales(session=session, user_ids=["UCSM", "UOTHER"]) == {"UCSM": "en"}
+        save_profile(session=session, user_id="UCSM", tz="Asia/Tokyo", locale="ja-JP", now=STARTED)
+    with session_scope(engine) as session:
+        assert csm_locales(session=session, user_ids=["UCSM"]) == {"UCSM": "ja"}
