@@ -50,6 +50,9 @@ class ProjectExtras:
     snoozed: tuple[tuple[str, date], ...] = ()  # (user id, until) of people who snoozed
 
 
+NO_EXTRAS = ProjectExtras()  # a project with nothing beyond its tasks
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerSummary:
     project: ProjectInfo
@@ -196,7 +199,7 @@ def _customer(
     project: ProjectInfo, items: list[DueTask], day: date, extras: Mapping[int, ProjectExtras]
 ) -> CustomerSummary:
     """What the CSM hears of one project today (`has_news` says whether it is worth a line)."""
-    more = extras.get(project.id) or _NOTHING
+    more = extras.get(project.id) or NO_EXTRAS
     items.sort(key=lambda i: (-i.days_overdue, i.task.id))
     customer: list[DueTask] = []
     vendor: list[DueTask] = []
@@ -218,6 +221,3 @@ def _customer(
         more.open_risks,
         more.snoozed,
     )
-
-
-_NOTHING = ProjectExtras()  # a project with nothing beyond its tasks

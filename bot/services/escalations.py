@@ -83,23 +83,6 @@ class StepRecord:
     messages: Callable[[int], Sequence[OutboxMessage]]
 
 
-def record_step(
-    *,
-    session: Session,
-    step: DecisionMakerStep,
-    outcome: Outcome,
-    text: str,
-    blocks: list[dict[str, Any]],
-    messages: Callable[[int], Sequence[OutboxMessage]],
-    now: datetime,
-) -> int | None:
-    """Record the step, the tasks it takes, and its messages (outbox rows from
-    `messages(escalation id)`), all in one transaction. None when this project's step for
-    the day was recorded already (a second run or another replica): nothing is added."""
-    record = StepRecord(step, outcome, text, blocks, messages)
-    return record_steps(session=session, records=[record], now=now).get(step.key)
-
-
 def record_steps(
     *, session: Session, records: Sequence[StepRecord], now: datetime
 ) -> dict[str, int]:

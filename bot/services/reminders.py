@@ -168,8 +168,7 @@ def _people(connection: Connection) -> tuple[dict[int, dict[str, _Person]], set[
         current = roles.get(role)
         if current is None or (current[1] is None and user_id):
             roles[role] = (person_id, user_id, external, tz, email, snoozed)
-    zones.discard(None)  # not known yet: the project's zone applies
-    return people, {zone for zone in zones if zone}
+    return people, {zone for zone in zones if zone}  # None: not known yet, the project's applies
 
 
 # Every reminded project's settings, as the runs read them. On SQLite an index holds all of

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func
 from sqlmodel import Session, col, select
 
+from bot.domain.languages import language_of
 from bot.domain.reminders import LocalClock, ProjectInfo
 from bot.domain.summary import ProjectExtras, WaitingDraft, csm_day
 from storage.models import (
@@ -40,8 +41,9 @@ def for_run(
 def extras(
     *, session: Session, project_ids: Sequence[int], today: date
 ) -> dict[int, ProjectExtras]:
-    """Per project of `project_ids`: unanswered drafts, whether a customer joined, open
-    busy periods, open risks and people whose reminders are snoozed past `today`.
+    """Per project of `project_ids` with any: unanswered drafts, whether a customer joined,
+    open busy periods, open risks and people whose reminders are snoozed past `today`. A
+    project left out has none of these (`bot.domain.summary.NO_EXTRAS`).
 
     A project started today (UTC) counts as joined: its invitations went out hours ago,
     and "nobody has joined yet" would only be noise on the CSM's kickoff day."""
@@ -78,7 +80,7 @@ def extras(
         risks[project_id] += 1
         if kind == "busy_period" and start and end:
             busy[project_id].append((start, end))
-    found = Extras()
+    found = {}
     for pid in wanted & (drafts.keys() | not_joined | busy.keys() | risks.keys() | snoozed.keys()):
         found[pid] = ProjectExtras(
             drafts=tuple(drafts.get(pid, ())),
@@ -115,17 +117,6 @@ def _not_joined(connection: Connection, ids: list[int], today: date) -> set[int]
 def _linked() -> Any:
     """A person with a Slack account linked (an id, not empty)."""
     return col(Stakeholder.slack_user_id).is_not(None) & (col(Stakeholder.slack_user_id) != "")
-
-
-class Extras(dict[int, ProjectExtras]):
-    """Only the projects with something beyond the defaults are held; any other project
-    of those asked for reads as `ProjectExtras()` (nothing waiting, joined, no risk)."""
-
-    def __missing__(self, project_id: int) -> ProjectExtras:
-        return NOTHING
-
-
-NOTHING = ProjectExtras()
 
 
 def _waiting_drafts(connection: Connection, ids: list[int]) -> dict[int, list[WaitingDraft]]:
@@ -185,11 +176,7 @@ def csm_locales(*, session: Session, user_ids: Sequence[str]) -> dict[str, str]:
         )
         .group_by(col(Stakeholder.slack_user_id))
     )
-    return {
-        user_id: "ja" if locale.lower().startswith("ja") else "en"
-        for user_id, locale in rows
-        if user_id and locale
-    }
+    return {user_id: language_of(locale) for user_id, locale in rows if user_id and locale}
 
 
 def _among(column: Any, ids: Sequence[int]) -> Any:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.domain.languages import language_of
 from bot.domain.permissions import Actor
 from bot.slack.gateway import Gateway, SlackError, UserInfo
 
@@ -94,5 +95,5 @@ class Directory:
     def locale_of(self, user_id: str, default: str) -> str:
         info = self.user(user_id)
         if info and info.locale:
-            return "ja" if info.locale.lower().startswith("ja") else "en"
+            return language_of(info.locale)
         return default

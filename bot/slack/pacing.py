@@ -247,10 +247,10 @@ def pace(
     channel), the queued sends' share (`bulk` posts), the method's workspace budget, and
     any 429 Slack answered another call of the method meanwhile. Returns 0, or, for a
     `bulk` call held longer than LONGEST_BULK_HOLD, the seconds still held (not slept)."""
-    longest = LONGEST_BULK_HOLD if bulk else math.inf
-    # A queued post never sleeps through a 429's hold-off already in force (its rows go
-    # back to the outbox for then); `Pacer.wait` would wait it out.
-    if (held := pacer.held_off((method, ""))) > longest:
+    method_key, longest = (method, ""), LONGEST_BULK_HOLD if bulk else math.inf
+    # A queued post never sleeps through a long 429 hold-off (its rows go back to the
+    # outbox for then): checked before each wait, as `Pacer.wait` would wait one out.
+    if held := pacer.sit_out(method_key, longest=longest):
         return held
     if rate is not None:
         pacer.wait((method, f"key:{pace_key}"), rate)
@@ -258,10 +258,10 @@ def pace(
         pacer.wait((method, "bulk"), posts.bulk)
     workspace = posts.workspace if method == "chat.postMessage" else METHOD_RATES.get(method)
     if workspace is not None:
-        if (held := pacer.held_off((method, ""))) > longest:  # a 429 came meanwhile
+        if held := pacer.sit_out(method_key, longest=longest):
             return held
-        pacer.wait((method, ""), workspace)
-    return pacer.sit_out((method, ""), longest=longest)
+        pacer.wait(method_key, workspace)
+    return pacer.sit_out(method_key, longest=longest)
 
 
 def slowed(

@@ -45,16 +45,15 @@ def _note(key: str) -> OutboxMessage:
 
 def _record(engine: Engine, step: DecisionMakerStep, approval: str) -> int | None:
     outcome = escalations.outcome_of(step, approval=approval)
+    record = escalations.StepRecord(
+        step,
+        outcome,
+        "Please decide",
+        [],
+        lambda escalation_id: [_note(f"escalation:draft:{escalation_id}")],
+    )
     with session_scope(engine) as session:
-        return escalations.record_step(
-            session=session,
-            step=step,
-            outcome=outcome,
-            text="Please decide",
-            blocks=[],
-            messages=lambda escalation_id: [_note(f"escalation:draft:{escalation_id}")],
-            now=LATER,
-        )
+        return escalations.record_steps(session=session, records=[record], now=LATER).get(step.key)
 
 
 def test_a_step_is_recorded_once_with_its_messages(engine: Engine) -> None:

@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.command_text import Person
 from bot.domain.playbook import load_playbooks
+from bot.domain.summary import NO_EXTRAS
 from bot.services.projects import NewProject, start_project
 from bot.services.reminders import save_profile
 from bot.services.summary import csm_locales, csm_zones, extras
@@ -42,7 +43,7 @@ def test_nobody_joined_is_news_from_the_day_after_the_invitations(engine) -> Non
         next_day = extras(
             session=session, project_ids=[project_id], today=STARTED.date() + timedelta(days=1)
         )
-    assert same_day[project_id].joined is True
+    assert same_day.get(project_id, NO_EXTRAS).joined is True
     assert next_day[project_id].joined is False
 
 
@@ -56,7 +57,7 @@ def test_nobody_joined_is_told_per_project_among_many(engine) -> None:  # type: 
     ids = [joined, waiting, fresh]
     with session_scope(engine) as session:
         found = extras(session=session, project_ids=ids, today=today.date())
-    assert [found[i].joined for i in ids] == [True, False, True]
+    assert [found.get(i, NO_EXTRAS).joined for i in ids] == [True, False, True]
 
 
 def test_each_csm_zone_is_the_one_slack_last_told(engine) -> None:  # type: ignore[no-untyped-def]

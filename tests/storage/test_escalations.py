@@ -26,6 +26,11 @@ def step(project_id: int, key: str = "dm:1:2026-06-01") -> dict[str, Any]:
     }
 
 
+def _insert_once(*, session, values, tasks):  # type: ignore[no-untyped-def]
+    """One step: its new id, or None when its key was there already."""
+    return escalations.insert_many(session=session, steps=[(values, tasks)]).get(values["key"])
+
+
 def test_a_key_makes_one_step_and_its_tasks_reach_it_once(engine: Engine) -> None:
     with session_scope(engine) as session:
         project = add_project(session)
@@ -34,12 +39,10 @@ def test_a_key_makes_one_step_and_its_tasks_reach_it_once(engine: Engine) -> Non
         pid, covered = project.id or 0, [(open_task.id or 0, DAY, "decision_maker")]
         covered.append((done_task.id or 0, DAY, "decision_maker"))
     with session_scope(engine) as session:
-        first = escalations.insert_once(session=session, values=step(pid), tasks=covered)
-        again = escalations.insert_once(session=session, values=step(pid), tasks=covered)
+        first = _insert_once(session=session, values=step(pid), tasks=covered)
+        again = _insert_once(session=session, values=step(pid), tasks=covered)
         assert first is not None and again is None
-        other = escalations.insert_once(
-            session=session, values=step(pid, "dm:1:2026-06-02"), tasks=covered
-        )
+        other = _insert_once(session=session, values=step(pid, "dm:1:2026-06-02"), tasks=covered)
         assert other is not None
         # the tasks were covered by the first step already: no error, and no second row
         assert len(session.exec(select(EscalatedTask)).all()) == 2
@@ -52,8 +55,8 @@ def test_a_key_makes_one_step_and_its_tasks_reach_it_once(engine: Engine) -> Non
 def test_a_draft_is_decided_once_and_withdrawn_drafts_count(engine: Engine) -> None:
     with session_scope(engine) as session:
         pid = add_project(session).id or 0
-        sent = escalations.insert_once(session=session, values=step(pid, "k1"), tasks=[])
-        escalations.insert_once(session=session, values=step(pid, "k2"), tasks=[])
+        sent = _insert_once(session=session, values=step(pid, "k1"), tasks=[])
+        _insert_once(session=session, values=step(pid, "k2"), tasks=[])
         assert sent is not None
     with session_scope(engine) as session:
         decide = {"session": session, "escalation_id": sent, "by": "U1", "at": NOW}
@@ -76,6 +79,6 @@ def test_reached_ignores_due_dates_it_was_not_given(engine: Engine) -> None:
         project = add_project(session)
         task_id = add_task(session, project).id or 0
         covered = [(task_id, date(2026, 5, 29), "waiting")]
-        escalations.insert_once(session=session, values=step(project.id or 0), tasks=covered)
+        _insert_once(session=session, values=step(project.id or 0), tasks=covered)
     with session_scope(engine) as session:
         assert escalations.reached(session=session) == {(task_id, date(2026, 5, 29), "waiting")}
