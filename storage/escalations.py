@@ -35,14 +35,6 @@ def reached(*, session: Session) -> set[tuple[int, date, str]]:
     return {(row[0], row[1], row[2]) for row in session.exec(query)}
 
 
-def insert_once(
-    *, session: Session, values: dict[str, Any], tasks: Iterable[tuple[int, date, str]]
-) -> int | None:
-    """Insert the step (its key once ever) and the tasks it covers; the new row's id, or
-    None when its key was there already (another run or replica decided it first)."""
-    return insert_many(session=session, steps=[(values, tasks)]).get(values["key"])
-
-
 def insert_many(
     *,
     session: Session,
