@@ -51,6 +51,7 @@ from storage.models import (
 
 OPEN, DONE, SKIPPED = TaskStatus.OPEN.value, TaskStatus.DONE.value, TaskStatus.SKIPPED.value
 REPLANNED = "task.replanned"
+STREAM_BATCH = 2_000  # rows fetched at a time where tasks are read one by one
 
 FACT_COLUMNS = (
     col(Task.id),
@@ -111,10 +112,12 @@ def _overdue(
     connection: Connection, *, today: date, calendar: Callable[[int], BusinessCalendar]
 ) -> list[TaskFacts]:
     rows = connection.execute(
-        select(*FACT_COLUMNS, TITLE_JA).where(col(Task.status) == OPEN, col(Task.due) < today)
-    ).all()
+        select(*FACT_COLUMNS, TITLE_JA)
+        .where(col(Task.status) == OPEN, col(Task.due) < today)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
     found = []
-    for row in rows:
+    for row in rows:  # streamed: only the overdue ones are kept
         days = calendar(row.project_id).business_days_between(row.due, today)
         if days >= 1:  # due the day before a holiday weekend is not overdue yet
             found.append(TaskFacts._make((*row[:-1], days, row[-1])))
@@ -216,14 +219,6 @@ def _ended_keys(
     cut-off is the day it ended in the report's zone (`kpi_facts.key_totals`)."""
     ended = col(Project.status).in_(ENDED_STATUSES)
     where = (ended, _reached(since, today))
-    tasks = [
-        TaskFacts._make(row)
-        for row in connection.execute(
-            select(*FACT_COLUMNS, literal(0), TITLE_JA)
-            .join(Project, col(Project.id) == col(Task.project_id))
-            .where(*where)
-        ).all()
-    ]
     zone = ZoneInfo(timezone)
     replans = [
         ReplanFacts(task_id, project_id, key, at.astimezone(zone).date(), reason or "")
@@ -241,5 +236,16 @@ def _ended_keys(
             .where(col(Event.kind) == REPLANNED, *where)
         ).all()
     ]
+    # The tasks are streamed into the totals (never all held at once: at 50,000 projects
+    # they were the digest's largest allocation), after the replans it looks them up in.
+    tasks = (
+        TaskFacts._make(row)
+        for row in connection.execute(
+            select(*FACT_COLUMNS, literal(0), TITLE_JA)
+            .join(Project, col(Project.id) == col(Task.project_id))
+            .where(*where)
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+    )
     days = (today - since).days
     return key_totals(projects, tasks, replans, today=today, days=days)
